@@ -24,12 +24,13 @@ CTEST_BIN := $(patsubst firmware/tests/%.c,build/ctest/%,$(CTEST_SRC))
 HYPOTHESIS_PROFILE ?= ci
 PYTEST_ARGS ?=
 
-.PHONY: run test venv ext ctest pytest clean help firmware bench
+.PHONY: run test venv ext ctest pytest clean help firmware bench fuzz fuzz-build
 
 help:
 	@echo "make run    - the built-in demo: a 6-month therapy on an emulated pump"
 	@echo "make test   - build everything and run the whole test suite (C + Python)"
 	@echo "make ctest  - only the C tests, under AddressSanitizer/UBSan"
+	@echo "make bench  - speed figures beside their peers (bench-results/bench.json)"
 	@echo "make clean  - remove build products and the virtual environment"
 
 run: ext
@@ -41,23 +42,119 @@ test: ext ctest
 venv: $(STAMP)
 $(STAMP): pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	$(PIP) install -q --upgrade pip "setuptools>=77" "cffi>=1.15"  # `make ext` runs setup.py with the venv's setuptools
 	$(PIP) install -q -e '.[test]'
 	touch $@
 
 # pip install -e does not notice changed C: rebuild the extension in place.
 ext: $(EXT_STAMP)
 $(EXT_STAMP): $(STAMP) $(FW_SRC) $(FW_HDR) $(CDEFS) pyemu/_build_core.py
-	$(PY) setup.py -q build_ext --inplace
+	$(PY) setup.py -q build_ext --inplace --force
 	$(PY) -c "import pyemu._core"
 	touch $@
 
 ctest: $(CTEST_BIN)
 	@set -e; for t in $(CTEST_BIN); do echo "== $$t"; ./$$t; done
 
-build/ctest/%: firmware/tests/%.c $(FW_SRC) $(FW_HDR)
+build/ctest/%: firmware/tests/%.c $(FW_SRC) $(FW_HDR) $(wildcard firmware/tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWARN) $(SANFLAGS) $(CINC) -o $@ $< $(FW_SRC)
+
+# ---- Board firmware: the same C cross-compiled for a Cortex-M4 ------------------
+# Images in build/firmware/: qemu_netduinoplus2.elf (QEMU, CI), nucleo_f4.elf/.bin
+# (NUCLEO-F401RE/F446RE), and *_echo.elf (serial-link bring-up, no pump).
+# The linker script stops an image over budget (32 KiB flash, 16 KiB RAM);
+# a link that pulls in malloc or printf is refused.
+ARM_CC    ?= arm-none-eabi-gcc
+ARM_SIZE  ?= arm-none-eabi-size
+ARM_NM    ?= arm-none-eabi-nm
+ARM_OBJCOPY ?= arm-none-eabi-objcopy
+FWB       := build/firmware
+PORTC     := firmware/ports/common
+PORT_LIB  := $(addprefix $(PORTC)/,ring.c uart.c clock.c startup.c panic_hooks.c)
+PORT_APP  := $(addprefix $(PORTC)/,main.c indicator.c)
+PORT_HDR  := $(wildcard firmware/ports/*/*.h) $(wildcard firmware/ports/*/*.ld)
+# -ffreestanding: no hosted library (the core then has no stdio path); failed
+# invariants go to the port's panic (panic_hooks.h, force-included).
+BOARD_RAM_BUDGET   ?= 16384
+BOARD_FLASH_BUDGET ?= 32768
+# Stack reserved below .data; firmware/ports/stack_check.py proves the worst
+# case (main + both interrupt handlers) fits, from GCC's call-graph files.
+BOARD_STACK        := 2560
+BOARD_CFLAGS  := $(CWARN) -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -g \
+                 -ffreestanding -DPUMP_ASSERT_HOOK=board_assert_hook -include panic_hooks.h \
+                 $(CINC) -I$(PORTC)
+BOARD_LDFLAGS = -nostartfiles --specs=nano.specs -Wl,--gc-sections -L$(PORTC) \
+                -Wl,--defsym=STACK_SIZE=$(BOARD_STACK) \
+                -Wl,--defsym=BUDGET_RAM=$(BOARD_RAM_BUDGET) -Wl,--defsym=BUDGET_FLASH=$(BOARD_FLASH_BUDGET)
+BOARD_FORBIDDEN := malloc|_malloc_r|calloc|realloc|free|_free_r|printf|_printf_r|vfprintf|_vfprintf_r|sprintf|snprintf|puts|fputs
+FW_ELFS   := $(FWB)/qemu_netduinoplus2.elf $(FWB)/nucleo_f4.elf $(FWB)/qemu_echo.elf $(FWB)/nucleo_echo.elf
+
+# $(1) image name, $(2) port directory, $(3) sources
+define board_image
+# Outputs are written under a temporary name and renamed when complete: a
+# QEMU started meanwhile (tests running in parallel) never loads half an image.
+$(FWB)/$(1).elf: $(3) $(FW_HDR) $(PORT_HDR) firmware/ports/stack_check.py Makefile
+	@mkdir -p $(FWB)/ci && rm -f $(FWB)/ci/$(1)-*.ci
+	$(ARM_CC) $(BOARD_CFLAGS) -fcallgraph-info=su -dumpdir $(FWB)/ci/$(1)- -o $$@.tmp $(3) \
+	    $(BOARD_LDFLAGS) -T firmware/ports/$(2)/link.ld -Wl,-Map=$(FWB)/$(1).map
+	@if $(ARM_NM) $$@.tmp | grep -qwE '$(BOARD_FORBIDDEN)'; then \
+	    echo "$$@ links malloc/printf:"; $(ARM_NM) $$@.tmp | grep -wE '$(BOARD_FORBIDDEN)'; rm -f $$@.tmp; exit 1; fi
+	@ARM_NM=$(ARM_NM) $(PYTHON) firmware/ports/stack_check.py $(BOARD_STACK) $$@.tmp $(FWB)/ci/$(1)-*.ci \
+	    > $(FWB)/$(1).stack.tmp || { cat $(FWB)/$(1).stack.tmp; rm -f $$@.tmp; exit 1; }
+	@mv -f $(FWB)/$(1).stack.tmp $(FWB)/$(1).stack && mv -f $$@.tmp $$@
+endef
+$(eval $(call board_image,qemu_netduinoplus2,qemu_netduinoplus2,$(PORT_APP) $(PORT_LIB) firmware/ports/qemu_netduinoplus2/board_qemu.c $(FW_SRC)))
+$(eval $(call board_image,nucleo_f4,nucleo_f4,$(PORT_APP) $(PORT_LIB) firmware/ports/nucleo_f4/board_nucleo.c $(FW_SRC)))
+$(eval $(call board_image,qemu_echo,qemu_netduinoplus2,$(PORTC)/echo_main.c $(PORT_LIB) firmware/ports/qemu_netduinoplus2/board_qemu.c))
+$(eval $(call board_image,nucleo_echo,nucleo_f4,$(PORTC)/echo_main.c $(PORT_LIB) firmware/ports/nucleo_f4/board_nucleo.c))
+
+# The host test of the ports' portable logic includes their sources.
+build/ctest/test_board_logic: $(wildcard $(PORTC)/*.c $(PORTC)/*.h)
+
+$(FWB)/%.bin: $(FWB)/%.elf
+	$(ARM_OBJCOPY) -O binary $< $@.tmp && mv -f $@.tmp $@
+
+firmware: $(FW_ELFS) $(FWB)/nucleo_f4.bin
+	@$(ARM_SIZE) $(FW_ELFS) | awk -v fb=$(BOARD_FLASH_BUDGET) -v rb=$(BOARD_RAM_BUDGET) \
+	    'NR > 1 { f = $$1 + $$2; r = $$2 + $$3; \
+	      printf "%-36s flash %6d B (%5.1f%% of %d)   RAM %6d B (%5.1f%% of %d)\n", \
+	      $$6, f, f * 100 / fb, fb, r, r * 100 / rb, rb; if (f > fb || r > rb) over = 1 } \
+	    END { if (over) { print "firmware over budget"; exit 1 } }'
+	@for i in $(FW_ELFS); do printf '%-36s' $$i; cat $${i%.elf}.stack; done
+
+# ---- Benchmark: every figure beside its peer, measured in one run ----------------
+# The peers (pymavlink, pymodbus, dask) are bench-only extras; results also go to
+# bench-results/bench.json for comparing commits.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(PIP) install -q -e '.[test,bench]'
+	touch $@
+
+bench: $(BENCH_STAMP) ext
+	$(PY) -m bench
+
+# ---- Fuzzing: libFuzzer over the C frame decoder and the device dispatcher ----------
+# ASan+UBSan; seeds in firmware/fuzz/corpus (from protocol/vectors, make_corpus.py);
+# inputs found go to build/fuzz/corpus-*. tests/security/test_fuzz_c.py runs both
+# for a bounded time in `make test`; `make fuzz FUZZ_SECONDS=600` for a longer run.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer -g -O1
+FUZZ_BIN     := build/fuzz/fuzz_proto build/fuzz/fuzz_device
+
+build/fuzz/fuzz_%: firmware/fuzz/fuzz_%.c $(FW_SRC) $(FW_HDR)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CWARN) $(FUZZ_FLAGS) $(CINC) -o $@ $< $(FW_SRC)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@set -e; for t in proto device; do mkdir -p build/fuzz/corpus-$$t; \
+	    ./build/fuzz/fuzz_$$t build/fuzz/corpus-$$t firmware/fuzz/corpus/$$t \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/crash-$$t-; done
 
 clean:
 	rm -rf build $(VENV) $(EXT_STAMP) pyemu/_core*.so pyemu/_core.c *.egg-info

@@ -1,0 +1,42 @@
+"""Fleet throughput: patient-years simulated per wall second on one and two workers."""
+from __future__ import annotations
+
+import statistics
+import time
+
+from bench.table import Row
+
+PATIENTS = 48
+SPAN_DAYS = 365
+SEED = 2024
+
+
+def rows() -> list[Row]:
+    from pyemu.fleet import run_fleet
+
+    out = []
+    speeds = {}
+    figures = {}
+    # The worker pool's fork server starts once per process; time it on its own so the
+    # throughput figures below are the steady state a long fleet run sees.
+    t0 = time.perf_counter()
+    run_fleet(2, 1, SEED, workers=2)
+    startup = time.perf_counter() - t0
+    # One and two workers in turn, three rounds, so load from elsewhere hits both alike.
+    rates: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(3):
+        for workers in (1, 2):
+            rep = run_fleet(PATIENTS, SPAN_DAYS, SEED, workers=workers)
+            rates[workers].append(rep.patient_years / rep.elapsed_s)
+            figures[workers] = rep.figures()
+    for workers in (1, 2):
+        speeds[workers] = statistics.median(rates[workers])
+        note = f"{PATIENTS} patients x {SPAN_DAYS} days, median of 3 rounds, 1 and 2 workers in turn"
+        out.append(Row("fleet", f"fleet, {workers} worker{'s' if workers > 1 else ''}", speeds[workers],
+                       "patient-years/s", note=note if workers == 1 else ""))
+    out.append(Row("fleet", "  worker pool start-up, once per process", startup, "s",
+                   note="fork server start and C core import; not in the figures above"))
+    same = figures[1] == figures[2]
+    out.append(Row("fleet", "  2 workers / 1 worker", speeds[2] / speeds[1], "x",
+                   note="same report on 1 and 2 workers: " + ("yes" if same else "NO")))
+    return out

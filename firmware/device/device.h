@@ -1,0 +1,286 @@
+/*
+ * device.h — the pump as seen from its serial line: bytes and time in, bytes out.
+ *
+ * The same C runs in the emulator (pyemu.device through cffi) and in the
+ * board firmware (firmware/ports), so both answer every frame with the same
+ * bytes. A device_t holds the dosing core (pump_t), the stream decoder of the
+ * wire protocol, a bounded output queue, the reply cache, the telemetry and
+ * alarm reporting state and the clock mode. No dynamic memory; every buffer
+ * has a fixed size given below.
+ *
+ * ----------------------------------------------------------------------
+ * HOST CONTRACT (the emulator's serve loop, the board's main loop)
+ * ----------------------------------------------------------------------
+ *   device_init(d, cfg, opt)            once, for a new pump, or
+ *   device_init(...) + device_load(...) to restart from a saved image.
+ *   loop:
+ *     device_tick(d, now_ms)            realtime/accelerated: the simulated
+ *                                       time now; manual mode: time ignored
+ *     device_rx(d, bytes, n)            every byte received, in order
+ *     if (device_nv_dirty(d)) {         an accepted command changed the
+ *         gen = device_nv_generation(d);   non-volatile state:
+ *         device_save(d, buf, cap, &len);  take the image,
+ *         write it durably;                 store it (atomically),
+ *         device_nv_saved(d, gen);          then release the replies
+ *     }
+ *     n = device_tx(d, out, cap);       send these bytes
+ *
+ * Replies wait for the save. With opt.hold_until_saved = 1, device_tx gives
+ * out nothing while device_nv_dirty() is true: a reply (ACK of a bolus, say)
+ * can never reach the host before the state that produced it is durable, so
+ * a host killed at any instant never loses a command the other side saw
+ * accepted, and a restarted device answers the retry from its reply cache
+ * instead of executing it again. A host that forgets to save sees no reply
+ * at all (the client times out): loud, never a silent loss. A host without
+ * non-volatile storage (the board firmware, an emulator without a state
+ * file) sets hold_until_saved = 0; the generation then only tells it what
+ * changed. Only accepted commands (the cached requests below) dirty the
+ * state; time moving under device_tick does not (the host saves that
+ * periodically: losing some simulated minutes on a crash loses no command).
+ *
+ * ----------------------------------------------------------------------
+ * REPLY CACHE (protocol/spec.md section 3)
+ * ----------------------------------------------------------------------
+ * The device remembers the last DEVICE_CACHE_ENTRIES requests that changed
+ * or could change its state (every request except HELLO, GET_STATUS and
+ * READ_EVENTS, which only read): seq, msg_type, CRC-32 of the payload and
+ * the reply (ACK, NAK with a core reason, or ADVANCE's STATUS). A request
+ * equal in seq, type and payload CRC to a remembered one is not executed:
+ * the remembered reply is sent again with flag REPLAYED. A request with a
+ * remembered seq but another type or payload is new: it is executed and
+ * replaces that entry. Otherwise the oldest entry is replaced. Read-only
+ * requests are executed again on a retry (nothing to double) and answered
+ * with fresh data. Requests refused before execution (codec errors,
+ * CLOCK_MODE, UNSUPPORTED, BUSY) are not remembered: nothing happened.
+ * The cache is part of the saved image.
+ *
+ * ----------------------------------------------------------------------
+ * OUTPUT QUEUE
+ * ----------------------------------------------------------------------
+ * DEVICE_TXQ_SIZE bytes of whole wire frames. A request is executed only if
+ * the queue has room for the largest frame (PROTO_MAX_WIRE), so the reply of
+ * an executed request always fits; otherwise it is answered NAK BUSY (not
+ * executed, not cached, the host retries with the same seq) or, with no room
+ * even for that, dropped and counted. Unsolicited frames (STATUS telemetry,
+ * ALARM) are queued only if room for one more reply stays free, so they are
+ * dropped before any reply is: a dropped STATUS is counted; a dropped ALARM
+ * is retried at the next device_rx/device_tick (the reported alarm state is
+ * only updated once an ALARM is queued).
+ *
+ * ----------------------------------------------------------------------
+ * TIME AND UNSOLICITED FRAMES
+ * ----------------------------------------------------------------------
+ * Device time is the core's (ms since implant). Manual mode: only ADVANCE
+ * moves it. Realtime/accelerated: device_tick(now_ms) moves it (now_ms is
+ * simulated time; the host scales wall time), and ADVANCE is refused with
+ * NAK CLOCK_MODE. Whenever time has moved (tick or ADVANCE), and after every
+ * executed command:
+ *   - if the active or unacknowledged alarm set differs from the last one
+ *     reported, one ALARM frame is queued (raised/cleared relative to it);
+ *   - if telemetry is on (period > 0) and device time reached the next due
+ *     time, one STATUS telemetry frame is queued and the due time moves to
+ *     the first multiple of the period after now (missed periods are skipped,
+ *     never queued in a burst).
+ * Order of frames for one request: its reply, then ALARM, then STATUS.
+ * After device_init and device_load a lone 0x00 is queued (ends whatever
+ * partial frame the host's decoder holds); after device_load the active
+ * alarms are announced again (an ALARM queued before the restart may never
+ * have left).
+ *
+ * SET_CLOCK keeps (unix_ms, device time) as the wall-clock reference (saved)
+ * and logs CLOCK_SET with data0/data1 = low/high 32 bits of unix_ms; device
+ * time does not move. ADVANCE replies with the STATUS after the jump.
+ * PRESCRIBE with step_unit DOSE_UG_DAY: each dose is converted with
+ * pump_dose_to_rate at the prescription's concentration; a dose that does not
+ * convert is given to the core as an out-of-range rate, so the core applies
+ * its checks in its order, logs PRESCRIBE_REFUSED and names the reason.
+ *
+ * Battery: every byte received and every byte queued for sending is charged
+ * to the core (pump_count_telemetry). Received bytes are charged before the
+ * frame they complete is executed, so the state any reply shows does not
+ * depend on how the bytes were split into device_rx calls.
+ *
+ * Return codes: 0 ok; 1..127 a pump_result_t from the core; DEVICE_E_* below.
+ */
+#ifndef PYEMU_DEVICE_H
+#define PYEMU_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+#include "pump.h"
+
+#define DEVICE_FW_MAJOR        0u
+#define DEVICE_FW_MINOR        1u
+#define DEVICE_FW_PATCH        0u
+
+#define DEVICE_TXQ_SIZE        1024u  /* output queue: 11 STATUS frames of 89 bytes */
+#define DEVICE_CACHE_ENTRIES   8u     /* requests remembered by the reply cache */
+#define DEVICE_CACHE_REPLY_MAX 80u    /* largest cached reply payload (STATUS: 77) */
+#define DEVICE_TELEMETRY_PERIOD_MAX_MS 2592000000u  /* 30 days */
+#define DEVICE_IMAGE_VERSION   1u
+
+/* Return codes of this layer (the core's pump_result_t pass through as they are). */
+#define DEVICE_OK              0
+#define DEVICE_E_ARG           220  /* NULL pointer or argument out of range */
+#define DEVICE_E_OPTIONS       221  /* clock mode, speed or telemetry period out of range */
+#define DEVICE_E_NOSPACE       222  /* the caller's buffer is too small */
+#define DEVICE_E_IMAGE_SIZE    223  /* image truncated or of the wrong size */
+#define DEVICE_E_IMAGE_MAGIC   224  /* not a device image */
+#define DEVICE_E_IMAGE_VERSION 225  /* image of an unknown layout version */
+#define DEVICE_E_IMAGE_CRC     226  /* image corrupt */
+#define DEVICE_E_IMAGE_INVALID 227  /* image decodes but a field is out of range */
+#define DEVICE_E_INTERNAL      228  /* an invariant of this layer failed (a defect) */
+
+/* Clock modes (wire values of HELLO_INFO.clock_mode). */
+#define DEVICE_CLOCK_MANUAL      0u  /* only ADVANCE moves time: tests, conformance */
+#define DEVICE_CLOCK_REALTIME    1u  /* device_tick with wall time */
+#define DEVICE_CLOCK_ACCELERATED 2u  /* device_tick with wall time x speed */
+
+/* What the host decides when it starts the device; not part of the image. */
+typedef struct {
+    uint8_t  clock_mode;           /* DEVICE_CLOCK_* */
+    uint32_t clock_speed;          /* HELLO_INFO: 0 manual, 1 realtime, N >= 2 accelerated */
+    uint64_t telemetry_period_ms;  /* 0 = no periodic STATUS; else 1..30 days */
+    uint8_t  test_features;        /* 1: INJECT_FAULT accepted (test benches only) */
+    uint8_t  hold_until_saved;     /* 1: device_tx holds output while state is unsaved */
+} device_options_t;
+
+/* Fill *opt with: manual clock, speed 0, no telemetry, no test features, no hold. */
+void device_default_options(device_options_t *opt);
+
+/* Counters since device_init/device_load (not saved). Saturate at UINT32_MAX. */
+typedef struct {
+    uint32_t rx_bytes;
+    uint32_t rx_frames;            /* intact frames (decoder's count) */
+    uint32_t rx_dropped_chunks;    /* damaged chunks, all reasons (decoder's counts) */
+    uint32_t rx_ignored;           /* intact frames that were not requests: never answered */
+    uint32_t requests;             /* requests answered (executed, replayed or refused) */
+    uint32_t executed;             /* requests executed */
+    uint32_t replayed;             /* requests answered from the reply cache */
+    uint32_t naks;                 /* NAK replies sent (any reason) */
+    uint32_t busy;                 /* NAK BUSY: output queue too full to execute */
+    uint32_t replies_dropped;      /* no room even for NAK BUSY */
+    uint32_t tx_frames;
+    uint32_t tx_bytes;             /* bytes queued */
+    uint32_t telemetry_sent;       /* STATUS telemetry frames queued */
+    uint32_t telemetry_dropped;    /* STATUS telemetry frames dropped (queue full) */
+    uint32_t alarms_sent;          /* ALARM frames queued */
+    uint32_t alarms_deferred;      /* ALARM frames postponed (queue full) */
+} device_stats_t;
+
+/* One remembered request and its reply. */
+typedef struct {
+    uint8_t  used;
+    uint8_t  req_type;
+    uint16_t seq;
+    uint32_t req_crc;              /* proto_crc32(0, payload) of the request */
+    uint8_t  reply_type;           /* ACK, NAK or STATUS */
+    uint8_t  reply_len;
+    uint8_t  reply[DEVICE_CACHE_REPLY_MAX];
+} device_cache_entry_t;
+
+/* The device. Allocate it statically (or through cffi); fields are private
+ * to firmware/device. Size is dominated by the pump's event log. */
+typedef struct device {
+    pump_t pump;
+    proto_decoder_t dec;
+    device_options_t opt;
+
+    /* output queue: ring of whole wire frames */
+    uint8_t  txq[DEVICE_TXQ_SIZE];
+    uint32_t tx_head;              /* index of the next byte to send */
+    uint32_t tx_count;             /* bytes queued */
+
+    /* reply cache (saved) */
+    device_cache_entry_t cache[DEVICE_CACHE_ENTRIES];
+    uint32_t cache_next;           /* slot replaced when no entry has the seq */
+
+    /* unsolicited frames */
+    uint16_t unsolicited_seq;      /* seq of the next unsolicited frame (saved) */
+    uint64_t telemetry_due_ms;
+    uint32_t reported_alarms;      /* alarm sets the last ALARM frame reported */
+    uint32_t reported_unacked;
+
+    /* wall clock from SET_CLOCK (saved): unix_ms at device time device_ms */
+    uint8_t  wall_set;
+    uint64_t wall_unix_ms;
+    uint64_t wall_device_ms;
+
+    /* non-volatile bookkeeping */
+    uint32_t nv_generation;        /* +1 per accepted command */
+    uint32_t nv_saved_generation;  /* generation the host last made durable */
+
+    device_stats_t stats;
+} device_t;
+
+/*
+ * Start a new pump (pump_init with *cfg) at time 0. Returns DEVICE_OK, the
+ * core's PUMP_E_CONFIG, DEVICE_E_OPTIONS or DEVICE_E_ARG; *d is unusable
+ * after an error.
+ */
+int device_init(device_t *d, const pump_config_t *cfg, const device_options_t *opt);
+
+/*
+ * Feed received bytes: every complete frame is checked and executed (or
+ * answered from the cache, or refused) and its reply queued. Consumes all n
+ * bytes. Returns DEVICE_OK, or DEVICE_E_ARG (nothing consumed).
+ */
+int device_rx(device_t *d, const uint8_t *data, size_t n);
+
+/*
+ * Realtime/accelerated: move device time to now_ms (PUMP_E_TIME if it is
+ * before device time; nothing changes then). Manual: now_ms is ignored.
+ * Then queue ALARM/STATUS frames that are due (see above).
+ */
+int device_tick(device_t *d, uint64_t now_ms);
+
+/* Copy up to cap queued bytes to out and remove them; returns how many (0
+ * while output is held for a save). */
+size_t device_tx(device_t *d, uint8_t *out, size_t cap);
+/* Bytes queued (including held ones). */
+size_t device_tx_pending(const device_t *d);
+
+/* Non-volatile state: see HOST CONTRACT. */
+int      device_nv_dirty(const device_t *d);
+uint32_t device_nv_generation(const device_t *d);
+/* The image of generation gen (taken after device_nv_generation returned gen)
+ * is durable. An older gen leaves the state dirty. */
+void     device_nv_saved(device_t *d, uint32_t gen);
+
+/*
+ * Image of the non-volatile state, little-endian, version DEVICE_IMAGE_VERSION:
+ *   "PYDV" | u16 version | u16 0 | u32 total size | u32 nv generation |
+ *   u16 unsolicited seq | u8 wall_set | u64 wall_unix_ms | u64 wall_device_ms |
+ *   u32 cache_next | DEVICE_CACHE_ENTRIES x (u8 used, u8 req_type, u16 seq,
+ *   u32 req_crc, u8 reply_type, u8 reply_len, DEVICE_CACHE_REPLY_MAX bytes
+ *   reply, zero-padded) | u32 pump snapshot size | pump snapshot |
+ *   u32 CRC-32 (as zlib.crc32) of everything before it.
+ */
+size_t device_image_size(void);
+int device_save(const device_t *d, uint8_t *buf, size_t cap, size_t *len);
+/*
+ * Restore from an image onto a device made by device_init (its options are
+ * kept). Checks size, magic, version, CRC and every field, then the core
+ * loads its snapshot; on any error *d is untouched. On success: logs a reset
+ * (pump_note_reset), drops any partial frame and queued output, queues a
+ * lone 0x00 and re-announces active alarms; the state is then dirty (the
+ * reset entry is new) with the image's generation + 1.
+ */
+int device_load(device_t *d, const uint8_t *buf, size_t len);
+
+/* The patient's button on a board: same as a PATIENT_BOLUS request (logged
+ * granted or denied; an accepted command for device_nv_dirty). Returns the
+ * core's result. */
+int device_patient_button(device_t *d);
+
+/* Read access for hosts (status, events, LED per stroke). */
+const pump_t *device_pump(const device_t *d);
+uint64_t device_now_ms(const device_t *d);
+void device_get_stats(const device_t *d, device_stats_t *out);
+
+/* Static name of any return code of this layer or the core (never NULL). */
+const char *device_result_name(int result);
+
+#endif /* PYEMU_DEVICE_H */

@@ -1,0 +1,425 @@
+/*
+ * device_dispatch.c — one intact frame in, one reply queued: checks, the
+ * reply cache, the clock-mode and test-feature gates, and a handler per
+ * request that calls the dosing core (rules in device.h and protocol/spec.md).
+ */
+#include <string.h>
+
+#include "device.h"
+#include "device_int.h"
+#include "proto_msgs.h"
+#include "pump_internal.h"   /* pump__log: CLOCK_SET is logged by this layer */
+
+#define DEVICE_MODEL_20ML "PYEMU-IT20"
+#define DEVICE_MODEL_40ML "PYEMU-IT40"
+#define DEVICE_EVENTS_PAGE 9u  /* EVENTS.events max_count */
+
+/* A reply being built: message type and encoded payload. */
+typedef struct {
+    uint8_t type;
+    size_t  len;
+    uint8_t payload[PROTO_MAX_PAYLOAD];
+} reply_t;
+
+typedef void (*handler_t)(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r);
+
+typedef struct {
+    uint8_t   type;
+    uint8_t   cached;    /* 1: may change state: remembered, dirties the state */
+    handler_t fn;
+} route_t;
+
+/* ---- replies --------------------------------------------------------------- */
+
+static void reply_nak(reply_t *r, uint8_t req_type, int reason)
+{
+    proto_msg_t m;
+
+    /* Reasons on the wire are 1..255; a core code is 1..127. */
+    m.nak.req_type = req_type;
+    m.nak.reason = (uint8_t)((reason > 0 && reason <= 255) ? reason : (int)PUMP_E_ARG);
+    r->type = (uint8_t)PROTO_MSG_NAK;
+    r->len = 0u;
+    if (proto_encode_nak(&m.nak, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
+        r->len = 0u;   /* cannot happen: fixed 2-byte payload */
+    }
+}
+
+/* ACK if the core accepted, else NAK with the core's reason. */
+static void reply_result(reply_t *r, uint8_t req_type, int rc)
+{
+    proto_msg_t m;
+
+    if (rc != PUMP_OK) {
+        reply_nak(r, req_type, rc);
+        return;
+    }
+    m.ack.req_type = req_type;
+    r->type = (uint8_t)PROTO_MSG_ACK;
+    r->len = 0u;
+    if (proto_encode_ack(&m.ack, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
+        r->len = 0u;
+    }
+}
+
+static void reply_status(const device_t *d, reply_t *r)
+{
+    r->type = (uint8_t)PROTO_MSG_STATUS;
+    r->len = device_status_payload(d, r->payload);
+}
+
+/* ---- handlers -------------------------------------------------------------- */
+
+static void on_hello(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    proto_hello_info_t h;
+    pump_config_t cfg;
+    const char *model;
+
+    (void)req_type;
+    (void)m;
+    (void)memset(&h, 0, sizeof h);
+    if (pump_get_config(&d->pump, &cfg) != PUMP_OK) {
+        (void)memset(&cfg, 0, sizeof cfg);   /* cannot happen: d->pump is initialised */
+    }
+    model = (cfg.reservoir_capacity_nl == PUMP_CAPACITY_40ML) ? DEVICE_MODEL_40ML : DEVICE_MODEL_20ML;
+    h.protocol_version = (uint8_t)PROTO_VERSION;
+    h.schema_crc = proto_schema_crc();
+    (void)strncpy(h.model, model, sizeof h.model - 1u);
+    h.serial = cfg.serial;
+    h.fw_major = (uint8_t)DEVICE_FW_MAJOR;
+    h.fw_minor = (uint8_t)DEVICE_FW_MINOR;
+    h.fw_patch = (uint8_t)DEVICE_FW_PATCH;
+    h.capabilities = (uint16_t)(((d->opt.test_features != 0u) ? PROTO_CAPABILITY_BITS_FAULT_INJECTION : 0u) |
+                                ((d->opt.clock_mode == DEVICE_CLOCK_MANUAL) ? PROTO_CAPABILITY_BITS_TEST_CLOCK : 0u));
+    h.clock_mode = d->opt.clock_mode;
+    h.clock_speed = d->opt.clock_speed;
+    h.reservoir_capacity_nl = cfg.reservoir_capacity_nl;
+    h.max_payload = (uint8_t)PROTO_MAX_PAYLOAD;
+    r->type = (uint8_t)PROTO_MSG_HELLO_INFO;
+    r->len = 0u;
+    if (proto_encode_hello_info(&h, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
+        r->len = 0u;
+    }
+}
+
+static void on_get_status(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    (void)req_type;
+    (void)m;
+    reply_status(d, r);
+}
+
+/*
+ * Wire prescription -> core prescription. A dose that does not convert to a
+ * rate is handed to the core as an out-of-range rate, so the core still
+ * applies its checks in its order, logs the refusal and names the reason
+ * (E_CONCENTRATION or E_RATE_RANGE, unless an earlier check fails first).
+ */
+static void to_prescription(const proto_prescribe_t *w, pump_prescription_t *rx)
+{
+    uint32_t i;
+    uint32_t n = (w->n_steps <= PUMP_MAX_STEPS) ? w->n_steps : PUMP_MAX_STEPS;
+
+    (void)memset(rx, 0, sizeof *rx);
+    rx->drug = w->drug;
+    rx->conc_ug_ml = w->conc_ug_ml;
+    rx->n_steps = (uint8_t)n;
+    for (i = 0u; i < n; i++) {
+        uint32_t rate = w->steps[i].value;
+        if (w->step_unit == PROTO_STEP_UNIT_DOSE_UG_DAY &&
+            pump_dose_to_rate(w->steps[i].value, w->conc_ug_ml, &rate) != PUMP_OK) {
+            rate = UINT32_MAX;
+        }
+        rx->steps[i].start_min = w->steps[i].start_min;
+        rx->steps[i].rate_nl_day = rate;
+    }
+    rx->max_dose_ug_24h = w->max_dose_ug_24h;
+    rx->low_reservoir_nl = w->low_reservoir_nl;
+    rx->pb_enabled = w->pb_enabled;
+    rx->pb_volume_nl = w->pb_volume_nl;
+    rx->pb_duration_ms = w->pb_duration_ms;
+    rx->pb_lockout_ms = w->pb_lockout_ms;
+    rx->pb_max_per_24h = w->pb_max_per_24h;
+}
+
+static void on_prescribe(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    pump_prescription_t rx;
+
+    to_prescription(&m->prescribe, &rx);
+    reply_result(r, req_type, pump_prescribe(&d->pump, &rx));
+}
+
+static void on_clinician_bolus(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    reply_result(r, req_type, pump_clinician_bolus(&d->pump, m->clinician_bolus.volume_nl,
+                                                   m->clinician_bolus.duration_ms));
+}
+
+static void on_prime_bolus(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    reply_result(r, req_type, pump_prime_bolus(&d->pump, m->prime_bolus.volume_nl,
+                                               m->prime_bolus.duration_ms));
+}
+
+static void on_patient_bolus(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    (void)m;
+    reply_result(r, req_type, pump_patient_bolus(&d->pump));
+}
+
+static void on_cancel_bolus(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    (void)m;
+    reply_result(r, req_type, pump_cancel_bolus(&d->pump));
+}
+
+static void on_suspend(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    (void)m;
+    reply_result(r, req_type, pump_suspend(&d->pump));
+}
+
+static void on_resume(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    (void)m;
+    reply_result(r, req_type, pump_resume(&d->pump));
+}
+
+static void on_refill(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    reply_result(r, req_type, pump_refill(&d->pump, m->refill.volume_nl, m->refill.drug,
+                                          m->refill.conc_ug_ml));
+}
+
+static void on_ack_alarm(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    reply_result(r, req_type, pump_ack_alarm(&d->pump, m->ack_alarm.alarm_bits));
+}
+
+static void on_read_events(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    pump_event_t ev[DEVICE_EVENTS_PAGE];
+    proto_events_t e;
+    pump_status_t st;
+    uint32_t first = 0u;
+    uint32_t max = m->read_events.max_count;
+    uint32_t n;
+    uint32_t i;
+
+    (void)req_type;
+    if (max > DEVICE_EVENTS_PAGE) {
+        max = DEVICE_EVENTS_PAGE;   /* the codec already limits it to 9 */
+    }
+    n = pump_read_events(&d->pump, m->read_events.from_seq, ev, max, &first);
+    pump_get_status(&d->pump, &st);
+    (void)memset(&e, 0, sizeof e);
+    e.newest_seq = st.last_event_seq;
+    e.first_available = (st.last_event_seq == 0u) ? 0u : first;   /* 0 if empty */
+    e.n_events = (uint8_t)n;
+    for (i = 0u; i < n && i < DEVICE_EVENTS_PAGE; i++) {
+        e.events[i].seq = ev[i].seq;
+        e.events[i].time_ms = ev[i].time_ms;
+        e.events[i].kind = ev[i].kind;
+        e.events[i].data0 = ev[i].data0;
+        e.events[i].data1 = ev[i].data1;
+    }
+    r->type = (uint8_t)PROTO_MSG_EVENTS;
+    r->len = 0u;
+    if (proto_encode_events(&e, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
+        r->len = 0u;
+    }
+}
+
+/* Wall clock: remember unix_ms at the present device time; log CLOCK_SET
+ * with data0/data1 = low/high 32 bits of unix_ms. Device time does not move. */
+static void on_set_clock(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    uint64_t unix_ms = m->set_clock.unix_ms;
+
+    d->wall_set = 1u;
+    d->wall_unix_ms = unix_ms;
+    d->wall_device_ms = device_now_ms(d);
+    pump__log(&d->pump, (uint16_t)PUMP_EV_CLOCK_SET, (uint32_t)(unix_ms & 0xFFFFFFFFu),
+              (uint32_t)(unix_ms >> 32));
+    reply_result(r, req_type, PUMP_OK);
+}
+
+static void on_advance(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    uint64_t now = device_now_ms(d);
+    uint64_t delta = m->advance.delta_ms;
+    int rc;
+
+    /* The core keeps time below 2^63; refuse a sum that would wrap. */
+    if (delta > UINT64_MAX - now) {
+        reply_nak(r, req_type, PUMP_E_TIME);
+        return;
+    }
+    rc = pump_advance(&d->pump, now + delta);
+    if (rc != PUMP_OK) {
+        reply_nak(r, req_type, rc);
+        return;
+    }
+    reply_status(d, r);
+}
+
+static void on_inject_fault(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    int rc = (m->inject_fault.action == PROTO_FAULT_ACTION_CLEAR)
+             ? pump_clear_fault(&d->pump, m->inject_fault.fault)
+             : pump_inject_fault(&d->pump, m->inject_fault.fault);
+
+    reply_result(r, req_type, rc);
+}
+
+static const route_t routes[] = {
+    {(uint8_t)PROTO_MSG_HELLO,           0u, on_hello},
+    {(uint8_t)PROTO_MSG_GET_STATUS,      0u, on_get_status},
+    {(uint8_t)PROTO_MSG_PRESCRIBE,       1u, on_prescribe},
+    {(uint8_t)PROTO_MSG_CLINICIAN_BOLUS, 1u, on_clinician_bolus},
+    {(uint8_t)PROTO_MSG_PRIME_BOLUS,     1u, on_prime_bolus},
+    {(uint8_t)PROTO_MSG_PATIENT_BOLUS,   1u, on_patient_bolus},
+    {(uint8_t)PROTO_MSG_CANCEL_BOLUS,    1u, on_cancel_bolus},
+    {(uint8_t)PROTO_MSG_SUSPEND,         1u, on_suspend},
+    {(uint8_t)PROTO_MSG_RESUME,          1u, on_resume},
+    {(uint8_t)PROTO_MSG_REFILL,          1u, on_refill},
+    {(uint8_t)PROTO_MSG_ACK_ALARM,       1u, on_ack_alarm},
+    {(uint8_t)PROTO_MSG_READ_EVENTS,     0u, on_read_events},
+    {(uint8_t)PROTO_MSG_SET_CLOCK,       1u, on_set_clock},
+    {(uint8_t)PROTO_MSG_ADVANCE,         1u, on_advance},
+    {(uint8_t)PROTO_MSG_INJECT_FAULT,    1u, on_inject_fault},
+};
+
+static const route_t *route_for(uint8_t type)
+{
+    uint32_t i;
+
+    for (i = 0u; i < (uint32_t)(sizeof routes / sizeof routes[0]); i++) {
+        if (routes[i].type == type) {
+            return &routes[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- dispatch -------------------------------------------------------------- */
+
+static void send_reply(device_t *d, uint16_t seq, uint8_t flags, const reply_t *r)
+{
+    if (r->type == (uint8_t)PROTO_MSG_NAK) {
+        device_count(&d->stats.naks);
+    }
+    /* Room for the largest frame was checked before executing. */
+    if (device_queue_frame(d, r->type, seq, (uint8_t)(PROTO_KIND_RESPONSE | flags),
+                           r->payload, r->len, 0u) != DEVICE_OK) {
+        device_count(&d->stats.replies_dropped);
+    }
+}
+
+/* Refused before execution: answered, never remembered. */
+static void refuse(device_t *d, const proto_frame_t *f, int reason)
+{
+    reply_t r;
+
+    reply_nak(&r, f->msg_type, reason);
+    send_reply(d, f->seq, 0u, &r);
+}
+
+/* A gate that keeps test-only requests out of the wrong configuration:
+ * PROTO_OK or the NAK reason. */
+static int gate(const device_t *d, uint8_t type)
+{
+    if (type == PROTO_MSG_ADVANCE && d->opt.clock_mode != DEVICE_CLOCK_MANUAL) {
+        return PROTO_NAK_CLOCK_MODE;
+    }
+    if (type == PROTO_MSG_INJECT_FAULT && d->opt.test_features == 0u) {
+        return PROTO_NAK_UNSUPPORTED;
+    }
+    return PROTO_OK;
+}
+
+static void execute(device_t *d, const proto_frame_t *f, const route_t *rt,
+                    const proto_msg_t *m, uint32_t req_crc)
+{
+    reply_t r;
+
+    r.type = 0u;
+    r.len = 0u;
+    rt->fn(d, f->msg_type, m, &r);
+    device_count(&d->stats.executed);
+    if (r.type == 0u || (rt->cached != 0u && r.len > DEVICE_CACHE_REPLY_MAX)) {
+        refuse(d, f, PUMP_E_ARG);   /* a handler defect; never expected */
+        return;
+    }
+    if (rt->cached != 0u) {
+        if (device_cache_store(d, f->seq, f->msg_type, req_crc, r.type, r.payload, r.len) != DEVICE_OK) {
+            refuse(d, f, PUMP_E_ARG);
+            return;
+        }
+        d->nv_generation += 1u;
+    }
+    send_reply(d, f->seq, 0u, &r);
+}
+
+static void replay(device_t *d, const proto_frame_t *f, const device_cache_entry_t *e)
+{
+    reply_t r;
+
+    r.type = e->reply_type;
+    r.len = e->reply_len;
+    (void)memcpy(r.payload, e->reply, e->reply_len);
+    device_count(&d->stats.replayed);
+    send_reply(d, f->seq, (uint8_t)PROTO_FLAG_REPLAYED, &r);
+}
+
+/* Answer a request whose payload decoded. */
+static void answer(device_t *d, const proto_frame_t *f, const proto_msg_t *m)
+{
+    const route_t *rt = route_for(f->msg_type);
+    uint32_t req_crc = proto_crc32(0u, f->payload, f->payload_len);
+    const device_cache_entry_t *hit;
+    int rc;
+
+    if (rt == NULL) {
+        /* A request of the table this build has no handler for. */
+        refuse(d, f, PROTO_NAK_UNSUPPORTED);
+        return;
+    }
+    hit = (rt->cached != 0u) ? device_cache_find(d, f->seq, f->msg_type, req_crc) : NULL;
+    if (hit != NULL) {
+        replay(d, f, hit);
+        return;
+    }
+    rc = gate(d, f->msg_type);
+    if (rc != PROTO_OK) {
+        refuse(d, f, rc);
+        return;
+    }
+    execute(d, f, rt, m, req_crc);
+}
+
+void device_dispatch(device_t *d, const proto_frame_t *f)
+{
+    proto_msg_t m;
+    int rc;
+
+    if ((f->flags & PROTO_KIND_MASK) != PROTO_KIND_REQUEST) {
+        device_count(&d->stats.rx_ignored);   /* never answer a non-request */
+        return;
+    }
+    device_count(&d->stats.requests);
+    if (device_tx_free(d) < (uint32_t)PROTO_MAX_WIRE) {
+        device_count(&d->stats.busy);
+        refuse(d, f, PROTO_NAK_BUSY);          /* not executed: retry later */
+        return;
+    }
+    rc = proto_frame_decode(f, &m);
+    if (rc != PROTO_OK) {
+        refuse(d, f, rc);
+    } else {
+        answer(d, f, &m);
+    }
+    device_service(d);
+}

@@ -1,0 +1,197 @@
+/*
+ * device_image.c — save and load the device's non-volatile state as one
+ * versioned, CRC-protected byte image (layout in device.h).
+ */
+#include <string.h>
+
+#include "device.h"
+#include "device_int.h"
+
+#define IMG_MAGIC_LEN   4u
+#define IMG_HEADER_LEN  16u   /* magic, version, reserved, total size, generation */
+#define IMG_SETTINGS_LEN 23u  /* unsolicited seq, wall_set, wall_unix, wall_device, cache_next */
+#define IMG_ENTRY_LEN   (10u + DEVICE_CACHE_REPLY_MAX)
+#define IMG_FIXED_LEN   (IMG_HEADER_LEN + IMG_SETTINGS_LEN + \
+                         DEVICE_CACHE_ENTRIES * IMG_ENTRY_LEN + 4u + 4u)
+
+static const uint8_t img_magic[IMG_MAGIC_LEN] = {'P', 'Y', 'D', 'V'};
+
+size_t device_image_size(void)
+{
+    return (size_t)IMG_FIXED_LEN + pump_snapshot_size();
+}
+
+static void put_entry(uint8_t *buf, size_t *pos, const device_cache_entry_t *e)
+{
+    proto_put_u8(buf, pos, e->used);
+    proto_put_u8(buf, pos, e->req_type);
+    proto_put_u16(buf, pos, e->seq);
+    proto_put_u32(buf, pos, e->req_crc);
+    proto_put_u8(buf, pos, e->reply_type);
+    proto_put_u8(buf, pos, e->reply_len);
+    (void)memcpy(&buf[*pos], e->reply, DEVICE_CACHE_REPLY_MAX);
+    *pos += DEVICE_CACHE_REPLY_MAX;
+}
+
+static void get_entry(const uint8_t *buf, size_t *pos, device_cache_entry_t *e)
+{
+    e->used = proto_get_u8(buf, pos);
+    e->req_type = proto_get_u8(buf, pos);
+    e->seq = proto_get_u16(buf, pos);
+    e->req_crc = proto_get_u32(buf, pos);
+    e->reply_type = proto_get_u8(buf, pos);
+    e->reply_len = proto_get_u8(buf, pos);
+    (void)memcpy(e->reply, &buf[*pos], DEVICE_CACHE_REPLY_MAX);
+    *pos += DEVICE_CACHE_REPLY_MAX;
+}
+
+int device_save(const device_t *d, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t need = device_image_size();
+    size_t pos = 0u;
+    size_t snap_len = 0u;
+    uint32_t i;
+    int rc;
+
+    if (d == NULL || buf == NULL || len == NULL) {
+        return DEVICE_E_ARG;
+    }
+    if (cap < need) {
+        return DEVICE_E_NOSPACE;
+    }
+    (void)memcpy(buf, img_magic, IMG_MAGIC_LEN);
+    pos = IMG_MAGIC_LEN;
+    proto_put_u16(buf, &pos, (uint16_t)DEVICE_IMAGE_VERSION);
+    proto_put_u16(buf, &pos, 0u);
+    proto_put_u32(buf, &pos, (uint32_t)need);
+    proto_put_u32(buf, &pos, d->nv_generation);
+    proto_put_u16(buf, &pos, d->unsolicited_seq);
+    proto_put_u8(buf, &pos, d->wall_set);
+    proto_put_u64(buf, &pos, d->wall_unix_ms);
+    proto_put_u64(buf, &pos, d->wall_device_ms);
+    proto_put_u32(buf, &pos, d->cache_next);
+    for (i = 0u; i < DEVICE_CACHE_ENTRIES; i++) {
+        put_entry(buf, &pos, &d->cache[i]);
+    }
+    proto_put_u32(buf, &pos, (uint32_t)pump_snapshot_size());
+    rc = pump_snapshot_save(&d->pump, &buf[pos], cap - pos - 4u, &snap_len);
+    if (rc != PUMP_OK) {
+        return rc;
+    }
+    if (snap_len != pump_snapshot_size() || pos + snap_len + 4u != need) {
+        return DEVICE_E_INTERNAL;
+    }
+    pos += snap_len;
+    proto_put_u32(buf, &pos, proto_crc32(0u, buf, pos));
+    *len = pos;
+    return DEVICE_OK;
+}
+
+/* Non-volatile fields of the device, staged before anything is committed. */
+typedef struct {
+    uint32_t generation;
+    uint16_t unsolicited_seq;
+    uint8_t  wall_set;
+    uint64_t wall_unix_ms;
+    uint64_t wall_device_ms;
+    uint32_t cache_next;
+    device_cache_entry_t cache[DEVICE_CACHE_ENTRIES];
+} staged_t;
+
+/* Envelope checks: size, magic, version, CRC. */
+static int check_envelope(const uint8_t *buf, size_t len)
+{
+    size_t pos = IMG_MAGIC_LEN;
+    uint16_t version;
+    uint16_t reserved;
+    uint32_t total;
+
+    if (len < IMG_HEADER_LEN) {
+        return DEVICE_E_IMAGE_SIZE;
+    }
+    if (memcmp(buf, img_magic, IMG_MAGIC_LEN) != 0) {
+        return DEVICE_E_IMAGE_MAGIC;
+    }
+    version = proto_get_u16(buf, &pos);
+    reserved = proto_get_u16(buf, &pos);
+    total = proto_get_u32(buf, &pos);
+    if (version != DEVICE_IMAGE_VERSION) {
+        return DEVICE_E_IMAGE_VERSION;
+    }
+    if ((size_t)total != len || len < (size_t)IMG_FIXED_LEN) {
+        return DEVICE_E_IMAGE_SIZE;
+    }
+    pos = len - 4u;
+    if (proto_crc32(0u, buf, len - 4u) != proto_get_u32(buf, &pos)) {
+        return DEVICE_E_IMAGE_CRC;
+    }
+    return (reserved == 0u) ? DEVICE_OK : DEVICE_E_IMAGE_INVALID;
+}
+
+/* Parse and check the device's own fields; *snap_pos and *snap_len locate the
+ * core's snapshot. */
+static int stage_fields(const uint8_t *buf, size_t len, staged_t *s,
+                        size_t *snap_pos, size_t *snap_len)
+{
+    size_t pos = 12u;   /* after magic, version, reserved, total */
+    uint32_t i;
+    uint32_t n;
+
+    (void)memset(s, 0, sizeof *s);
+    s->generation = proto_get_u32(buf, &pos);
+    s->unsolicited_seq = proto_get_u16(buf, &pos);
+    s->wall_set = proto_get_u8(buf, &pos);
+    s->wall_unix_ms = proto_get_u64(buf, &pos);
+    s->wall_device_ms = proto_get_u64(buf, &pos);
+    s->cache_next = proto_get_u32(buf, &pos);
+    for (i = 0u; i < DEVICE_CACHE_ENTRIES; i++) {
+        get_entry(buf, &pos, &s->cache[i]);
+    }
+    n = proto_get_u32(buf, &pos);
+    if (s->wall_set > 1u ||
+        (s->wall_set == 0u && (s->wall_unix_ms != 0u || s->wall_device_ms != 0u))) {
+        return DEVICE_E_IMAGE_INVALID;
+    }
+    if (device_cache_check(s->cache, s->cache_next) != DEVICE_OK) {
+        return DEVICE_E_IMAGE_INVALID;
+    }
+    /* The snapshot fills the image up to the CRC exactly. */
+    if ((size_t)n != len - (size_t)IMG_FIXED_LEN) {
+        return DEVICE_E_IMAGE_SIZE;
+    }
+    *snap_pos = pos;
+    *snap_len = (size_t)n;
+    return DEVICE_OK;
+}
+
+int device_load(device_t *d, const uint8_t *buf, size_t len)
+{
+    staged_t s;
+    size_t snap_pos = 0u;
+    size_t snap_len = 0u;
+    int rc;
+
+    if (d == NULL || buf == NULL) {
+        return DEVICE_E_ARG;
+    }
+    rc = check_envelope(buf, len);
+    if (rc == DEVICE_OK) {
+        rc = stage_fields(buf, len, &s, &snap_pos, &snap_len);
+    }
+    if (rc == DEVICE_OK) {
+        rc = pump_snapshot_load(&d->pump, &buf[snap_pos], snap_len);  /* untouched on error */
+    }
+    if (rc != DEVICE_OK) {
+        return rc;
+    }
+    (void)memcpy(d->cache, s.cache, sizeof d->cache);
+    d->cache_next = s.cache_next;
+    d->unsolicited_seq = s.unsolicited_seq;
+    d->wall_set = s.wall_set;
+    d->wall_unix_ms = s.wall_unix_ms;
+    d->wall_device_ms = s.wall_device_ms;
+    d->nv_generation = s.generation;
+    d->nv_saved_generation = s.generation;   /* it came from storage */
+    device_after_load(d);
+    return DEVICE_OK;
+}

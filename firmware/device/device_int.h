@@ -1,0 +1,52 @@
+/*
+ * device_int.h — functions shared by the files of firmware/device; not an API.
+ */
+#ifndef PYEMU_DEVICE_INT_H
+#define PYEMU_DEVICE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "device.h"
+
+/* Room a queued unsolicited frame must leave free: one reply of any size. */
+#define DEVICE_TX_RESERVE ((uint32_t)PROTO_MAX_WIRE)
+
+/* Counter increment that saturates instead of wrapping. */
+void device_count(uint32_t *counter);
+
+/*
+ * Encode one frame and append it to the output queue if, after it, at least
+ * `reserve` bytes stay free. Charges its bytes to the battery. Returns
+ * DEVICE_OK, DEVICE_E_NOSPACE (nothing queued) or DEVICE_E_INTERNAL (the
+ * codec refused to encode: a defect).
+ */
+int device_queue_frame(device_t *d, uint8_t msg_type, uint16_t seq, uint8_t flags,
+                       const uint8_t *payload, size_t len, uint32_t reserve);
+
+/* Free bytes in the output queue. */
+uint32_t device_tx_free(const device_t *d);
+
+/* device_load's last step: a reset as device.h describes (device.c). */
+void device_after_load(device_t *d);
+
+/* Queue ALARM if the alarm sets changed since the last report, and STATUS
+ * telemetry if due. */
+void device_service(device_t *d);
+
+/* The STATUS payload of the pump now; returns its length. buf holds
+ * DEVICE_CACHE_REPLY_MAX bytes. */
+size_t device_status_payload(const device_t *d, uint8_t *buf);
+
+/* An intact frame from the decoder: answer it (device_dispatch.c). */
+void device_dispatch(device_t *d, const proto_frame_t *f);
+
+/* Reply cache (device_cache.c). */
+const device_cache_entry_t *device_cache_find(const device_t *d, uint16_t seq,
+                                              uint8_t req_type, uint32_t req_crc);
+int device_cache_store(device_t *d, uint16_t seq, uint8_t req_type, uint32_t req_crc,
+                       uint8_t reply_type, const uint8_t *reply, size_t reply_len);
+/* DEVICE_OK if every entry is well-formed (used by device_load). */
+int device_cache_check(const device_cache_entry_t *cache, uint32_t cache_next);
+
+#endif /* PYEMU_DEVICE_INT_H */

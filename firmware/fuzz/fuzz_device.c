@@ -1,0 +1,183 @@
+/*
+ * fuzz_device.c — libFuzzer harness over the device dispatcher (firmware/device):
+ * received bytes in, frames executed on the dosing core, replies out.
+ *
+ * Input: byte 0 chooses the start (bit 0: a programmed pump — refilled and
+ * prescribed — instead of a new one; bit 1: telemetry every hour); the rest
+ * is the serial line's bytes. The device runs in manual clock mode with test
+ * features on (ADVANCE and INJECT_FAULT reachable). Checked for every input,
+ * beyond what AddressSanitizer and UBSan catch:
+ *   1. The core's invariants hold after the stream (pump_check) and volumes
+ *      balance exactly: filled = discarded + pumped + reservoir.
+ *   2. Feeding the stream in one call and one byte at a time gives the same
+ *      output bytes (device.h: replies do not depend on how bytes arrive).
+ *   3. Everything the device sends decodes as intact frames: no drops.
+ *   4. The saved image loads onto a new device, which passes pump_check.
+ * A failed check aborts, which libFuzzer reports as a crash with the input.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "proto.h"
+#include "proto_msgs.h"
+#include "pump.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define OUT_MAX 65536u
+
+static device_t g_whole;
+static device_t g_bytes;
+static device_t g_loaded;
+static uint8_t g_out_whole[OUT_MAX];
+static uint8_t g_out_bytes[OUT_MAX];
+static uint8_t g_image[32768];
+
+static void fail(const char *what)
+{
+    (void)fprintf(stderr, "fuzz_device: invariant broken: %s\n", what);
+    abort();
+}
+
+static void must(int result, const char *what)
+{
+    if (result != DEVICE_OK) {
+        (void)fprintf(stderr, "fuzz_device: %s returned %d\n", what, result);
+        abort();
+    }
+}
+
+/* Drain the output queue into out (bounded); returns the new length. */
+static size_t drain(device_t *d, uint8_t *out, size_t len)
+{
+    size_t n;
+    do {
+        uint8_t chunk[DEVICE_TXQ_SIZE];
+        n = device_tx(d, chunk, sizeof chunk);
+        if (len + n <= OUT_MAX) {
+            memcpy(out + len, chunk, n);
+        }
+        len += n;
+    } while (n > 0u);
+    return len;
+}
+
+static void send_request(device_t *d, uint8_t msg_type, uint16_t seq, const proto_msg_t *m)
+{
+    uint8_t wire[PROTO_MAX_WIRE];
+    size_t len = 0u;
+    if (proto_encode(msg_type, seq, PROTO_KIND_REQUEST, m, wire, sizeof wire, &len) != PROTO_OK) {
+        fail("setup request does not encode");
+    }
+    must(device_rx(d, wire, len), "device_rx (setup)");
+}
+
+/* Refill 20 mL morphine 1 mg/mL, prescribe 0.5 mL/day with patient boluses. */
+static void program(device_t *d)
+{
+    proto_msg_t m;
+    memset(&m, 0, sizeof m);
+    m.refill.volume_nl = 20000000u;
+    m.refill.drug = (uint8_t)PUMP_DRUG_MORPHINE;
+    m.refill.conc_ug_ml = 1000u;
+    send_request(d, PROTO_MSG_REFILL, 60000u, &m);
+    memset(&m, 0, sizeof m);
+    m.prescribe.drug = (uint8_t)PUMP_DRUG_MORPHINE;
+    m.prescribe.conc_ug_ml = 1000u;
+    m.prescribe.max_dose_ug_24h = 10000u;
+    m.prescribe.low_reservoir_nl = 2000000u;
+    m.prescribe.pb_enabled = 1u;
+    m.prescribe.pb_volume_nl = 50000u;
+    m.prescribe.pb_duration_ms = 600000u;
+    m.prescribe.pb_lockout_ms = 3600000u;
+    m.prescribe.pb_max_per_24h = 4u;
+    m.prescribe.step_unit = 0u;
+    m.prescribe.n_steps = 1u;
+    m.prescribe.steps[0].start_min = 0u;
+    m.prescribe.steps[0].value = 500000u;
+    send_request(d, PROTO_MSG_PRESCRIBE, 60001u, &m);
+}
+
+static void start(device_t *d, uint8_t mode)
+{
+    pump_config_t cfg;
+    device_options_t opt;
+    pump_default_config(&cfg);
+    device_default_options(&opt);
+    opt.test_features = 1u;
+    opt.telemetry_period_ms = (mode & 2u) ? 3600000u : 0u;
+    must(device_init(d, &cfg, &opt), "device_init");
+    if (mode & 1u) {
+        program(d);
+    }
+}
+
+static void check_pump(const device_t *d)
+{
+    pump_balance_t b;
+    const pump_t *p = device_pump(d);
+    if (pump_check(p) != PUMP_OK) { fail("pump_check"); }
+    pump_get_balance(p, &b);
+    if (b.filled_nl != b.discarded_nl + b.pumped_nl + (uint64_t)b.reservoir_nl) {
+        fail("volumes do not balance");
+    }
+}
+
+static void check_output(const uint8_t *out, size_t len)
+{
+    static proto_decoder_t dec;
+    proto_frame_t f;
+    int ready = 0;
+    size_t pos = 0u;
+    size_t i;
+    proto_decoder_init(&dec);
+    while (pos < len) {
+        pos += proto_decoder_feed(&dec, out + pos, len - pos, &f, &ready);
+    }
+    for (i = 0u; i < PROTO_DROP_COUNT; i++) {
+        if (dec.dropped_chunks[i] != 0u) { fail("the device sent a damaged frame"); }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    size_t out_whole;
+    size_t out_bytes;
+    size_t image_len = 0u;
+    size_t i;
+    uint8_t mode;
+
+    if (size == 0u) {
+        return 0;
+    }
+    mode = data[0];
+    data++;
+    size--;
+    start(&g_whole, mode);
+    start(&g_bytes, mode);
+    out_whole = drain(&g_whole, g_out_whole, 0u);
+    out_bytes = drain(&g_bytes, g_out_bytes, 0u);
+
+    must(device_rx(&g_whole, data, size), "device_rx");
+    for (i = 0u; i < size; i++) {
+        must(device_rx(&g_bytes, data + i, 1u), "device_rx (one byte)");
+    }
+    out_whole = drain(&g_whole, g_out_whole, out_whole);
+    out_bytes = drain(&g_bytes, g_out_bytes, out_bytes);
+    if (out_whole != out_bytes ||
+        memcmp(g_out_whole, g_out_bytes, out_whole < OUT_MAX ? out_whole : OUT_MAX) != 0) {
+        fail("output depends on how the input bytes were split");
+    }
+    check_output(g_out_whole, out_whole < OUT_MAX ? out_whole : OUT_MAX);
+    check_pump(&g_whole);
+
+    must(device_save(&g_whole, g_image, sizeof g_image, &image_len), "device_save");
+    start(&g_loaded, 0u);
+    must(device_load(&g_loaded, g_image, image_len), "device_load of a saved image");
+    check_pump(&g_loaded);
+    return 0;
+}

@@ -1,0 +1,294 @@
+/* proto_msgs.h — message payloads of the wire protocol. GENERATED from protocol/messages.json by `python -m pyemu.protocol.gen`: do not edit.
+ *
+ * Every message with fields has a struct proto_<name>_t and
+ *   proto_encode_<name>(msg, buf, cap, &len): PROTO_OK, PROTO_NAK_BAD_FIELD (a codec-checked
+ *     field out of range), PROTO_ERR_NOSPACE or PROTO_ERR_ARG;
+ *   proto_decode_<name>(buf, len, msg): PROTO_OK, PROTO_NAK_BAD_LENGTH or PROTO_NAK_BAD_FIELD
+ *     (spec 1.4 checks 12-15, in that order); *msg is undefined on error.
+ * char[N] fields are NUL-terminated strings of N+1 bytes in the structs.
+ */
+#ifndef PYEMU_PROTO_MSGS_H
+#define PYEMU_PROTO_MSGS_H
+
+#include "proto.h"
+
+#define PROTO_SCHEMA_CRC 0x6CE9BDFAu
+#define PROTO_MSG_COUNT 21u
+
+/* message types */
+#define PROTO_MSG_HELLO 1u
+#define PROTO_MSG_GET_STATUS 2u
+#define PROTO_MSG_PRESCRIBE 3u
+#define PROTO_MSG_CLINICIAN_BOLUS 4u
+#define PROTO_MSG_PRIME_BOLUS 5u
+#define PROTO_MSG_PATIENT_BOLUS 6u
+#define PROTO_MSG_CANCEL_BOLUS 7u
+#define PROTO_MSG_SUSPEND 8u
+#define PROTO_MSG_RESUME 9u
+#define PROTO_MSG_REFILL 10u
+#define PROTO_MSG_ACK_ALARM 11u
+#define PROTO_MSG_READ_EVENTS 12u
+#define PROTO_MSG_SET_CLOCK 13u
+#define PROTO_MSG_ADVANCE 14u
+#define PROTO_MSG_INJECT_FAULT 15u
+#define PROTO_MSG_ACK 64u
+#define PROTO_MSG_NAK 65u
+#define PROTO_MSG_HELLO_INFO 66u
+#define PROTO_MSG_STATUS 67u
+#define PROTO_MSG_EVENTS 68u
+#define PROTO_MSG_ALARM 69u
+
+/* tables from messages.json "enums" */
+#define PROTO_STATE_STOPPED 0u
+#define PROTO_STATE_RUNNING 1u
+#define PROTO_STATE_SUSPENDED 2u
+#define PROTO_DRUG_NONE 0u
+#define PROTO_DRUG_MORPHINE 1u
+#define PROTO_DRUG_HYDROMORPHONE 2u
+#define PROTO_DRUG_ZICONOTIDE 3u
+#define PROTO_DRUG_BACLOFEN 4u
+#define PROTO_DRUG_SALINE 5u
+#define PROTO_DRUG_OTHER 6u
+#define PROTO_BOLUS_KIND_NONE 0u
+#define PROTO_BOLUS_KIND_CLINICIAN 1u
+#define PROTO_BOLUS_KIND_PRIME 2u
+#define PROTO_BOLUS_KIND_PATIENT 3u
+#define PROTO_FAULT_NONE 0u
+#define PROTO_FAULT_MOTOR_STALL 1u
+#define PROTO_FAULT_MEMORY 2u
+#define PROTO_FAULT_ACTION_INJECT 0u
+#define PROTO_FAULT_ACTION_CLEAR 1u
+#define PROTO_STEP_UNIT_RATE_NL_DAY 0u
+#define PROTO_STEP_UNIT_DOSE_UG_DAY 1u
+#define PROTO_BOOL_NO 0u
+#define PROTO_BOOL_YES 1u
+#define PROTO_CLOCK_MODE_MANUAL 0u
+#define PROTO_CLOCK_MODE_REALTIME 1u
+#define PROTO_CLOCK_MODE_ACCELERATED 2u
+#define PROTO_ALARM_BITS_LOW_RESERVOIR 1u
+#define PROTO_ALARM_BITS_RESERVOIR_EMPTY 2u
+#define PROTO_ALARM_BITS_ERI 4u
+#define PROTO_ALARM_BITS_EOS 8u
+#define PROTO_ALARM_BITS_MOTOR_STALL 16u
+#define PROTO_ALARM_BITS_DOSE_LIMIT 32u
+#define PROTO_ALARM_BITS_MEMORY_ERROR 64u
+#define PROTO_CAPABILITY_BITS_FAULT_INJECTION 1u
+#define PROTO_CAPABILITY_BITS_TEST_CLOCK 2u
+#define PROTO_CAPABILITY_BITS_AUTH 4u
+#define PROTO_EVENT_KIND_NONE 0u
+#define PROTO_EVENT_KIND_INIT 1u
+#define PROTO_EVENT_KIND_RESET 2u
+#define PROTO_EVENT_KIND_PRESCRIBED 3u
+#define PROTO_EVENT_KIND_PRESCRIBE_REFUSED 4u
+#define PROTO_EVENT_KIND_BOLUS_START 5u
+#define PROTO_EVENT_KIND_BOLUS_END 6u
+#define PROTO_EVENT_KIND_BOLUS_CANCELLED 7u
+#define PROTO_EVENT_KIND_BOLUS_REFUSED 8u
+#define PROTO_EVENT_KIND_PATIENT_GRANTED 9u
+#define PROTO_EVENT_KIND_PATIENT_DENIED 10u
+#define PROTO_EVENT_KIND_SUSPENDED 11u
+#define PROTO_EVENT_KIND_RESUMED 12u
+#define PROTO_EVENT_KIND_REFILL 13u
+#define PROTO_EVENT_KIND_REFILL_REFUSED 14u
+#define PROTO_EVENT_KIND_ALARM_RAISED 15u
+#define PROTO_EVENT_KIND_ALARM_CLEARED 16u
+#define PROTO_EVENT_KIND_ALARM_ACKED 17u
+#define PROTO_EVENT_KIND_FAULT_INJECTED 18u
+#define PROTO_EVENT_KIND_FAULT_CLEARED 19u
+#define PROTO_EVENT_KIND_CLOCK_SET 20u
+#define PROTO_EVENT_KIND_SECURITY 21u
+
+typedef struct {  /* PRESCRIBE.steps[] element */
+    uint16_t start_min;
+    uint32_t value;
+} proto_step_t;
+
+typedef struct {  /* PRESCRIBE (id 3) */
+    uint8_t drug;
+    uint32_t conc_ug_ml;
+    uint32_t max_dose_ug_24h;
+    uint32_t low_reservoir_nl;
+    uint8_t pb_enabled;
+    uint32_t pb_volume_nl;
+    uint32_t pb_duration_ms;
+    uint32_t pb_lockout_ms;
+    uint8_t pb_max_per_24h;
+    uint8_t step_unit;
+    uint8_t n_steps;
+    proto_step_t steps[24];
+} proto_prescribe_t;
+
+typedef struct {  /* CLINICIAN_BOLUS (id 4) */
+    uint32_t volume_nl;
+    uint32_t duration_ms;
+} proto_clinician_bolus_t;
+
+typedef struct {  /* PRIME_BOLUS (id 5) */
+    uint32_t volume_nl;
+    uint32_t duration_ms;
+} proto_prime_bolus_t;
+
+typedef struct {  /* REFILL (id 10) */
+    uint32_t volume_nl;
+    uint8_t drug;
+    uint32_t conc_ug_ml;
+} proto_refill_t;
+
+typedef struct {  /* ACK_ALARM (id 11) */
+    uint32_t alarm_bits;
+} proto_ack_alarm_t;
+
+typedef struct {  /* READ_EVENTS (id 12) */
+    uint32_t from_seq;
+    uint8_t max_count;
+} proto_read_events_t;
+
+typedef struct {  /* SET_CLOCK (id 13) */
+    uint64_t unix_ms;
+} proto_set_clock_t;
+
+typedef struct {  /* ADVANCE (id 14) */
+    uint64_t delta_ms;
+} proto_advance_t;
+
+typedef struct {  /* INJECT_FAULT (id 15) */
+    uint8_t fault;
+    uint8_t action;
+} proto_inject_fault_t;
+
+typedef struct {  /* ACK (id 64) */
+    uint8_t req_type;
+} proto_ack_t;
+
+typedef struct {  /* NAK (id 65) */
+    uint8_t req_type;
+    uint8_t reason;
+} proto_nak_t;
+
+typedef struct {  /* HELLO_INFO (id 66) */
+    uint8_t protocol_version;
+    uint32_t schema_crc;
+    char model[17];
+    uint32_t serial;
+    uint8_t fw_major;
+    uint8_t fw_minor;
+    uint8_t fw_patch;
+    uint16_t capabilities;
+    uint8_t clock_mode;
+    uint32_t clock_speed;
+    uint32_t reservoir_capacity_nl;
+    uint8_t max_payload;
+} proto_hello_info_t;
+
+typedef struct {  /* STATUS (id 67) */
+    uint64_t now_ms;
+    uint8_t state;
+    uint32_t rate_nl_day;
+    uint32_t basal_nl_day;
+    uint32_t reservoir_nl;
+    uint64_t pumped_nl;
+    uint64_t delivered_pg;
+    uint64_t battery_nc;
+    uint16_t battery_permille;
+    uint32_t days_to_eri;
+    uint32_t alarms;
+    uint32_t unacked_alarms;
+    uint8_t bolus_kind;
+    uint32_t bolus_remaining_nl;
+    uint8_t drug;
+    uint32_t conc_ug_ml;
+    uint32_t dose_24h_ug;
+    uint32_t last_event_seq;
+} proto_status_t;
+
+typedef struct {  /* EVENTS.events[] element */
+    uint32_t seq;
+    uint64_t time_ms;
+    uint16_t kind;
+    uint32_t data0;
+    uint32_t data1;
+} proto_event_t;
+
+typedef struct {  /* EVENTS (id 68) */
+    uint32_t first_available;
+    uint32_t newest_seq;
+    uint8_t n_events;
+    proto_event_t events[9];
+} proto_events_t;
+
+typedef struct {  /* ALARM (id 69) */
+    uint64_t now_ms;
+    uint32_t alarms;
+    uint32_t unacked_alarms;
+    uint32_t raised;
+    uint32_t cleared;
+} proto_alarm_t;
+
+/* Every message with fields; the member is named after the message. */
+typedef union {
+    proto_prescribe_t prescribe;
+    proto_clinician_bolus_t clinician_bolus;
+    proto_prime_bolus_t prime_bolus;
+    proto_refill_t refill;
+    proto_ack_alarm_t ack_alarm;
+    proto_read_events_t read_events;
+    proto_set_clock_t set_clock;
+    proto_advance_t advance;
+    proto_inject_fault_t inject_fault;
+    proto_ack_t ack;
+    proto_nak_t nak;
+    proto_hello_info_t hello_info;
+    proto_status_t status;
+    proto_events_t events;
+    proto_alarm_t alarm;
+} proto_msg_t;
+
+int proto_encode_prescribe(const proto_prescribe_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_prescribe(const uint8_t *buf, size_t len, proto_prescribe_t *m);
+int proto_encode_clinician_bolus(const proto_clinician_bolus_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_clinician_bolus(const uint8_t *buf, size_t len, proto_clinician_bolus_t *m);
+int proto_encode_prime_bolus(const proto_prime_bolus_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_prime_bolus(const uint8_t *buf, size_t len, proto_prime_bolus_t *m);
+int proto_encode_refill(const proto_refill_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_refill(const uint8_t *buf, size_t len, proto_refill_t *m);
+int proto_encode_ack_alarm(const proto_ack_alarm_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_ack_alarm(const uint8_t *buf, size_t len, proto_ack_alarm_t *m);
+int proto_encode_read_events(const proto_read_events_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_read_events(const uint8_t *buf, size_t len, proto_read_events_t *m);
+int proto_encode_set_clock(const proto_set_clock_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_set_clock(const uint8_t *buf, size_t len, proto_set_clock_t *m);
+int proto_encode_advance(const proto_advance_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_advance(const uint8_t *buf, size_t len, proto_advance_t *m);
+int proto_encode_inject_fault(const proto_inject_fault_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_inject_fault(const uint8_t *buf, size_t len, proto_inject_fault_t *m);
+int proto_encode_ack(const proto_ack_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_ack(const uint8_t *buf, size_t len, proto_ack_t *m);
+int proto_encode_nak(const proto_nak_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_nak(const uint8_t *buf, size_t len, proto_nak_t *m);
+int proto_encode_hello_info(const proto_hello_info_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_hello_info(const uint8_t *buf, size_t len, proto_hello_info_t *m);
+int proto_encode_status(const proto_status_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_status(const uint8_t *buf, size_t len, proto_status_t *m);
+int proto_encode_events(const proto_events_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_events(const uint8_t *buf, size_t len, proto_events_t *m);
+int proto_encode_alarm(const proto_alarm_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_alarm(const uint8_t *buf, size_t len, proto_alarm_t *m);
+
+/* By type: m may be NULL for messages without fields. Unknown type: PROTO_ERR_UNKNOWN_TYPE. */
+int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg_t *m);
+
+/* Spec 1.4 checks 8-15 on an intact frame, decoding its payload into *out.
+ * Returns PROTO_OK or the NAK reason (BAD_FLAGS, UNEXPECTED_MESSAGE, UNSUPPORTED,
+ * BAD_LENGTH, BAD_FIELD). */
+int proto_frame_decode(const proto_frame_t *f, proto_msg_t *out);
+
+/* Encode a message (m NULL for messages without fields) as one wire frame into out
+ * (PROTO_MAX_WIRE bytes suffice). Refuses flags the message cannot have (PROTO_ERR_ARG). */
+int proto_encode(uint8_t msg_type, uint16_t seq, uint8_t flags, const proto_msg_t *m,
+                 uint8_t *out, size_t cap, size_t *out_len);
+
+/* Name of a NAK reason (core or protocol), "?" if unknown; never NULL. */
+const char *proto_nak_name(int reason);
+
+#endif /* PYEMU_PROTO_MSGS_H */

@@ -1,0 +1,446 @@
+"""The serve loop: a :class:`pyemu.device.Device` on a transport, with a clock and a state file.
+
+The device (C, via cffi) does everything a pump does with bytes and time; this
+module only moves bytes between it and a transport, tells it the time, and
+keeps its non-volatile memory on disk:
+
+* **Clocks.** ``manual``: the host never moves time; only the ADVANCE command
+  does (tests, conformance, the demo). ``realtime``: simulated time follows
+  the wall clock, multiplied by ``speed`` (``--speed 3600`` = one simulated
+  hour per second). After a restart, simulated time resumes where the state
+  file left it: the pump's clock stood still while the emulator was down.
+* **State file.** After every batch of received bytes, if the device's image
+  changed, it is written (atomically, fsync'ed) *before* the device's reply
+  leaves: a reply the client saw is always backed by the disk. Between
+  commands the image is written every ``save_period`` wall seconds if the
+  clock moved it. A restart from the file is logged by the device as a reset.
+* **Stopping.** SIGINT and SIGTERM set a flag; the loop saves and returns.
+
+The device follows the host contract of ``firmware/device/device.h``: with a
+state file it holds its replies until the image of the state that produced
+them is saved and :meth:`Device.mark_saved` is called.
+
+Crash testing: the environment variable ``PYEMU_TEST_KILL=POINT:N`` makes
+the emulator SIGKILL itself at the N-th occurrence of POINT: ``rx`` (bytes
+received, not yet given to the device), ``saved`` (state saved, reply not
+yet sent) or ``sent`` (reply sent). The kill tests use it to stop the
+emulator inside the windows that matter, deterministically.
+"""
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional, TextIO, Tuple
+
+from pyemu.statefile import StateFile
+from pyemu.transport import Transport, TransportClosed, TransportError
+
+__all__ = ["Clock", "ManualClock", "RealtimeClock", "Emulator", "EmulatorStats", "serve",
+           "ServeProcess"]
+
+
+class _Stopping(Exception):
+    """Raised by the signal handler to end a wait for bytes early."""
+
+
+class Clock:
+    """Tells the serve loop which simulated time to give the device."""
+
+    manual = False
+
+    def start(self, sim_ms: int) -> None:
+        """Resume at ``sim_ms`` (the device's time when loaded)."""
+
+    def now_ms(self) -> Optional[int]:
+        """Simulated time now, or None if the host must not move time."""
+        return None
+
+    def wait_hint(self) -> float:
+        """Longest wall time the loop may block in a read, in seconds."""
+        return 0.25
+
+
+class ManualClock(Clock):
+    """Time moves only when a client sends ADVANCE."""
+
+    manual = True
+
+
+class RealtimeClock(Clock):
+    """Simulated time = time at start + wall time elapsed × ``speed``."""
+
+    def __init__(self, speed: float = 1.0, tick_s: float = 0.05) -> None:
+        if not speed > 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self.tick_s = tick_s
+        self._base_sim = 0
+        self._base_wall = time.monotonic()
+
+    def start(self, sim_ms: int) -> None:
+        self._base_sim = sim_ms
+        self._base_wall = time.monotonic()
+
+    def now_ms(self) -> int:
+        return self._base_sim + int((time.monotonic() - self._base_wall) * 1000.0 * self.speed)
+
+    def wait_hint(self) -> float:
+        return self.tick_s
+
+
+@dataclass
+class EmulatorStats:
+    """What the loop did, for logs and benchmarks."""
+
+    rx_bytes: int = 0
+    tx_bytes: int = 0
+    tx_dropped: int = 0
+    saves: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+class Emulator:
+    """Serves one device on one transport until :meth:`stop` or a signal."""
+
+    def __init__(
+        self,
+        device: Any,
+        transport: Transport,
+        clock: Clock,
+        state: Optional[StateFile] = None,
+        save_period: float = 5.0,
+        log: Optional[Callable[[str], None]] = None,
+    ) -> None:
+        self.device = device
+        self.transport = transport
+        self.clock = clock
+        self.state = state
+        self.save_period = save_period
+        self.stats = EmulatorStats()
+        self._stop = False
+        self._log = log or (lambda message: None)
+        self._saved_image: Optional[bytes] = None
+        self._last_save = time.monotonic()
+        #: A pyemu.recording.Recorder (``--record``): sees every byte, both ways.
+        self.recorder: Optional[Any] = None
+        self._waiting = False
+        self._dropping = False
+        self._kill_point, self._kill_count = _kill_point_from_env()
+        self._counts: Dict[str, int] = {}
+
+    # -- state -------------------------------------------------------------------
+    def save(self, force: bool = False) -> bool:
+        """Make the device's state durable if it changed (or ``force``). True if written."""
+        self._last_save = time.monotonic()
+        if self.state is None:
+            return False
+        generation = self.device.nv_generation
+        image = self.device.save()
+        if force or image != self._saved_image:
+            self.state.save(image)
+            self._saved_image = image
+            self.stats.saves += 1
+        # Releases replies held for this generation (device.h host contract).
+        self.device.mark_saved(generation)
+        return True
+
+    # -- loop --------------------------------------------------------------------
+    def stop(self) -> None:
+        """Ask the loop to finish within one wait (safe from another thread)."""
+        self._stop = True
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self._stop = True
+        if self._waiting:
+            # The loop (this thread) is waiting for bytes: nothing is half-done
+            # there, so end the wait now instead of after its timeout.
+            raise _Stopping()
+
+    def install_signal_handlers(self) -> None:
+        """SIGINT/SIGTERM stop the loop; call from the thread that runs :meth:`run`
+        (the main thread: Python runs signal handlers there)."""
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+
+    def step(self, timeout: float) -> None:
+        """One turn: wait for bytes, tell the device the time, save, send its output."""
+        self._waiting = True
+        try:
+            data = self.transport.read(timeout)
+        except _Stopping:
+            return
+        finally:
+            self._waiting = False
+        now = self.clock.now_ms()
+        if now is not None:
+            self.device.tick(now)
+        if data:
+            self._reached("rx")
+            self.stats.rx_bytes += len(data)
+            if self._dropping:
+                self._log(f"a client is talking ({self.stats.tx_dropped} bytes were dropped before)")
+                self._dropping = False
+            if self.recorder is not None:
+                self.recorder.rx(data, self.device.now_ms)
+            self.device.feed(data)
+        if self.state is not None:
+            if self.device.nv_dirty:
+                # A command was accepted: durable before its reply leaves.
+                self.save()
+                self._reached("saved")
+            elif time.monotonic() - self._last_save >= self.save_period:
+                self.save()
+        out = self.device.read_output()
+        if out and self.recorder is not None:
+            self.recorder.tx(out, self.device.now_ms)
+        if out:
+            try:
+                self.transport.write(out)
+                self.stats.tx_bytes += len(out)
+            except TransportClosed:
+                raise
+            except TransportError as exc:
+                # Nobody listening: a serial line loses the bytes, so do we
+                # (said once per silence, not once per frame).
+                self.stats.tx_dropped += len(out)
+                if not self._dropping:
+                    self._log(f"nobody is reading the port; output is dropped until a client talks ({exc})")
+                self._dropping = True
+            if data:
+                self._reached("sent")
+
+    def run(self) -> int:
+        """Serve until stopped. Returns 0, or 1 if the line went away."""
+        status = 0
+        try:
+            while not self._stop:
+                self.step(self.clock.wait_hint())
+        except TransportClosed as exc:
+            self._log(f"line closed: {exc}")
+            status = 1
+        finally:
+            if self.state is not None:
+                self.save()
+        return status
+
+    def _reached(self, point: str) -> None:
+        if self._kill_point != point:
+            return
+        count = self._counts.get(point, 0) + 1
+        self._counts[point] = count
+        if count == self._kill_count:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _kill_point_from_env() -> Tuple[Optional[str], int]:
+    spec = os.environ.get("PYEMU_TEST_KILL", "")
+    if not spec:
+        return None, 0
+    point, _, count = spec.partition(":")
+    if point not in ("rx", "saved", "sent") or not count.isdigit():
+        raise ValueError(f"PYEMU_TEST_KILL={spec!r}: write rx:N, saved:N or sent:N")
+    return point, int(count)
+
+
+def print_line(stream: TextIO, text: str) -> None:
+    """Write one line and flush it at once (readiness lines are read by other programs)."""
+    stream.write(text + "\n")
+    stream.flush()
+
+
+# -- pyemu serve -------------------------------------------------------------------
+
+def serve(args: Any) -> int:
+    """``pyemu serve`` (arguments parsed by :mod:`pyemu.cli`). Returns the exit status."""
+    from pyemu.cli import EXIT_LINK, EXIT_OK, EXIT_STATE, EXIT_USAGE, line_options
+    from pyemu.core import Config, PumpError
+    from pyemu.device import Device, DeviceError, ImageError
+    from pyemu.statefile import StateFileError
+    from pyemu.transport import open_transport
+
+    quiet = args.quiet
+
+    def log(message: str) -> None:
+        if not quiet:
+            print_line(sys.stderr, f"pyemu serve: {message}")
+
+    def fail(message: str, status: int) -> int:
+        print_line(sys.stderr, f"pyemu serve: {message}")
+        return status
+
+    manual = args.clock == "manual"
+    speed = 0 if manual else (args.speed or 1)
+    state: Optional[StateFile] = None
+    image: Optional[bytes] = None
+    if args.state:
+        state = StateFile(args.state)
+        try:
+            state.lock()
+            image = state.load()
+            if state.recovered:
+                print_line(sys.stderr, f"pyemu serve: warning: {state.recovered}")
+        except StateFileError as exc:
+            state.close()
+            return fail(str(exc), EXIT_STATE)
+    options = dict(
+        clock="manual" if manual else "realtime",
+        speed=speed or 1,
+        telemetry_period_ms=args.telemetry_period,
+        test_features=args.test_features,
+        hold_until_saved=state is not None,
+    )
+    if args.serial_number is not None:
+        options["config"] = Config(serial=args.serial_number)
+    try:
+        if image is None:
+            device = Device(**options)
+        else:
+            device = Device.load(image, **options)
+    except (ImageError, PumpError) as exc:
+        assert state is not None
+        state.close()
+        return fail(
+            f"state file {state.path}: the pump refused its memory image ({exc}). "
+            f"The file has not been changed. To start a new pump instead, move it aside "
+            f"(mv {state.path} {state.path}.bad) and start again.",
+            EXIT_STATE,
+        )
+    except (DeviceError, ValueError) as exc:
+        if state is not None:
+            state.close()
+        return fail(f"cannot start the pump: {exc}", EXIT_USAGE)
+    try:
+        transport = open_transport(args.port, link=args.link, **line_options(args))
+    except (TransportError, ValueError) as exc:
+        if state is not None:
+            state.close()
+        return fail(str(exc), EXIT_LINK)
+
+    clock: Clock = ManualClock() if manual else RealtimeClock(speed=float(speed))
+    clock.start(device.now_ms)
+    emulator = Emulator(device, transport, clock, state,
+                        save_period=args.save_period / 1000, log=log)
+    if getattr(args, "record", None):
+        from pyemu.recording import Recorder
+        try:
+            emulator.recorder = Recorder(args.record, port=transport.peer,
+                                         clock="manual" if manual else "realtime", speed=speed)
+        except OSError as exc:
+            transport.close()
+            if state is not None:
+                state.close()
+            return fail(f"cannot write the recording: {exc}", EXIT_USAGE)
+    if state is not None:
+        emulator.save(force=image is None)  # a new pump's file exists from the start
+    emulator.install_signal_handlers()
+    clock_text = "manual clock" if manual else ("real time" if speed == 1 else f"{speed}x real time")
+    memory = f"state {state.path} ({'restored' if image else 'new pump'})" if state else "no state file"
+    log(f"pump on {transport.peer} ({clock_text}, {memory}); Ctrl-C stops")
+    print_line(sys.stdout, f"PORT {transport.peer}")
+    try:
+        status = emulator.run()
+    except StateFileError as exc:
+        return fail(str(exc), EXIT_STATE)
+    except OSError as exc:
+        return fail(f"cannot write the state file: {exc}", EXIT_STATE)
+    finally:
+        transport.close()
+        if state is not None:
+            state.close()
+        if emulator.recorder is not None:
+            emulator.recorder.close()
+    log(f"stopped; {emulator.stats.rx_bytes} bytes in, {emulator.stats.tx_bytes} out"
+        + (f", {emulator.stats.saves} saves" if state else ""))
+    return EXIT_OK if status == 0 else EXIT_LINK
+
+
+# -- a child process, for tests and the demo -----------------------------------------
+
+class ServeProcess:
+    """``pyemu serve ARGS`` in a child process; :meth:`start` returns the port it printed.
+
+    Readiness is the first stdout line (``PORT <path>``), read with select:
+    no sleeping, no polling. stderr goes to a temporary file (a pipe nobody
+    reads would block the emulator once full).
+    """
+
+    def __init__(self, *args: str, env: Optional[Dict[str, str]] = None,
+                 start_timeout: float = 60.0) -> None:
+        self.argv = [sys.executable, "-m", "pyemu", "serve", *args]
+        self.env = None if env is None else {**os.environ, **env}
+        self.start_timeout = start_timeout  # a safety net for a broken build, not a wait
+        self.proc: Optional[subprocess.Popen] = None
+        self.port = ""
+        self._stderr = tempfile.TemporaryFile()
+
+    def start(self) -> str:
+        self._stderr.seek(0)
+        self._stderr.truncate()
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=self._stderr, env=self.env)
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        line = b""
+        deadline = time.monotonic() + self.start_timeout
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            ready = select.select([fd], [], [], max(0.0, remaining))[0] if remaining > 0 else []
+            chunk = os.read(fd, 1) if ready else b""
+            if not chunk:
+                code = self.proc.poll() if ready else self.kill()
+                raise RuntimeError(
+                    f"pyemu serve did not start (exit status {code}): {self.stderr().strip()[-1500:]}"
+                )
+            line += chunk
+        text = line.decode().strip()
+        if not text.startswith("PORT "):
+            self.kill()
+            raise RuntimeError(f"pyemu serve printed {text!r} instead of a PORT line")
+        self.port = text[5:]
+        return self.port
+
+    def stderr(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")
+
+    def stop(self, timeout: float = 30.0) -> Optional[int]:
+        """SIGTERM (saves and exits); SIGKILL only if it does not exit in ``timeout`` s."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self._finish()
+
+    def kill(self) -> Optional[int]:
+        """SIGKILL: the emulator gets no chance to save."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        return self._finish()
+
+    def _finish(self) -> Optional[int]:
+        assert self.proc is not None
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        return self.proc.returncode
+
+    def __enter__(self) -> "ServeProcess":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        self._stderr.close()

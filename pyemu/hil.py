@@ -1,0 +1,501 @@
+"""Hardware in the loop: the board firmware in QEMU, or a real board on a serial port.
+
+The board runs the same C (core, codec, device dispatcher) as the emulator;
+only the port underneath differs (``firmware/ports/``). This module gives a
+test or a user one URL to open with the ordinary client, whatever the target:
+
+* ``QemuBoard`` runs ``build/firmware/qemu_netduinoplus2.elf`` (``make
+  firmware``) in ``qemu-system-arm -M netduinoplus2``:
+
+  - USART2, the pump's serial line, is a TCP server on loopback. The
+    listening socket is bound here (port 0: the kernel picks a free one) and
+    handed to QEMU as a descriptor, so no other program can take the port
+    between choosing and listening. :attr:`QemuBoard.url` is the
+    ``socket://127.0.0.1:PORT`` URL a client opens. Bytes the firmware sends
+    while no client is connected are lost, as on a serial line nobody reads.
+  - USART1 is QEMU's stdio: the port's side channel (``READY``, ``LED``,
+    ``BUTTON``, ``PANIC`` lines out; ``P``/``R`` in press and release the
+    user button). :meth:`QemuBoard.start` returns when the firmware has
+    written ``READY``, i.e. once USART2 receives; the model drops bytes that
+    arrive earlier, so waiting for this line is what makes start-up
+    deterministic instead of a guess.
+
+* A real board (``--port /dev/ttyACM0``) needs nothing started: its URL is
+  its device path.
+
+``register(subparsers)`` and ``run(args)`` are the ``pyemu hil`` command.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any, Callable, Deque, List, Optional, Sequence
+
+__all__ = [
+    "HilError",
+    "ToolMissing",
+    "BoardPanic",
+    "REPO_ROOT",
+    "FIRMWARE_DIR",
+    "QEMU_IMAGE",
+    "NUCLEO_IMAGE",
+    "tool_path",
+    "require_tool",
+    "build_firmware",
+    "build_firmware_for_tests",
+    "image_symbols",
+    "QemuBoard",
+    "register",
+    "run",
+]
+
+#: The source tree this package runs from (editable install / checkout).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIRMWARE_DIR = REPO_ROOT / "build" / "firmware"
+QEMU_IMAGE = FIRMWARE_DIR / "qemu_netduinoplus2.elf"
+NUCLEO_IMAGE = FIRMWARE_DIR / "nucleo_f4.elf"
+
+QEMU = "qemu-system-arm"
+CROSS_CC = "arm-none-eabi-gcc"
+MACHINE = "netduinoplus2"
+#: Boot options of the QEMU port: { magic "PYCB", clock mode, speed } at the end of RAM.
+BOOTCFG_ADDR = 0x2001FFC0
+BOOTCFG_MAGIC = 0x42435950
+#: Diagnostic lines kept for error messages (the LED reports one per change).
+_DIAG_KEEP = 4096
+
+
+class HilError(RuntimeError):
+    """The board could not be started or stopped working."""
+
+
+class ToolMissing(HilError):
+    """A program the board needs (QEMU, the cross compiler) is not installed."""
+
+
+class BoardPanic(HilError):
+    """The firmware reported a fatal error on its side channel."""
+
+
+def tool_path(name: str) -> Optional[str]:
+    """Full path of program ``name`` on PATH, or None."""
+    return shutil.which(name)
+
+
+def require_tool(name: str) -> str:
+    """Full path of program ``name``; raises :class:`ToolMissing` with the package to install."""
+    path = tool_path(name)
+    if path is None:
+        package = {
+            QEMU: "qemu-system-arm",
+            CROSS_CC: "gcc-arm-none-eabi libnewlib-arm-none-eabi",
+        }.get(name, name)
+        raise ToolMissing(f"{name} is not installed (Debian/Ubuntu: apt-get install {package})")
+    return path
+
+
+def build_firmware(
+    root: Path = REPO_ROOT,
+    targets: Sequence[str] = ("firmware",),
+    extra: Sequence[str] = (),
+    timeout: float = 600.0,
+) -> str:
+    """Run ``make firmware`` (or other ``targets``) in ``root``; returns make's output.
+
+    For ``firmware`` the output ends with the size and stack report. Make
+    rebuilds only what changed, so calling this from every test session
+    costs one up-to-date check. ``extra`` are ``VAR=value`` make arguments.
+    """
+    require_tool(CROSS_CC)
+    make = require_tool("make")
+    proc = subprocess.run(
+        [make, "--no-print-directory", *targets, *extra],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise HilError(f"make firmware failed:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def build_firmware_for_tests(root: Path = REPO_ROOT) -> Optional[str]:
+    """``make firmware`` for the test suite; returns None, or the budget failure.
+
+    If the images only fail the size budget (``firmware over budget`` or the
+    linker's budget ASSERT), they are built again with the budget lifted, so
+    the behaviour tests still run; the budget test reports the failure.
+    """
+    try:
+        build_firmware(root)
+        return None
+    except HilError as exc:
+        text = str(exc)
+        if "over budget" not in text and "exceeds the budget" not in text:
+            raise
+    build_firmware(root, extra=("BOARD_RAM_BUDGET=1048576", "BOARD_FLASH_BUDGET=1048576"))
+    return text
+
+
+def image_symbols(image: os.PathLike[str] | str) -> set[str]:
+    """Names of the symbols linked into a firmware image (``arm-none-eabi-nm``)."""
+    nm = require_tool("arm-none-eabi-nm")
+    out = subprocess.run([nm, str(image)], capture_output=True, text=True, check=True).stdout
+    return {parts[-1] for parts in (line.split() for line in out.splitlines()) if parts}
+
+
+class QemuBoard:
+    """The firmware image running in QEMU, its USART2 on a loopback TCP port.
+
+    Use as a context manager, or call :meth:`start` and :meth:`stop`::
+
+        with QemuBoard() as board:
+            client = Client(board.url)   # any client that opens pyserial URLs
+    """
+
+    def __init__(
+        self,
+        image: Optional[os.PathLike[str] | str] = None,
+        *,
+        qemu: Optional[str] = None,
+        ready_timeout: float = 30.0,
+        wait_ready: bool = True,
+        clock: str = "manual",
+        speed: int = 1,
+    ) -> None:
+        self.image = Path(image) if image is not None else QEMU_IMAGE
+        self.qemu = qemu
+        self.ready_timeout = ready_timeout
+        #: False for images without the QEMU side channel (the Nucleo image run in
+        #: QEMU): start() then returns at once and the caller must probe the line.
+        self.wait_ready = wait_ready
+        if clock not in ("manual", "realtime"):
+            raise ValueError("clock must be 'manual' or 'realtime'")
+        if clock == "realtime" and not 1 <= speed <= 1_000_000:
+            raise ValueError("speed must be 1 (real time) .. 1000000")
+        #: The device's clock mode, written into the firmware's boot options.
+        self.clock = clock
+        self.speed = speed
+        self.url = ""
+        self.port = 0
+        #: Seconds from starting QEMU to the firmware's READY line.
+        self.boot_seconds: Optional[float] = None
+        self._proc: Optional[subprocess.Popen[bytes]] = None
+        self._lines: List[str] = []
+        self._dropped_lines = 0
+        self._stderr: Deque[str] = deque(maxlen=200)
+        self._cond = threading.Condition()
+        self._eof = False
+        self._threads: List[threading.Thread] = []
+
+    # -- life cycle ---------------------------------------------------------------
+    def start(self) -> str:
+        """Start QEMU and wait for the firmware's READY; returns :attr:`url`."""
+        if self._proc is not None:
+            raise HilError("board already started")
+        qemu = self.qemu or require_tool(QEMU)
+        if not self.image.is_file():
+            raise HilError(f"no firmware image at {self.image}: run `make firmware` first")
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            self.port = listener.getsockname()[1]
+            fd = listener.fileno()
+            cmd = [
+                qemu, "-M", MACHINE, "-nodefaults", "-display", "none", "-monitor", "none",
+                "-serial", "stdio",                                   # USART1: side channel
+                "-chardev", f"socket,id=usart2,fd={fd},server=on,wait=off,nodelay=on",
+                "-serial", "chardev:usart2",                          # USART2: the pump line
+                "-kernel", str(self.image),
+                *self._boot_options(),
+            ]
+            started = time.monotonic()
+            self._proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(fd,),
+                start_new_session=True,   # a terminal's Ctrl-C reaches us, and we stop QEMU
+            )
+        finally:
+            listener.close()              # QEMU holds its own copy of the socket
+        self._spawn_reader(self._read_stdout, "qemu-diag")
+        self._spawn_reader(self._read_stderr, "qemu-stderr")
+        if self.wait_ready:
+            try:
+                self.wait_line("READY", timeout=self.ready_timeout)
+            except HilError:
+                self.stop()
+                raise
+            self.boot_seconds = time.monotonic() - started
+        self.url = f"socket://127.0.0.1:{self.port}"
+        return self.url
+
+    def _boot_options(self) -> List[str]:
+        """QEMU loader devices that write the clock mode into the firmware's boot options.
+
+        The QEMU port reads { magic, mode, speed } from the last 64 bytes of RAM
+        (``firmware/ports/qemu_netduinoplus2``); without them it starts manual.
+        """
+        if self.clock == "manual":
+            return []
+        mode, speed = (1, 1) if self.speed == 1 else (2, self.speed)
+        words = [(BOOTCFG_ADDR, BOOTCFG_MAGIC), (BOOTCFG_ADDR + 4, mode), (BOOTCFG_ADDR + 8, speed)]
+        args: List[str] = []
+        for addr, value in words:
+            args += ["-device", f"loader,addr=0x{addr:08X},data=0x{value:08X},data-len=4"]
+        return args
+
+    def stop(self, timeout: float = 10.0) -> Optional[int]:
+        """Stop QEMU (SIGTERM, then SIGKILL after ``timeout``); returns its exit status."""
+        proc = self._proc
+        if proc is None:
+            return None
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout)
+        # QEMU has exited: its pipes reach end-of-file and the readers finish
+        # on their own; close the streams only after they have.
+        for thread in self._threads:
+            thread.join(timeout)
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        self._proc = None
+        return proc.returncode
+
+    def __enter__(self) -> "QemuBoard":
+        if self._proc is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    # -- side channel (USART1) ----------------------------------------------------
+    @property
+    def diag_lines(self) -> List[str]:
+        """Every side-channel line so far (oldest may be dropped past a few thousand)."""
+        with self._cond:
+            return list(self._lines)
+
+    def line_count(self) -> int:
+        """Lines seen so far, including dropped ones: a cursor for :meth:`wait_line`."""
+        with self._cond:
+            return self._dropped_lines + len(self._lines)
+
+    def wait_line(self, prefix: str, timeout: float = 10.0, after: int = 0) -> str:
+        """The first side-channel line starting with ``prefix`` whose index is >= ``after``.
+
+        Raises :class:`BoardPanic` if the firmware panics first, and
+        :class:`HilError` if QEMU exits or ``timeout`` passes.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                start = max(0, after - self._dropped_lines)
+                for line in self._lines[start:]:
+                    if line.startswith("PANIC"):
+                        raise BoardPanic(f"firmware: {line}")
+                    if line.startswith(prefix):
+                        return line
+                if self._eof:
+                    raise HilError(f"QEMU exited before {prefix!r}: {self._stderr_text()}")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise HilError(
+                        f"no {prefix!r} from the firmware within {timeout:.1f} s "
+                        f"(side channel: {self._lines[-5:]}; stderr: {self._stderr_text()})"
+                    )
+                self._cond.wait(remaining)
+
+    def press_button(self) -> None:
+        """Press the user button (held until :meth:`release_button`)."""
+        self._send_side(b"P")
+
+    def release_button(self) -> None:
+        self._send_side(b"R")
+
+    def _send_side(self, data: bytes) -> None:
+        proc = self._proc
+        if proc is None or proc.stdin is None:
+            raise HilError("board not running")
+        try:
+            proc.stdin.write(data)
+            proc.stdin.flush()
+        except (BrokenPipeError, ValueError) as exc:
+            raise HilError(f"QEMU is not running: {exc}") from None
+
+    def _stderr_text(self) -> str:
+        return " | ".join(self._stderr) or "(nothing on stderr)"
+
+    def _spawn_reader(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _read_stdout(self) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        try:
+            for raw in proc.stdout:
+                line = raw.decode("ascii", "replace").rstrip("\r\n")
+                with self._cond:
+                    self._lines.append(line)
+                    if len(self._lines) > _DIAG_KEEP:
+                        drop = len(self._lines) - _DIAG_KEEP
+                        del self._lines[:drop]
+                        self._dropped_lines += drop
+                    self._cond.notify_all()
+        except (OSError, ValueError):
+            pass  # the stream was closed under us
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
+
+    def _read_stderr(self) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stderr is not None
+        try:
+            for raw in proc.stderr:
+                self._stderr.append(raw.decode("utf-8", "replace").rstrip())
+        except (OSError, ValueError):
+            pass  # the stream was closed under us: nothing more to collect
+
+
+# -- the `pyemu hil` command -----------------------------------------------------------
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add ``pyemu hil`` to the CLI's subcommands (sets ``func``: args -> exit status)."""
+    p = subparsers.add_parser(
+        "hil",
+        help="run the board firmware in QEMU, or check a real board, for the client to talk to",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="""\
+Hardware in the loop. Without --port: boot the board firmware (make firmware)
+in QEMU's netduinoplus2, check it answers HELLO, print the socket:// URL of its
+serial line (USART2) and keep it running until Ctrl-C. Any client opens that
+URL: pyemu ctl --port URL status, pyemu demo --port URL, a script.
+
+With --port: a real board (NUCLEO-F401RE/F446RE running nucleo_f4.elf) on that
+serial port; check it answers HELLO, print what it says, and exit.
+
+The first line on stdout is machine-readable: 'PORT <url>'.""",
+        epilog="""\
+examples:
+  pyemu hil                          QEMU, manual clock (ADVANCE moves time)
+  pyemu hil --clock realtime         QEMU, simulated time follows the wall clock
+  pyemu hil --check                  boot QEMU, HELLO, stop (a smoke test)
+  pyemu hil --port /dev/ttyACM0      a real board
+""",
+    )
+    p.add_argument("--port", metavar="DEVICE",
+                   help="a real board's serial port, e.g. /dev/ttyACM0 (no QEMU)")
+    p.add_argument("--baud", type=int, default=115200, metavar="N",
+                   help="baud rate for --port (default: %(default)s)")
+    p.add_argument("--image", metavar="ELF", help=f"firmware for QEMU (default: {QEMU_IMAGE})")
+    p.add_argument("--qemu", metavar="PATH", help="qemu-system-arm to run (default: on PATH)")
+    p.add_argument("--clock", choices=("manual", "realtime"), default="manual",
+                   help="QEMU only: the device's clock mode (default: %(default)s)")
+    p.add_argument("--speed", type=int, default=1, metavar="N",
+                   help="QEMU with --clock realtime: N times real time (default: 1)")
+    p.add_argument("--check", action="store_true", help="QEMU only: boot, check HELLO, stop")
+    p.add_argument("--timeout", type=float, default=1.0, metavar="S",
+                   help="seconds to wait for each HELLO try (default: %(default)s, 3 retries)")
+    p.add_argument("--json", action="store_true", help="print HELLO as one JSON object")
+    p.set_defaults(func=run)
+
+
+def _hello(url: str, timeout: float, **serial_options: Any) -> Any:
+    """HELLO through the ordinary client (the same code the emulator is talked to with)."""
+    from pyemu.client import Client
+
+    with Client.connect(url, timeout=timeout, retries=3, **serial_options) as client:
+        return client.hello()
+
+
+def _print_hello(url: str, hello: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"port": url, **hello.to_json()}), flush=True)
+        return
+    print(f"PORT {url}", flush=True)
+    print(f"  {hello.model} serial {hello.serial}, firmware {hello.firmware}, "
+          f"protocol {hello.protocol_version}, clock {hello.clock_name}"
+          + ("" if hello.schema_matches else " (WARNING: its message table differs from this pyemu)"),
+          flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``pyemu hil``: see :func:`register`. Returns the CLI's exit status."""
+    exit_ok, exit_usage, exit_link = 0, 2, 3
+    if args.port:
+        if args.check or args.image or args.clock != "manual":
+            print("pyemu hil: --check, --image and --clock are for QEMU; a real board is "
+                  "flashed with its image and starts in the manual clock (hold B1 at reset "
+                  "for real time)", file=sys.stderr)
+            return exit_usage
+        try:
+            hello = _hello(args.port, args.timeout, baudrate=args.baud)
+        except Exception as exc:  # noqa: BLE001 - the CLI reports any failure as one line
+            print(f"pyemu hil: no HELLO from {args.port}: {exc}", file=sys.stderr)
+            return exit_link
+        _print_hello(args.port, hello, args.json)
+        return exit_ok
+
+    try:
+        board = QemuBoard(args.image, qemu=args.qemu, clock=args.clock, speed=args.speed)
+    except ValueError as exc:
+        print(f"pyemu hil: {exc}", file=sys.stderr)
+        return exit_usage
+    try:
+        url = board.start()
+        hello = _hello(url, args.timeout)
+    except Exception as exc:  # noqa: BLE001
+        board.stop()
+        print(f"pyemu hil: {exc}", file=sys.stderr)
+        return exit_link
+    _print_hello(url, hello, args.json)
+    print(f"pyemu hil: firmware {board.image} in QEMU {MACHINE}, ready "
+          f"{(board.boot_seconds or 0) * 1000:.0f} ms after start", file=sys.stderr, flush=True)
+    if args.check:
+        board.stop()
+        return exit_ok
+    print("pyemu hil: Ctrl-C stops", file=sys.stderr, flush=True)
+    stop = threading.Event()
+    old_int = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    old_term = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set() and board.running:
+            stop.wait(0.5)
+    finally:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+        board.stop()
+    if not stop.is_set():
+        print(f"pyemu hil: QEMU exited: {board.diag_lines[-3:]}", file=sys.stderr)
+        return exit_link
+    return exit_ok

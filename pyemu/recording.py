@@ -1,0 +1,239 @@
+"""Session recordings: every byte on the line with its time (docs/recording.md).
+
+A recording is JSON Lines, one object per line, so it can be read with any
+tool, appended to while the emulator runs, and survives a kill (every line
+is flushed; a torn last line is reported and skipped, never fatal)::
+
+    {"format": "pyemu-recording", "version": 1, "started_utc": "...", "port": "pty", ...}
+    {"t": 0.001234, "sim_ms": 0, "dir": "rx", "hex": "a5..."}
+    {"t": 0.001391, "sim_ms": 0, "dir": "tx", "hex": "a5..."}
+
+``dir`` is seen from the pump: ``rx`` are bytes it received, ``tx`` bytes it
+sent. A record holds what one read or write carried: one or more frames, or
+pieces of one, or garbage; readers re-frame each direction as a stream with
+the protocol decoder, exactly as the pump and the client do.
+
+:class:`Recorder` writes; :func:`read_recording` reads; :func:`messages`
+decodes; :func:`timeline_from_recording` turns STATUS telemetry and replies
+into a :class:`pyemu.report.Timeline`.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+FORMAT = "pyemu-recording"
+VERSION = 1
+
+
+class RecordingError(ValueError):
+    """A file that is not a readable recording; the message names the line."""
+
+
+class Recorder:
+    """Append every chunk of bytes crossing the line to a recording file.
+
+    The serve loop calls :meth:`rx` with what the pump received and
+    :meth:`tx` with what it sent, with the pump's simulated time. Each record
+    is flushed at once so nothing is lost if the process is killed.
+    """
+
+    def __init__(self, path: str | os.PathLike, **header: Any):
+        self.path = Path(path)
+        self._f: IO[str] | None = open(self.path, "w", encoding="utf-8")
+        self._t0 = time.monotonic()
+        head = {"format": FORMAT, "version": VERSION,
+                "started_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+        head.update(header)
+        self._write(head)
+
+    def _write(self, obj: dict) -> None:
+        if self._f is None:
+            raise ValueError("recording is closed")
+        self._f.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        self._f.flush()
+
+    def record(self, direction: str, data: bytes, sim_ms: int | None) -> None:
+        if direction not in ("rx", "tx"):
+            raise ValueError("direction is 'rx' or 'tx'")
+        if data:
+            self._write({"t": round(time.monotonic() - self._t0, 6), "sim_ms": sim_ms,
+                         "dir": direction, "hex": bytes(data).hex()})
+
+    def rx(self, data: bytes, sim_ms: int | None = None) -> None:
+        self.record("rx", data, sim_ms)
+
+    def tx(self, data: bytes, sim_ms: int | None = None) -> None:
+        self.record("tx", data, sim_ms)
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+    def __enter__(self) -> "Recorder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class Record:
+    t: float                 # wall seconds since the recording started
+    sim_ms: int | None       # the pump's simulated time, when the host knew it
+    dir: str                 # "rx" (to the pump) or "tx" (from the pump)
+    data: bytes
+    line: int
+
+
+@dataclass
+class Recording:
+    header: dict
+    records: list[Record] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_recording(path: str | os.PathLike) -> Recording:
+    """Read and check a recording. A torn last line is a warning, not an error."""
+    path = Path(path)
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+        torn_ok = False
+    else:
+        torn_ok = True   # no final newline: the writer may have been killed mid-line
+    if not lines:
+        raise RecordingError(f"{path}: empty file, not a recording")
+    try:
+        header = json.loads(lines[0])
+    except json.JSONDecodeError:
+        raise RecordingError(f"{path}:1: not a pyemu recording (no JSON header)") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise RecordingError(f"{path}:1: not a pyemu recording (format is not {FORMAT!r})")
+    if header.get("version") != VERSION:
+        raise RecordingError(f"{path}:1: recording version {header.get('version')!r}; "
+                             f"this pyemu reads version {VERSION}")
+    rec = Recording(header)
+    for n, text in enumerate(lines[1:], start=2):
+        last = n == len(lines)
+        try:
+            obj = json.loads(text)
+            r = Record(float(obj["t"]), None if obj.get("sim_ms") is None else int(obj["sim_ms"]),
+                       obj["dir"], bytes.fromhex(obj["hex"]), n)
+            if r.dir not in ("rx", "tx"):
+                raise ValueError(f"dir {r.dir!r}")
+        except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
+            if last and torn_ok:
+                rec.warnings.append(f"{path}:{n}: torn last record skipped (writer stopped "
+                                    "mid-line)")
+                break
+            raise RecordingError(f"{path}:{n}: bad record: {exc}") from None
+        rec.records.append(r)
+    return rec
+
+
+@dataclass(frozen=True)
+class Message:
+    """One decoded frame of a recording."""
+    t: float
+    sim_ms: int | None
+    dir: str
+    name: str                # message type name, as the protocol spells it
+    fields: dict
+
+
+def messages(rec: Recording) -> Iterator[Message]:
+    """Decode both directions as byte streams; yield messages in record order."""
+    from pyemu import protocol as P
+
+    decoders = {"rx": P.FrameDecoder(), "tx": P.FrameDecoder()}
+    for r in rec.records:
+        for fr in decoders[r.dir].feed(r.data):
+            if fr.error is not None or fr.fields is None:
+                continue    # a frame the pump NAKs carries no usable fields
+            try:
+                name = P.MsgType(fr.msg_type).name
+            except ValueError:
+                name = f"TYPE_{fr.msg_type}"
+            yield Message(r.t, r.sim_ms, r.dir, name, dict(fr.fields))
+
+
+ALARM_NAMES = ("low_reservoir", "reservoir_empty", "eri", "eos", "motor_stall", "dose_limit",
+               "memory_error")      # bit 0 upwards, as pump.h numbers them
+STATE_NAMES = ("stopped", "running", "suspended", "halted")
+
+
+def alarm_list(bits: int) -> list[str]:
+    return [n for i, n in enumerate(ALARM_NAMES) if bits & (1 << i)]
+
+
+def status_dict(name: str, f: dict) -> dict | None:
+    """A STATUS frame's fields in the `pyemu ctl --json status` shape (else None)."""
+    if name != "STATUS":
+        return None
+    st = f["state"]
+    return {
+        "sim_time_s": f["now_ms"] / 1000,
+        "state": STATE_NAMES[st] if st < len(STATE_NAMES) else f"state_{st}",
+        "rate_ul_per_h": f["rate_nl_day"] / 24_000,
+        "basal_ul_per_h": f["basal_nl_day"] / 24_000,
+        "reservoir_ul": f["reservoir_nl"] / 1000,
+        "pumped_ul": f["pumped_nl"] / 1000,
+        "delivered_ug": f["delivered_pg"] / 1_000_000,
+        "battery_pct": f["battery_permille"] / 10,
+        "days_to_eri": f["days_to_eri"],
+        "alarms": alarm_list(f["alarms"]),
+    }
+
+
+def alarm_names(name: str, f: dict) -> list[str] | None:
+    """An ALARM frame's active alarms by name (else None)."""
+    return alarm_list(f["alarms"]) if name == "ALARM" else None
+
+
+def timeline_from_recording(path: str | os.PathLike):
+    """A Timeline of the STATUS frames the pump sent, alarms as they rose."""
+    from pyemu.report import Timeline
+
+    rec = read_recording(path)
+    samples: list[dict] = []
+    seen_marks: list[tuple[float, str]] = []     # alarm onsets as STATUS showed them
+    logged: dict[int, tuple[float, str]] = {}    # exact onsets from the event log, by seq
+    refills: dict[int, float] = {}
+    active: set[str] = set()
+    for m in messages(rec):
+        if m.dir != "tx":
+            continue
+        if m.name == "EVENTS":
+            for ev in m.fields.get("events", ()):
+                if ev["kind"] == EV_ALARM_RAISED:
+                    for a in alarm_list(ev["data0"]):
+                        logged[ev["seq"] * 8 + ALARM_NAMES.index(a)] = (ev["time_ms"] / 1000, a)
+                elif ev["kind"] == EV_REFILL:
+                    refills[ev["seq"]] = ev["time_ms"] / 1000
+            continue
+        st = status_dict(m.name, m.fields)
+        if st is None:
+            continue
+        samples.append(st)
+        now = set(st["alarms"])
+        seen_marks.extend((st["sim_time_s"], a) for a in sorted(now - active))
+        active = now
+    if not samples:
+        raise RecordingError(f"{path}: no STATUS frames in this recording to plot")
+    # The event log knows when an alarm rose to the ms; STATUS only when it was
+    # next looked at. Prefer the log when the session read it.
+    marks = sorted(logged.values()) if logged else seen_marks
+    notes = [(t, "refill") for t in sorted(refills.values())]
+    return Timeline(f"Recording {Path(path).name}", samples, marks, notes)
+
+
+EV_REFILL = 13            # pump.h PUMP_EV_REFILL
+EV_ALARM_RAISED = 15      # pump.h PUMP_EV_ALARM_RAISED (data0: the alarm bit)

@@ -1,0 +1,225 @@
+"""Plots: the therapy timeline and the IEC 60601-2-24 trumpet curve.
+
+Plot functions take plain data (status samples as the dicts `pyemu ctl
+--json status` prints, alarm marks, TrumpetResult) and write PNG and SVG
+through matplotlib's Agg backend, so they run headless in CI. `pyemu report`
+(registered by `register`) feeds them from a scenario run or a recording.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from typing import TYPE_CHECKING
+
+from pyemu.trumpet import TrumpetResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+CRITICAL_ALARMS = frozenset({"reservoir_empty", "eos", "motor_stall", "memory_error"})
+FORMATS = ("png", "svg")
+
+
+@dataclass
+class Timeline:
+    """Status samples over a therapy plus the moments alarms rose.
+
+    samples: dicts with at least sim_time_s, reservoir_ul, delivered_ug,
+    rate_ul_per_h, battery_pct (the `status --json` shape).
+    alarm_marks: (sim_time_s, alarm name) for each alarm that rose.
+    notes: (sim_time_s, text) for clinician actions worth marking (refills).
+    """
+    title: str
+    samples: list[dict] = field(default_factory=list)
+    alarm_marks: list[tuple[float, str]] = field(default_factory=list)
+    notes: list[tuple[float, str]] = field(default_factory=list)
+
+
+def _pyplot():
+    """matplotlib.pyplot on the Agg backend, imported only when a plot is drawn
+    (so `pyemu --help` stays quick; Agg never needs a display)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def save_figure(fig: Figure, base: Path, formats: Sequence[str] = FORMATS) -> list[Path]:
+    """Write fig as base.<fmt> for each format; return the paths written."""
+    base.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    for fmt in formats:
+        path = base.with_suffix("." + fmt)
+        # metadata without dates keeps the SVG byte-identical run to run
+        meta = {"Date": None} if fmt == "svg" else {}
+        fig.savefig(path, format=fmt, dpi=110, metadata=meta)
+        out.append(path)
+    _pyplot().close(fig)
+    return out
+
+
+def timeline_figure(tl: Timeline) -> Figure:
+    """Four stacked panels over days: reservoir, dose at tip, rate, battery."""
+    if not tl.samples:
+        raise ValueError("a timeline needs at least one status sample")
+    s = sorted(tl.samples, key=lambda d: d["sim_time_s"])
+    days = [d["sim_time_s"] / 86400 for d in s]
+    fig, axes = _pyplot().subplots(4, 1, figsize=(10, 8.5), sharex=True,
+                             gridspec_kw={"height_ratios": [3, 2, 2, 1.4]})
+    ax_res, ax_dose, ax_rate, ax_bat = axes
+    ax_res.plot(days, [d["reservoir_ul"] / 1000 for d in s], color="tab:blue")
+    ax_res.set_ylabel("reservoir\n(mL)")
+    ax_res.set_ylim(bottom=0)
+    dose = [d["delivered_ug"] for d in s]
+    unit, scale = ("mg", 1000.0) if max(dose) >= 10_000 else ("µg", 1.0)
+    ax_dose.plot(days, [v / scale for v in dose], color="tab:green")
+    ax_dose.set_ylabel(f"dose at tip\n({unit}, cumulative)")
+    # the programmed (basal) rate; a sample without it falls back to the
+    # momentary rate, which includes any bolus running at that instant
+    ax_rate.step(days, [d.get("basal_ul_per_h", d["rate_ul_per_h"]) * 24 / 1000 for d in s],
+                 where="post", color="tab:purple")
+    ax_rate.set_ylabel("programmed\nrate (mL/day)")
+    ax_rate.set_ylim(bottom=0)
+    ax_bat.plot(days, [d["battery_pct"] for d in s], color="tab:gray")
+    ax_bat.set_ylabel("battery\n(%)")
+    ax_bat.set_xlabel("days since implant")
+    _mark_alarms(ax_res, tl.alarm_marks)
+    for t, text in tl.notes:
+        ax_res.axvline(t / 86400, color="tab:green", alpha=0.45, lw=1, ls=":")
+    for label in sorted({text for _, text in tl.notes}):
+        ax_res.plot([], [], color="tab:green", alpha=0.6, lw=1, ls=":", label=label)
+    for ax in axes:
+        ax.grid(True, alpha=0.3)
+    handles, labels = ax_res.get_legend_handles_labels()
+    if handles:
+        # above the plot, so it never hides the curve or the alarm marks
+        ax_res.legend(loc="lower center", bbox_to_anchor=(0.5, 1.04), fontsize=8,
+                      ncols=len(handles), frameon=False)
+    fig.suptitle(tl.title)
+    fig.align_ylabels(axes)
+    fig.tight_layout()
+    return fig
+
+
+def _mark_alarms(ax, marks: Iterable[tuple[float, str]]) -> None:
+    """Alarm onsets as triangles on the top edge, labelled once per name."""
+    seen: set[str] = set()
+    for t, name in sorted(marks):
+        crit = name in CRITICAL_ALARMS
+        ax.axvline(t / 86400, color="tab:red" if crit else "tab:orange", ls="--", lw=0.8)
+        ax.plot([t / 86400], [1.0], marker="v", ms=9, clip_on=False,
+                transform=ax.get_xaxis_transform(),
+                color="tab:red" if crit else "tab:orange",
+                label=None if name in seen else f"alarm: {name}")
+        seen.add(name)
+
+
+def trumpet_figure(results: Sequence[TrumpetResult], title: str = "") -> Figure:
+    """Flow in the first two hours (top) and trumpet curve (bottom), one column per rate."""
+    if not results:
+        raise ValueError("no trumpet results to plot")
+    fig, axes = _pyplot().subplots(2, len(results), figsize=(5.2 * len(results), 7), squeeze=False)
+    for col, r in enumerate(results):
+        ax_f, ax_t = axes[0][col], axes[1][col]
+        flow = r.flow_ul_per_h()
+        minutes = [0.5 * (i + 1) for i in range(len(flow))]
+        set_ul_h = r.rate_nl_day / 24 / 1000
+        ax_f.step(minutes, flow, where="pre", lw=0.5, color="tab:blue", label="flow per 0.5 min")
+        ax_f.axhline(set_ul_h, color="k", ls=":", lw=1, label="set rate")
+        ax_f.axvspan(60, 120, color="tab:green", alpha=0.08, label="analysis period")
+        ax_f.set_xlabel("time (min)")
+        ax_f.set_ylabel("flow (µL/h)")
+        stroke = f", stroke {r.stroke_nl} nL" if r.stroke_nl else ""
+        ax_f.set_title(f"set rate {r.rate_nl_day / 1e6:g} mL/day ({set_ul_h:.4g} µL/h){stroke}",
+                       fontsize=10)
+        ax_f.legend(fontsize=7, loc="upper right")
+        w = [p.window_min for p in r.points]
+        ax_t.plot(w, [p.max_pct for p in r.points], "o-", color="tab:red", label="E_P(max)")
+        ax_t.plot(w, [p.min_pct for p in r.points], "o-", color="tab:blue", label="E_P(min)")
+        ax_t.axhline(r.overall_pct, color="k", ls="--", lw=1,
+                     label=f"A = {r.overall_pct:+.2f} %")
+        ax_t.axhline(0, color="k", lw=0.5)
+        ax_t.set_xticks(w)
+        ax_t.set_xlabel("observation window P (min)")
+        ax_t.set_ylabel("deviation from set rate (%)")
+        ax_t.legend(fontsize=8)
+        for a in (ax_f, ax_t):
+            a.grid(True, alpha=0.3)
+    fig.suptitle(title or "Flow accuracy, IEC 60601-2-24 trumpet curve (second hour)")
+    fig.tight_layout()
+    return fig
+
+
+def trumpet_table(results: Sequence[TrumpetResult]) -> str:
+    """The trumpet numbers as a text table (what `pyemu report --trumpet` prints)."""
+    lines = []
+    for r in results:
+        lines.append(f"set rate {r.rate_nl_day / 1e6:g} mL/day: overall mean error A = "
+                     f"{r.overall_pct:+.3f} %")
+        lines.append("  window (min)   E_P(max) %   E_P(min) %   windows")
+        for p in r.points:
+            lines.append(f"  {p.window_min:>12}   {p.max_pct:>+10.3f}   {p.min_pct:>+10.3f}"
+                         f"   {p.n_windows:>7}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- command line
+
+def register(subparsers) -> None:
+    """Add `pyemu report` to the CLI."""
+    p = subparsers.add_parser(
+        "report", help="plot a therapy timeline or the trumpet curve (PNG and SVG)",
+        description="Plot a therapy timeline from a scenario file or a recording, "
+                    "and/or the IEC 60601-2-24 trumpet curve from the dosing core's "
+                    "stroke record.")
+    p.add_argument("source", nargs="?",
+                   help="scenario (.toml, or the name of a shipped one) or recording (.jsonl)")
+    p.add_argument("--trumpet", action="store_true", help="also plot the trumpet curve")
+    p.add_argument("--rates", default="0.5mL/day,24mL/day",
+                   help="set rates for the trumpet curve (default: %(default)s)")
+    p.add_argument("--out", default="pyemu-report", help="output folder (default: %(default)s)")
+    p.add_argument("--format", action="append", choices=FORMATS,
+                   help="image format (repeatable; default: png and svg)")
+    p.set_defaults(func=_cmd_report)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pyemu import units
+    out = Path(args.out)
+    formats = tuple(args.format or FORMATS)
+    if not args.source and not args.trumpet:
+        print("pyemu report: give a scenario or recording, and/or --trumpet", file=sys.stderr)
+        return 2
+    if args.source:
+        try:
+            tl = load_timeline(args.source)
+        except (OSError, ValueError) as exc:
+            print(f"pyemu report: {exc}", file=sys.stderr)
+            return 2
+        for path in save_figure(timeline_figure(tl), out / "timeline", formats):
+            print(f"wrote {path}")
+    if args.trumpet:
+        from pyemu.trumpet import trumpet_at_rate
+        try:
+            rates = [units.rate_nl_per_day(x.strip()) for x in args.rates.split(",")]
+        except ValueError as exc:
+            print(f"pyemu report: --rates: {exc}", file=sys.stderr)
+            return 2
+        results = [trumpet_at_rate(r) for r in rates]
+        print(trumpet_table(results))
+        for path in save_figure(trumpet_figure(results), out / "trumpet", formats):
+            print(f"wrote {path}")
+    return 0
+
+
+def load_timeline(source: str) -> Timeline:
+    """A Timeline from a recording (.jsonl) or by playing a scenario on the core."""
+    if source.endswith(".jsonl"):
+        from pyemu.recording import timeline_from_recording
+        return timeline_from_recording(Path(source))
+    from pyemu.scenario import load_scenario, timeline_of
+    return timeline_of(load_scenario(source))

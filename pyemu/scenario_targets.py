@@ -1,0 +1,280 @@
+"""Where a scenario plays: the C core in-process, or a pump on a port; and `pyemu run`.
+
+* :class:`CoreTarget` drives :class:`pyemu.core.Pump` directly: no wire, no
+  processes; years of therapy in a fraction of a second (used to draw a
+  scenario's timeline).
+* :class:`ClientTarget` drives any pump through :class:`pyemu.client.Client`:
+  the emulator, the QEMU board or a real board. Time moves with ADVANCE, so
+  the device must run a manual (test) clock.
+* :func:`emulator_process` starts ``pyemu serve`` on a pty with a manual
+  clock in a child process, so the bytes go through the kernel as they would
+  from any other program (also used by the pytest plugin).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Sequence
+
+from pyemu.scenario import (ALARMS, REASONS, Refused, ScenarioError, format_outcome,
+                            format_time, load_scenario, play)
+
+
+
+def reason_name(code: int) -> str:
+    """Core reason code -> the name scenario files use (e.g. 15 -> "lockout")."""
+    return REASONS[code] if 0 <= code < len(REASONS) else f"reason_{code}"
+
+
+# ------------------------------------------------------------------ emulator process
+
+def emulator_process(extra_args: Sequence[str] = (), state: str | None = None,
+                    record: str | None = None, telemetry_period: str = "0s"):
+    """`pyemu serve --port pty --clock manual --test-features` in a child process.
+
+    A pyemu.emulator.ServeProcess: start() returns the pty path (the first
+    stdout line of `pyemu serve` is 'PORT <path>'); stop() asks it to save
+    and exit. Unsolicited STATUS is off by default (telemetry_period "0s"):
+    a scenario jumps months at a time and reads status when it wants it.
+    """
+    from pyemu.emulator import ServeProcess
+
+    args = ["--port", "pty", "--clock", "manual", "--test-features", "--quiet",
+            "--telemetry-period", telemetry_period, *extra_args]
+    if state:
+        args += ["--state", state]
+    if record:
+        args += ["--record", record]
+    return ServeProcess(*args)
+
+
+# ------------------------------------------------------------------ targets
+
+class CoreTarget:
+    """The scenario player's Target on the in-process C core."""
+
+    def __init__(self) -> None:
+        from pyemu import core
+        self._core = core
+        self.pump = core.Pump()
+
+    def now_ms(self) -> int:
+        return int(self.pump.now_ms)
+
+    def advance_to(self, t_ms: int) -> None:
+        self.pump.advance(t_ms)
+
+    def status(self) -> dict:
+        from pyemu.recording import alarm_list, STATE_NAMES
+        s = self.pump.status()
+        return {"sim_time_s": s.now_ms / 1000, "state": STATE_NAMES[s.state],
+                "rate_ul_per_h": s.rate_nl_day / 24_000, "basal_ul_per_h": s.basal_nl_day / 24_000,
+                "reservoir_ul": s.reservoir_nl / 1000,
+                "pumped_ul": s.pumped_nl / 1000, "delivered_ug": s.delivered_pg / 1_000_000,
+                "battery_pct": s.battery_permille / 10, "days_to_eri": s.days_to_eri,
+                "alarms": alarm_list(s.alarms)}
+
+    def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]:
+        return _alarms_in(self.pump.events(since + 1), since)
+
+    def do(self, action: str, a: dict) -> None:
+        c = self._core
+        try:
+            _core_call(self.pump, action, a)
+        except c.PumpError as exc:
+            raise Refused(reason_name(exc.reason_code), exc.message) from None
+
+
+EV_ALARM_RAISED = 15   # pump.h PUMP_EV_ALARM_RAISED; data0 is the alarm bit
+
+
+def _alarms_in(events: Any, since: int) -> tuple[list[tuple[int, str]], int]:
+    """(time, alarm) of every ALARM_RAISED after seq `since`, and the new cursor.
+
+    The pump's log is a ring: if entries after `since` were overwritten before
+    they were read, a `raised` check could pass or fail on partial data, so
+    that is an error rather than a silent gap.
+    """
+    out = []
+    last = since
+    for ev in events:
+        if last == since and since > 0 and ev.seq > since + 1:
+            raise RuntimeError(f"the pump's event log wrapped: entries {since + 1}..{ev.seq - 1} "
+                               "were overwritten before they were read; put steps closer "
+                               "together")
+        last = max(last, ev.seq)
+        if ev.kind == EV_ALARM_RAISED:
+            out.extend((ev.time_ms, n) for n in _bit_names(ev.data0))
+    return out, last
+
+
+def _bit_names(bits: int) -> list[str]:
+    return [n for i, n in enumerate(ALARMS) if bits & (1 << i)]
+
+
+def _drug_code(name: str) -> int:
+    from pyemu.scenario import DRUGS
+    return DRUGS.index(name)
+
+
+def _fault_code(name: str) -> int:
+    return {"motor_stall": 1, "memory": 2}[name]
+
+
+def _alarm_bits(names: Sequence[str]) -> int:
+    return sum(1 << ALARMS.index(n) for n in names)
+
+
+def core_prescription(a: dict):
+    """A scenario's prescribe arguments as a pyemu.core.Prescription."""
+    from pyemu import core
+    return core.Prescription(
+        drug=core.Drug(_drug_code(a["drug"])), conc_ug_ml=a["conc_ug_ml"],
+        steps=tuple(core.Step(start, rate) for start, rate in a["steps"]),
+        max_dose_ug_24h=a["max_dose_ug_24h"], low_reservoir_nl=a["low_reservoir_nl"],
+        pb_enabled=a["pb_enabled"], pb_volume_nl=a["pb_volume_nl"],
+        pb_duration_ms=a["pb_duration_ms"], pb_lockout_ms=a["pb_lockout_ms"],
+        pb_max_per_24h=a["pb_max_per_24h"])
+
+
+# A prime/bridge bolus without a duration runs over this long (the core's
+# own Python default), so a scenario reads the same on every target.
+DEFAULT_PRIME_MS = 3_600_000
+
+
+def _core_call(pump: Any, action: str, a: dict) -> None:
+    from pyemu import core
+    if action == "prescribe":
+        pump.prescribe(core_prescription(a))
+    elif action == "bolus":
+        pump.clinician_bolus(a["volume_nl"], a["duration_ms"])
+    elif action in ("prime", "bridge"):
+        pump.prime_bolus(a["volume_nl"], a["duration_ms"] or DEFAULT_PRIME_MS)
+    elif action == "patient_bolus":
+        pump.patient_bolus()
+    elif action == "cancel_bolus":
+        pump.cancel_bolus()
+    elif action == "suspend":
+        pump.suspend()
+    elif action == "resume":
+        pump.resume()
+    elif action == "refill":
+        pump.refill(a["volume_nl"], core.Drug(_drug_code(a["drug"])), a["conc_ug_ml"])
+    elif action == "ack":
+        # acknowledge what is active among the alarms named (ack of an
+        # inactive alarm is refused by the core, which would fail the step)
+        active = int(pump.status().alarms) & _alarm_bits(a["alarms"])
+        if active:
+            pump.ack_alarm(active)
+    elif action == "fault":
+        pump.inject_fault(_fault_code(a["kind"]))
+    elif action == "clear_fault":
+        pump.clear_fault(_fault_code(a["kind"]))
+    else:  # pragma: no cover - the parser admits only the actions above
+        raise ValueError(f"unknown action {action!r}")
+
+
+class ClientTarget:
+    """The scenario player's Target on a pump behind pyemu.client.Client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._now: int | None = None
+
+    def now_ms(self) -> int:
+        if self._now is None:
+            self._now = int(self.client.status().now_ms)
+        return self._now
+
+    def advance_to(self, t_ms: int) -> None:
+        delta = t_ms - self.now_ms()
+        if delta > 0:
+            self._now = int(self.client.advance(delta).now_ms)
+
+    def status(self) -> dict:
+        st = self.client.status()
+        self._now = int(st.now_ms)
+        return st.to_json()
+
+    def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]:
+        return _alarms_in(self.client.read_events(since + 1), since)
+
+    def do(self, action: str, a: dict) -> None:
+        from pyemu.client import DeviceRefused, PatientBolus
+        c = self.client
+        try:
+            if action == "prescribe":
+                pb = PatientBolus(a["pb_volume_nl"], a["pb_duration_ms"], a["pb_lockout_ms"],
+                                  a["pb_max_per_24h"]) if a["pb_enabled"] else None
+                c.prescribe(drug=a["drug"], conc_ug_ml=a["conc_ug_ml"],
+                            max_dose_ug_24h=a["max_dose_ug_24h"], steps=a["steps"],
+                            low_reservoir_nl=a["low_reservoir_nl"], patient_bolus=pb)
+            elif action == "bolus":
+                c.clinician_bolus(a["volume_nl"], a["duration_ms"])
+            elif action in ("prime", "bridge"):
+                c.prime_bolus(a["volume_nl"], a["duration_ms"] or DEFAULT_PRIME_MS)
+            elif action in ("patient_bolus", "cancel_bolus", "suspend", "resume"):
+                getattr(c, action)()
+            elif action == "refill":
+                c.refill(a["volume_nl"], a["drug"], a["conc_ug_ml"])
+            elif action == "ack":
+                active = c.status().alarms & _alarm_bits(a["alarms"])
+                if active:
+                    c.ack_alarm(active)
+            elif action in ("fault", "clear_fault"):
+                c.inject_fault(a["kind"], clear=action == "clear_fault")
+            else:  # pragma: no cover - the parser admits only the actions above
+                raise ValueError(f"unknown action {action!r}")
+        except DeviceRefused as exc:
+            name = exc.reason_name.lower()
+            raise Refused(name[2:] if name.startswith("e_") else name, exc.text) from None
+
+
+# ------------------------------------------------------------------ pyemu run
+
+def cmd_run(args: argparse.Namespace) -> int:
+    try:
+        sc = load_scenario(args.scenario)
+    except (ScenarioError, OSError) as exc:
+        print(f"pyemu run: {exc}", file=sys.stderr)
+        return 2
+    print(f"scenario: {sc.name} ({len(sc.steps)} steps, {format_time(sc.duration_ms)} "
+          f"of therapy) on {args.target}")
+
+    def show(o):
+        # routine accepted commands only with -v; checks, expected refusals
+        # and every failure always
+        if not o.passed or args.verbose or o.what != "accepted":
+            print("  " + format_outcome(o))
+
+    try:
+        if args.target == "core":
+            res = play(sc, CoreTarget(), on_outcome=show)
+        else:
+            res = _run_on_port(sc, args, show)
+    except Exception as exc:  # the line or the device failed: say so, exit 3
+        from pyemu.client import ClientError
+        if not isinstance(exc, (OSError, RuntimeError, ClientError)):
+            raise   # a defect of pyemu: keep the traceback
+        print(f"pyemu run: the pump did not play along: {exc}", file=sys.stderr)
+        return 3
+    n, bad = len(res.outcomes), len(res.failures)
+    print(f"{'PASS' if not bad else 'FAIL'}: {n - bad} of {n} expectations met"
+          + (f", {bad} failed" if bad else ""))
+    return 0 if not bad else 1
+
+
+def _run_on_port(sc, args, show):
+    from pyemu.client import Client
+    if args.target == "emulator":
+        with emulator_process(record=args.record) as emu:
+            with Client.connect(emu.port) as client:
+                return play(sc, ClientTarget(client), on_outcome=show)
+    if args.target == "qemu":
+        from pyemu.hil import QemuBoard, build_firmware
+        build_firmware()   # make rebuilds only what changed
+        with QemuBoard() as board:
+            with Client.connect(board.url) as client:
+                return play(sc, ClientTarget(client), on_outcome=show)
+    with Client.connect(args.target) as client:
+        return play(sc, ClientTarget(client), on_outcome=show)

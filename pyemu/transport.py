@@ -1,0 +1,409 @@
+"""Byte transports; one URL picks the kind (as python-can's interfaces do).
+
+=============================  ==============================================
+URL                            transport
+=============================  ==============================================
+``pty``                        a new pseudo-terminal pair: this side holds the
+                               master, :attr:`Transport.peer` is the slave
+                               path another program opens (as socat does)
+``/dev/ttyUSB0``, any path     a serial device, with baud rate and framing
+``socket://host:port``         pyserial URL handlers: a TCP client; ``loop://``,
+``loop://``, ``rfc2217://``    ``rfc2217://``, ``spy://`` … as pyserial reads them
+``tcp-listen://host:port``     a TCP server taking one client at a time (port
+                               0 picks a free one); :attr:`peer` is the
+                               ``socket://`` URL a client opens
+=============================  ==============================================
+
+Every transport has the same small interface: :meth:`~Transport.read` returns
+what has arrived (waiting at most ``timeout`` seconds for the first byte, and
+``b""`` if nothing came), :meth:`~Transport.write` sends everything or raises,
+:meth:`~Transport.close`, and :meth:`~Transport.fileno` for ``select`` where
+the transport has one descriptor. A line that is gone for good (the other end
+of a pty or socket closed) raises :class:`TransportClosed`.
+
+Where pyserial gives a plain descriptor (device paths, ``socket://``), reads
+and writes use it directly with ``select``: pyserial re-programs the port on
+every timeout change, which would cost a ``tcsetattr`` per read.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import select
+import socket
+import termios
+import time
+import tty
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+__all__ = [
+    "Transport",
+    "TransportError",
+    "TransportClosed",
+    "PtyTransport",
+    "SerialTransport",
+    "TcpListenTransport",
+    "open_transport",
+    "SERIAL_DEFAULTS",
+]
+
+_CHUNK = 65536
+SERIAL_DEFAULTS = {"baudrate": 115200, "bytesize": 8, "parity": "N", "stopbits": 1}
+
+
+class TransportError(OSError):
+    """The transport could not be opened or used."""
+
+
+class TransportClosed(TransportError):
+    """The other end has gone away (closed pty, closed socket, unplugged device)."""
+
+
+class Transport:
+    """A bidirectional byte stream. Subclasses implement the four methods."""
+
+    #: What was asked for (``pty``, ``socket://…``, ``/dev/ttyUSB0``).
+    url: str = ""
+    #: What another program should open to talk to this end.
+    peer: str = ""
+
+    def read(self, timeout: Optional[float]) -> bytes:
+        """Bytes that have arrived; waits up to ``timeout`` s for the first (None: forever)."""
+        raise NotImplementedError
+
+    def write(self, data: bytes) -> None:
+        """Send all of ``data``."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def fileno(self) -> Optional[int]:
+        """A descriptor that select() reports readable when read() has data, or None."""
+        return None
+
+    def __enter__(self) -> "Transport":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url!r} peer={self.peer!r}>"
+
+
+def _wait(poller: "select.poll", timeout: Optional[float]) -> bool:
+    """True once the poller's descriptor is ready; False on timeout (EINTR retried, PEP 475)."""
+    ms = None if timeout is None else max(0, int(timeout * 1000 + 0.999))
+    return bool(poller.poll(ms))
+
+
+def _poller(fd: int, for_write: bool) -> "select.poll":
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT if for_write else select.POLLIN)
+    return poller
+
+
+class _FdTransport(Transport):
+    """Shared read/write on one non-blocking descriptor."""
+
+    _fd: int = -1
+    #: Writes wait this long for room before giving up (None: forever).
+    write_timeout: Optional[float] = 5.0
+    _readable: Optional["select.poll"] = None
+    _writable: Optional["select.poll"] = None
+
+    def _set_fd(self, fd: int) -> None:
+        """Use ``fd`` (non-blocking from now on); pollers are made once, not per call."""
+        self._fd = fd
+        os.set_blocking(fd, False)
+        self._readable = _poller(fd, False)
+        self._writable = _poller(fd, True)
+
+    def _closed_error(self) -> TransportClosed:
+        return TransportClosed(f"{self.url}: the other end closed the line")
+
+    def read(self, timeout: Optional[float]) -> bytes:
+        if self._fd < 0:
+            raise TransportClosed(f"{self.url}: transport is closed")
+        assert self._readable is not None
+        if not _wait(self._readable, timeout):
+            return b""
+        try:
+            data = os.read(self._fd, _CHUNK)
+        except BlockingIOError:
+            return b""
+        except OSError as exc:
+            # A pty whose other side closed reports EIO on Linux.
+            if exc.errno in (errno.EIO, errno.ECONNRESET, errno.EBADF):
+                raise self._closed_error() from None
+            raise
+        if not data:
+            raise self._closed_error()
+        return data
+
+    def write(self, data: bytes) -> None:
+        if self._fd < 0:
+            raise TransportClosed(f"{self.url}: transport is closed")
+        view = memoryview(data)
+        deadline = None if self.write_timeout is None else time.monotonic() + self.write_timeout
+        while view:
+            try:
+                written = os.write(self._fd, view)
+            except BlockingIOError:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                assert self._writable is not None
+                if remaining is not None and remaining <= 0 or not _wait(self._writable, remaining):
+                    raise TransportError(
+                        f"{self.url}: nobody is reading; {len(view)} bytes could not be sent"
+                    ) from None
+                continue
+            except OSError as exc:
+                if exc.errno in (errno.EIO, errno.EPIPE, errno.ECONNRESET):
+                    raise self._closed_error() from None
+                raise
+            view = view[written:]
+
+    def fileno(self) -> Optional[int]:
+        return self._fd if self._fd >= 0 else None
+
+
+class PtyTransport(_FdTransport):
+    """The master side of a new pseudo-terminal pair, both sides in raw mode.
+
+    The slave stays open in this process too, so the line survives clients
+    opening and closing it (a serial port does not vanish when a terminal
+    program exits). Bytes written while no client is reading wait in the
+    kernel's buffer; when that is full, :meth:`write` drops what does not
+    fit after ``write_timeout`` (as a UART with nobody listening would) and
+    counts it in :attr:`dropped`. A client should flush its input on open.
+    """
+
+    def __init__(self, link: Optional[str] = None, write_timeout: float = 0.05) -> None:
+        master, slave = os.openpty()
+        for fd in (master, slave):
+            tty.setraw(fd, termios.TCSANOW)
+            os.set_inheritable(fd, False)
+        self._set_fd(master)
+        self._slave = slave
+        self.url = "pty"
+        self.path = os.ttyname(slave)
+        self.peer = self.path
+        self.link = link
+        self.write_timeout = write_timeout
+        self.dropped = 0
+        if link:
+            # A stable name for a path that changes on every start (socat's link=).
+            tmp = f"{link}.{os.getpid()}.tmp"
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            os.symlink(self.path, tmp)
+            os.replace(tmp, link)
+            self.peer = link
+
+    def write(self, data: bytes) -> None:
+        try:
+            super().write(data)
+        except TransportClosed:
+            raise
+        except TransportError as exc:
+            # Nobody is reading: the line drops what it cannot hold.
+            self.dropped += len(data)
+            raise TransportError(str(exc)) from None
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            os.close(self._slave)
+            self._fd = -1
+            if self.link and os.path.islink(self.link) and os.readlink(self.link) == self.path:
+                os.unlink(self.link)
+
+
+class SerialTransport(_FdTransport):
+    """Anything pyserial opens: a device path or a pyserial URL."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        import serial  # imported here: the pty and TCP transports do not need it
+
+        settings = dict(SERIAL_DEFAULTS)
+        settings.update({k: v for k, v in options.items() if v is not None})
+        self.url = url
+        self.peer = url
+        try:
+            self._serial = serial.serial_for_url(url, timeout=0, write_timeout=None, **settings)
+        except (serial.SerialException, ValueError, OSError) as exc:
+            raise TransportError(f"cannot open {url}: {exc}") from None
+        self._direct = False
+        fd = None
+        if type(self._serial).__module__ in ("serial.serialposix", "serial.urlhandler.protocol_socket"):
+            try:
+                fd = self._serial.fileno()
+            except Exception:  # pragma: no cover - pyserial backends without one
+                fd = None
+        if fd is not None:
+            self._set_fd(fd)
+            self._direct = True
+            if type(self._serial).__module__ == "serial.serialposix":
+                # Bytes a previous client left unread in the line are not ours.
+                self._serial.reset_input_buffer()
+        self._timeout: Optional[float] = 0
+
+    # pyserial-only backends (loop://, rfc2217://, spy://): go through its API.
+    def read(self, timeout: Optional[float]) -> bytes:
+        if self._direct:
+            return super().read(timeout)
+        import serial
+
+        try:
+            if timeout != self._timeout:
+                self._serial.timeout = timeout
+                self._timeout = timeout
+            first = self._serial.read(1)
+            if not first:
+                return b""
+            waiting = self._serial.in_waiting
+            return first + (self._serial.read(waiting) if waiting else b"")
+        except serial.SerialException as exc:
+            raise TransportClosed(f"{self.url}: {exc}") from None
+
+    def write(self, data: bytes) -> None:
+        if self._direct:
+            super().write(data)
+            return
+        import serial
+
+        try:
+            self._serial.write(data)
+        except serial.SerialException as exc:
+            raise TransportClosed(f"{self.url}: {exc}") from None
+
+    def close(self) -> None:
+        if self._serial is not None:
+            try:
+                self._serial.close()
+            except OSError:
+                pass
+            self._fd = -1
+
+
+class TcpListenTransport(Transport):
+    """A TCP server for one client at a time (the emulator's side of ``socket://``).
+
+    While no client is connected, reads wait for one and writes are dropped
+    (counted in :attr:`dropped`). A new connection replaces the current one:
+    a client killed without closing its socket must not lock the port.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.url = f"tcp-listen://{host}:{port}"
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._listener = socket.socket(family, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._listener.bind((host, port))
+        except OSError as exc:
+            self._listener.close()
+            raise TransportError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        self._listener.listen(1)
+        self._listener.setblocking(False)
+        bound_port = self._listener.getsockname()[1]
+        shown = f"[{host}]" if family == socket.AF_INET6 else host
+        self.peer = f"socket://{shown}:{bound_port}"
+        self.port = bound_port
+        self._conn: Optional[socket.socket] = None
+        self.dropped = 0
+        self.connections = 0
+
+    def _accept(self) -> None:
+        try:
+            conn, _ = self._listener.accept()
+        except BlockingIOError:
+            return
+        conn.setblocking(False)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = conn
+        self.connections += 1
+
+    def read(self, timeout: Optional[float]) -> bytes:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            fds = [self._listener] + ([self._conn] if self._conn is not None else [])
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select(fds, [], [], remaining)
+            if self._listener in ready:
+                self._accept()
+            if self._conn is not None and self._conn in ready:
+                try:
+                    data = self._conn.recv(_CHUNK)
+                except (BlockingIOError, InterruptedError):
+                    data = None
+                except OSError:
+                    data = b""
+                if data:
+                    return data
+                if data == b"":
+                    # The client hung up; wait for the next one.
+                    self._conn.close()
+                    self._conn = None
+            if deadline is not None and time.monotonic() >= deadline:
+                return b""
+
+    def write(self, data: bytes) -> None:
+        if self._conn is None:
+            self._accept()
+        if self._conn is None:
+            self.dropped += len(data)
+            return
+        try:
+            self._conn.setblocking(True)
+            self._conn.settimeout(5.0)
+            self._conn.sendall(data)
+        except OSError:
+            self.dropped += len(data)
+            self._conn.close()
+            self._conn = None
+        else:
+            self._conn.setblocking(False)
+
+    def fileno(self) -> Optional[int]:
+        return None  # two sockets: callers use read(timeout)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._listener.close()
+
+
+def open_transport(url: str, *, link: Optional[str] = None, **serial_options: Any) -> Transport:
+    """Open the transport ``url`` names (see the module docstring).
+
+    ``serial_options`` (baudrate, bytesize, parity, stopbits, rtscts, xonxoff)
+    apply to serial devices and pyserial URLs. ``link`` names a symlink to a
+    pty's slave path that stays the same across restarts.
+    """
+    if url == "pty":
+        return PtyTransport(link=link)
+    if url.startswith("lossy://"):
+        from pyemu.lossy import open_lossy  # a test line that damages bytes (pyemu/lossy.py)
+
+        return open_lossy(url, link=link, **serial_options)
+    if url.startswith("tcp-listen://"):
+        parts = urlsplit(url)
+        if parts.hostname is None or parts.port is None:
+            raise TransportError(f"{url}: write tcp-listen://HOST:PORT, e.g. tcp-listen://127.0.0.1:5555")
+        return TcpListenTransport(parts.hostname, parts.port)
+    if "://" not in url and not url.startswith("/") and not url.startswith("."):
+        raise TransportError(
+            f"{url!r} is not a port: give 'pty', a device path such as /dev/ttyUSB0 or "
+            "/dev/pts/5, or a URL such as socket://127.0.0.1:5555 or tcp-listen://127.0.0.1:5555"
+        )
+    if "://" not in url and not os.path.exists(url):
+        raise TransportError(f"{url} does not exist (is the device plugged in, or the emulator running?)")
+    return SerialTransport(url, **serial_options)

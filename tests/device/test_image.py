@@ -1,0 +1,120 @@
+"""The saved image: round trip, documented envelope, and refusal of anything damaged."""
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+
+from device_host import Host
+from pyemu import protocol as P
+from pyemu.core import Config, EventKind, PumpError, Reason
+from pyemu.device import ClockMode, Device, ImageError
+
+HEADER = 16 + 23 + 8 * 90 + 4   # magic..generation, settings, cache, snapshot length
+
+
+def programmed() -> Device:
+    host = Host(Device(Config(serial=31337), test_features=True))
+    host.dev.read_output()
+    host.program()
+    host.request("CLINICIAN_BOLUS", volume_nl=100_000, duration_ms=3_600_000)
+    host.request("SET_CLOCK", unix_ms=1_700_000_000_000)
+    host.request("ADVANCE", delta_ms=7_200_000)
+    return host.dev
+
+
+def test_image_layout_is_as_documented() -> None:
+    image = programmed().save()
+    assert len(image) == Device.image_size()
+    magic, version, reserved, total = struct.unpack_from("<4sHHI", image)
+    assert (magic, version, reserved, total) == (b"PYDV", 1, 0, len(image))
+    assert struct.unpack_from("<I", image, len(image) - 4)[0] == zlib.crc32(image[:-4])
+    (snap_len,) = struct.unpack_from("<I", image, HEADER - 4)
+    assert image[HEADER:HEADER + 4] == b"PUMP" and HEADER + snap_len + 4 == len(image)
+
+
+def test_load_restores_the_pump_and_logs_one_reset() -> None:
+    dev = programmed()
+    before = dev.status()
+    again = Device.load(dev.save(), clock="realtime", speed=60)
+    after = again.status()
+    assert again.clock_mode is ClockMode.ACCELERATED and again.clock_speed == 60
+    assert after.now_ms == before.now_ms and after.reservoir_nl == before.reservoir_nl
+    assert after.pumped_nl == before.pumped_nl and after.bolus_kind == before.bolus_kind
+    assert [e.kind for e in again.events()] == [e.kind for e in dev.events()] + [EventKind.RESET]
+    assert again.config.serial == 31337
+
+
+def test_saving_twice_gives_the_same_bytes() -> None:
+    dev = programmed()
+    assert dev.save() == dev.save()
+
+
+@pytest.mark.parametrize("damage,error", [
+    (lambda b: b"", "truncated"),
+    (lambda b: b[:-1], "truncated"),
+    (lambda b: b + b"\x00", "truncated"),
+    (lambda b: b"NOPE" + b[4:], "not a pyemu device image"),
+    (lambda b: b[:4] + b"\x02\x00" + b[6:], "layout version"),
+    (lambda b: b[:100] + bytes([b[100] ^ 1]) + b[101:], "corrupt"),
+    (lambda b: b[:-1] + bytes([b[-1] ^ 0x80]), "corrupt"),
+])
+def test_damaged_image_is_refused_and_the_device_is_untouched(damage, error: str) -> None:
+    image = programmed().save()
+    dev = Device()
+    with pytest.raises(ImageError, match=error):
+        dev._load(damage(image))
+    assert dev.status().reservoir_nl == 0 and len(dev.events()) == 1
+
+
+def test_every_flipped_bit_is_caught() -> None:
+    image = bytearray(programmed().save())
+    dev = Device()
+    for pos in range(0, len(image), 53):
+        image[pos] ^= 0x04
+        with pytest.raises((ImageError, PumpError)):
+            dev._load(bytes(image))
+        image[pos] ^= 0x04
+    assert len(dev.events()) == 1
+
+
+def test_a_field_out_of_range_is_refused_even_with_a_good_crc() -> None:
+    image = bytearray(programmed().save())
+    image[18] = 2                                  # wall_set must be 0 or 1
+    image[-4:] = struct.pack("<I", zlib.crc32(bytes(image[:-4])))
+    with pytest.raises(ImageError, match="out of range"):
+        Device.load(bytes(image))
+
+
+def test_a_damaged_core_snapshot_is_refused_by_the_core() -> None:
+    image = bytearray(programmed().save())
+    image[HEADER + 40] ^= 0xFF                     # inside the pump snapshot
+    image[-4:] = struct.pack("<I", zlib.crc32(bytes(image[:-4])))
+    with pytest.raises(PumpError) as err:
+        Device.load(bytes(image))
+    assert err.value.reason_code == Reason.SNAPSHOT_CRC
+
+
+def test_active_alarms_are_announced_again_after_load() -> None:
+    """An ALARM queued before a restart may never have left: load repeats it."""
+    host = Host(Device(test_features=True))
+    host.dev.read_output()
+    host.request("INJECT_FAULT", fault=2, action=0)          # memory error: critical
+    again = Device.load(host.dev.save())
+    frames = P.FrameDecoder().feed(again.read_output())
+    assert [f.name for f in frames] == ["ALARM"]
+    assert frames[0].fields["raised"] == frames[0].fields["alarms"] == 64
+
+
+def test_patient_button_is_an_accepted_command() -> None:
+    host = Host(Device())
+    host.dev.read_output()
+    host.program()
+    host.dev.mark_saved(host.dev.nv_generation)
+    host.dev.patient_button()
+    assert host.dev.nv_dirty
+    assert host.dev.events()[-2].kind == EventKind.PATIENT_GRANTED
+    with pytest.raises(PumpError) as err:
+        host.dev.patient_button()                            # the first is still running
+    assert err.value.reason_code == Reason.BOLUS_ACTIVE

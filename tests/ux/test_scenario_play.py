@@ -1,0 +1,218 @@
+"""Playing scenarios: on the C core, through the emulator, and `pyemu run`."""
+import re
+import subprocess
+import sys
+
+import pytest
+
+from pyemu.scenario import REASONS, load_scenario, parse_scenario, play, shipped_scenarios
+from pyemu.scenario_targets import CoreTarget
+
+HEAD = '''
+[[step]]
+at = "0s"
+do = "refill"
+volume = "20mL"
+drug = "morphine"
+concentration = "10mg/mL"
+
+[[step]]
+at = "1h"
+do = "prescribe"
+drug = "morphine"
+concentration = "10mg/mL"
+rate = "0.5mL/day"
+max_dose_24h = "8mg"
+'''
+
+
+FAULT = HEAD + '''
+[[step]]
+at = "2d"
+do = "fault"
+kind = "motor_stall"
+
+[[step]]
+at = "2d 2h"
+do = "check"
+raised = ["motor_stall"]
+alarms = ["motor_stall"]
+pumped = { max = "1mL" }
+
+[[step]]
+at = "2d 3h"
+do = "bolus"
+volume = "50uL"
+duration = "10min"
+expect_refused = "stalled"
+
+[[step]]
+at = "2d 4h"
+do = "clear_fault"
+kind = "motor_stall"
+
+[[step]]
+at = "2d 4h"
+do = "ack"
+
+[[step]]
+at = "3d"
+do = "check"
+state = "running"
+no_alarms = ["motor_stall"]
+'''
+
+
+def test_reason_names_follow_the_core():
+    from pyemu import core
+    assert list(REASONS) == [core.REASONS[c][0].lower() for c in range(len(core.REASONS))]
+
+
+@pytest.mark.parametrize("name", shipped_scenarios())
+def test_shipped_scenario_passes_on_the_core(name):
+    res = play(load_scenario(name), CoreTarget())
+    assert res.outcomes and res.passed, [f"{o.step.label()}: {o.what} -- {o.detail}"
+                                         for o in res.failures]
+
+
+def test_wrong_expectations_fail_with_what_happened():
+    """Each kind of expectation can fail, and says what was found instead."""
+    text = HEAD + '''
+[[step]]
+at = "2h"
+do = "patient_bolus"
+expect_refused = "lockout"
+
+[[step]]
+at = "3h"
+do = "bolus"
+volume = "10uL"
+duration = "10min"
+expect_refused = "dose_limit"
+
+[[step]]
+at = "4h"
+do = "resume"
+
+[[step]]
+at = "10d"
+do = "check"
+state = "suspended"
+alarms = ["low_reservoir"]
+raised = ["eri"]
+reservoir = { max = "1mL" }
+delivered = { min = "100mg" }
+battery = { max = 50 }
+'''
+    res = play(parse_scenario(text, "bad.toml"), CoreTarget())
+    fails = {(o.step.index, o.what): o.detail for o in res.failures}
+    assert set(fails) == {
+        (3, "refused with lockout"), (4, "refused with dose_limit"), (5, "accepted"),
+        (6, "state suspended"), (6, "alarm low_reservoir active"),
+        (6, "alarm eri raised since the previous check"), (6, "reservoir at most 1mL"),
+        (6, "delivered at least 100mg"), (6, "battery at most 50 %")}
+    assert fails[(3, "refused with lockout")] == "refused with pb_disabled"
+    assert fails[(4, "refused with dose_limit")] == "accepted"
+    assert fails[(5, "accepted")] == "refused: not_suspended"
+    assert fails[(6, "state suspended")] == "state running"
+    assert fails[(6, "alarm low_reservoir active")] == "active: none"
+    assert fails[(6, "alarm eri raised since the previous check")] == "raised: none"
+    assert fails[(6, "reservoir at most 1mL")].startswith("reservoir is 15,0")
+    assert fails[(6, "battery at most 50 %")].startswith("battery 9")
+    assert len(res.outcomes) == 2 + 3 + 6   # 2 setup commands, 3 commands, 6 checks
+    assert not res.passed
+
+
+def pyemu(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "pyemu", *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_run_through_the_emulator_records_and_reports(tmp_path):
+    """`pyemu run demo` on an emulated pump over a pty, recorded; report and
+    monitor read the recording back."""
+    rec = tmp_path / "demo.jsonl"
+    r = pyemu("run", "demo", "--record", str(rec))
+    assert r.returncode == 0, r.stdout + r.stderr
+    m = re.search(r"^PASS: (\d+) of (\d+) expectations met$", r.stdout, re.M)
+    assert m and m.group(1) == m.group(2) and int(m.group(1)) > 300, r.stdout
+
+    r = pyemu("report", str(rec), "--out", str(tmp_path / "img"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "img" / "timeline.png").read_bytes()[:4] == b"\x89PNG"
+
+    from pyemu.monitor import MonitorState, render_text, replay_recording
+    from pyemu.recording import timeline_from_recording
+    tl = timeline_from_recording(rec)
+    # alarm onsets come from the event log the session read: the same instants
+    # as on the in-process core
+    from pyemu.scenario import timeline_of
+    assert tl.alarm_marks == timeline_of(load_scenario("demo")).alarm_marks
+    assert [n for _, n in tl.alarm_marks] == ["low_reservoir", "reservoir_empty"]
+    s = MonitorState(str(rec))
+    replay_recording(s, str(rec), sleep=lambda _: None)
+    screen = render_text(s, width=100, height=34)
+    log = [m for _, m in s.events]
+    raised = [m for m in log if "alarm" in m.lower() and "clear" not in m and "ack" not in m]
+    assert len(raised) == 2 and "low reservoir" in raised[0] and "empty" in raised[1], raised
+    assert sum(m.startswith("refilled with 20 mL") for m in log) == 4   # each entry once
+    assert "end of recording" in screen and "day 182 00:00:00" in screen
+
+
+def test_run_exit_status_on_failure_and_on_a_bad_file(tmp_path):
+    bad_expect = tmp_path / "fails.toml"
+    bad_expect.write_text(HEAD + '\n[[step]]\nat = "1d"\ndo = "check"\nstate = "stopped"\n')
+    r = pyemu("run", str(bad_expect), "--target", "core")
+    assert r.returncode == 1
+    assert "FAIL  step 3 (check at 1d): state stopped -- state running" in r.stdout
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text(HEAD.replace('rate = "0.5mL/day"', 'rate = "0.5mL"'))
+    r = pyemu("run", str(broken), "--target", "core")
+    assert r.returncode == 2
+    assert f"{broken}:14: step 2 field 'rate'" in r.stderr
+
+    r = pyemu("run", "demo", "--target", "socket://127.0.0.1:1")
+    assert r.returncode == 3 and "pyemu run:" in r.stderr
+
+
+def test_run_on_the_board_firmware_in_qemu():
+    """The same scenario file against the board build of the same C, in QEMU.
+
+    Needs arm-none-eabi-gcc and qemu-system-arm: fails in CI (which installs
+    them) and is skipped elsewhere when they are missing.
+    """
+    import os
+
+    from pyemu import hil
+    for tool in (hil.CROSS_CC, "qemu-system-arm"):
+        try:
+            hil.require_tool(tool)
+        except hil.ToolMissing as exc:
+            if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+                pytest.fail(f"{exc}; CI must provide it")
+            pytest.skip(str(exc))
+    r = pyemu("run", "morphine_pca", "--target", "qemu")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "PASS: 34 of 34 expectations met" in r.stdout
+
+
+@pytest.mark.parametrize("name", [n for n in shipped_scenarios() if n != "demo"])
+def test_shipped_scenario_passes_through_the_emulator(pyemu_scenario, name):
+    """Every action of the shipped files, as frames over a pty (the plugin's fixture)."""
+    res = pyemu_scenario(name)
+    assert res.outcomes and res.passed, [f"{o.step.label()}: {o.what} -- {o.detail}"
+                                         for o in res.failures]
+
+
+def test_motor_stall_fault_on_core_and_emulator(pyemu_scenario, tmp_path):
+    """Inject, see the alarm and the refusal, clear, acknowledge: same on both targets."""
+    path = tmp_path / "fault.toml"
+    path.write_text(FAULT)
+    on_core = play(load_scenario(str(path)), CoreTarget())
+    on_emulator = pyemu_scenario(str(path))
+    for res in (on_core, on_emulator):
+        assert res.passed, [f"{o.step.label()}: {o.what} -- {o.detail}" for o in res.failures]
+        assert [n for _, n in res.alarms_raised] == ["motor_stall"]
+    assert [(o.step.index, o.what) for o in on_core.outcomes] == \
+        [(o.step.index, o.what) for o in on_emulator.outcomes]
