@@ -30,6 +30,7 @@ help:
 	@echo "make run    - the built-in demo: a 6-month therapy on an emulated pump"
 	@echo "make test   - build everything and run the whole test suite (C + Python)"
 	@echo "make ctest  - only the C tests, under AddressSanitizer/UBSan"
+	@echo "make firmware - cross-compile the board images (QEMU netduinoplus2, NUCLEO-F4)"
 	@echo "make bench  - speed figures beside their peers (bench-results/bench.json)"
 	@echo "make clean  - remove build products and the virtual environment"
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 import time
 import traceback
 
-from bench.table import Row, render, to_json, write_json
+from bench.table import Row, compare, render, to_json, write_json
 
 SECTIONS = ("sim", "codec", "link", "footprint", "fleet")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -20,7 +21,13 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"run only these sections, of: {' '.join(SECTIONS)} (default: all)")
     ap.add_argument("--json", default=os.path.join(ROOT, "bench-results", "bench.json"),
                     help="where to write the results (default: %(default)s)")
+    ap.add_argument("--compare", metavar="OLD_JSON",
+                    help="also show each figure beside the same figure of an earlier run's JSON")
     args = ap.parse_args(argv)
+    old = None
+    if args.compare:
+        with open(args.compare, encoding="utf-8") as f:
+            old = json.load(f)
     chosen = args.sections or SECTIONS
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
@@ -43,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{len(rows)} figures in {elapsed:.0f} s on {os.cpu_count()} CPUs (load average {load}: "
           f"other work on the machine slows every figure); written to {os.path.relpath(args.json, ROOT)}")
+    if old is not None:
+        print("\n" + compare(rows, old))
     write_json(args.json, to_json(rows, elapsed, errors))
     return 1 if errors else 0
 

@@ -92,3 +92,17 @@ def write_json(path: str, payload: dict[str, Any]) -> None:
         json.dump(payload, f, indent=2)
         f.write("\n")
     os.replace(tmp, path)
+
+
+def compare(rows: list[Row], old: dict[str, Any]) -> str:
+    """Each figure beside the same figure of an earlier run's JSON (by figure name)."""
+    before = {r["figure"]: r for r in old.get("rows", [])}
+    out = [f"compared with the run of {old.get('generated_utc', '?')} "
+           f"(load average then {old.get('load_average', '?')}):"]
+    for r in rows:
+        b = before.get(r.figure)
+        if r.value is None or not b or b.get("value") in (None, 0):
+            continue
+        change = r.value / b["value"] - 1
+        out.append(f"  {r.figure.strip():<52} {b['value']:>12.4g} -> {r.value:<12.4g} {change:+7.1%}")
+    return "\n".join(out)

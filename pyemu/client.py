@@ -39,7 +39,7 @@ from __future__ import annotations
 import collections
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from pyemu import protocol as P
@@ -56,6 +56,8 @@ __all__ = [
 
 #: Alarm names as the CLI and JSON show them, in bit order.
 ALARM_NAMES: Dict[int, str] = {bit: name.lower() for name, bit in P.ENUMS["alarm_bits"].items()}
+_CRITICAL_ALARMS = sum(P.ENUMS["alarm_bits"][n] for n in ("RESERVOIR_EMPTY", "EOS", "MOTOR_STALL",
+                                                             "MEMORY_ERROR"))
 _STATE_NAMES = {value: name.lower() for name, value in P.ENUMS["state"].items()}
 _DRUGS = P.ENUMS["drug"]
 _BOLUS_KINDS = {value: name.lower() for name, value in P.ENUMS["bolus_kind"].items()}
@@ -380,7 +382,8 @@ class Event:
         if k in ("ALARM_RAISED", "ALARM_CLEARED", "ALARM_ACKED"):
             verb = {"ALARM_RAISED": "ALARM", "ALARM_CLEARED": "alarm cleared:",
                     "ALARM_ACKED": "alarm acknowledged:"}[k]
-            return f"{verb} {' '.join(alarm_names(d0)).replace('_', ' ')}"
+            critical = " (critical)" if k == "ALARM_RAISED" and d0 & _CRITICAL_ALARMS else ""
+            return f"{verb} {' '.join(alarm_names(d0)).replace('_', ' ')}{critical}"
         if k in ("FAULT_INJECTED", "FAULT_CLEARED"):
             fault = next((n.lower() for n, v in _FAULTS.items() if v == d0), str(d0))
             return f"fault {fault} {k.split('_')[1].lower()}"

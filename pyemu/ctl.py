@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from fractions import Fraction
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from pyemu import units
 from pyemu.cli import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,

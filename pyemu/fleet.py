@@ -35,7 +35,8 @@ Progress = Callable[[int, int], None]
 # hour at which refills happen (minutes after midnight).
 WAKE_MIN, SLEEP_MIN = 7 * 60, 23 * 60
 CLINIC_MIN = 10 * 60
-EVENT_DRAIN_DAYS = 7   # read the log at least this often (a day logs far fewer than 512/7)
+EVENT_PAGE = 64   # log entries read per call; a day's entries are read every day
+LOG_PAGES = 512 // EVENT_PAGE + 1   # pump.h PUMP_LOG_CAPACITY = 512
 
 
 
@@ -56,6 +57,7 @@ class _Patient:
         self.empty_since: Optional[int] = None
         self.eri_ms: Optional[int] = None
         self.booked_late = False
+        self.sounding = 0   # alarm bits raised and neither acknowledged nor cleared, from the log
 
     # -- the therapy -----------------------------------------------------------------
 
@@ -89,12 +91,10 @@ class _Patient:
                 except self.core.PumpError:
                     pass  # the log says why; tallied from there so the two never disagree
             self.pump.advance(day0 + MS_PER_DAY)
+            self._drain()
             # A patient who hears an alarm tone calls the clinic and is seen within days.
-            if call_day is None and self.pump.status().unacked_alarms:
+            if call_day is None and self.sounding:
                 call_day = day + self.rng.randint(1, 5)
-            if day % EVENT_DRAIN_DAYS == EVENT_DRAIN_DAYS - 1:
-                self._drain()
-        self._drain()
         self._finish()
         return self.result
 
@@ -123,41 +123,53 @@ class _Patient:
 
     def _ack(self) -> None:
         """The clinician acknowledges every alarm still sounding."""
-        unacked = self.pump.status().unacked_alarms
-        if unacked:
-            self.pump.ack_alarm(unacked)
+        self._drain()
+        if self.sounding:
+            self.pump.ack_alarm(self.sounding)
 
     # -- tallies from the log ---------------------------------------------------------
 
     def _drain(self) -> None:
-        """Tally the log entries written since the last drain (names from the core's tables)."""
+        """Tally the log entries written since the last read (names from the core's tables).
+
+        Reading every day keeps far inside the 512-entry ring; entries lost anyway
+        would show up in ``events_missed``. The same entries track which alarms sound
+        (raised, not yet acknowledged or cleared): the status's ``unacked_alarms``,
+        without asking for a whole status every simulated day.
+        """
         ek, alarm, dose_limit = self.core.EventKind, self.core.Alarm, self.core.Reason.DOSE_LIMIT
-        events = self.pump.events(self.last_seq + 1)
-        if events and events[0].seq > self.last_seq + 1:
-            self.result.events_missed += events[0].seq - self.last_seq - 1
         r = self.result
-        for ev in events:
-            self.last_seq = ev.seq
-            kind = ev.kind
-            if kind == ek.PATIENT_GRANTED:
-                r.granted += 1
-            elif kind == ek.PATIENT_DENIED:
-                reason = self.core.REASONS.get(ev.data1, (f"CODE_{ev.data1}", ""))[0].lower()
-                r.denied[reason] = r.denied.get(reason, 0) + 1
-                r.dose_limit_hits += ev.data1 == dose_limit
-            elif kind == ek.BOLUS_REFUSED:
-                r.dose_limit_hits += ev.data1 == dose_limit
-            elif kind == ek.ALARM_RAISED:
-                name = alarm(ev.data0).name.lower()
-                r.alarms[name] = r.alarms.get(name, 0) + 1
-                if ev.data0 == alarm.RESERVOIR_EMPTY:
-                    self.empty_since = ev.time_ms
-                elif ev.data0 == alarm.ERI and self.eri_ms is None:
-                    self.eri_ms = ev.time_ms
-            elif (kind == ek.ALARM_CLEARED and ev.data0 == alarm.RESERVOIR_EMPTY
-                  and self.empty_since is not None):
-                r.empty_ms += ev.time_ms - self.empty_since
-                self.empty_since = None
+        for _ in range(LOG_PAGES):  # the ring holds at most this many pages
+            events = self.pump.events(self.last_seq + 1, EVENT_PAGE)
+            if events and events[0].seq > self.last_seq + 1:
+                r.events_missed += events[0].seq - self.last_seq - 1
+            for ev in events:
+                self.last_seq = ev.seq
+                kind = ev.kind
+                if kind == ek.PATIENT_GRANTED:
+                    r.granted += 1
+                elif kind == ek.PATIENT_DENIED:
+                    reason = self.core.REASONS.get(ev.data1, (f"CODE_{ev.data1}", ""))[0].lower()
+                    r.denied[reason] = r.denied.get(reason, 0) + 1
+                    r.dose_limit_hits += ev.data1 == dose_limit
+                elif kind == ek.BOLUS_REFUSED:
+                    r.dose_limit_hits += ev.data1 == dose_limit
+                elif kind == ek.ALARM_RAISED:
+                    self.sounding |= ev.data0
+                    name = alarm(ev.data0).name.lower()
+                    r.alarms[name] = r.alarms.get(name, 0) + 1
+                    if ev.data0 == alarm.RESERVOIR_EMPTY:
+                        self.empty_since = ev.time_ms
+                    elif ev.data0 == alarm.ERI and self.eri_ms is None:
+                        self.eri_ms = ev.time_ms
+                elif kind in (ek.ALARM_ACKED, ek.ALARM_CLEARED):
+                    self.sounding &= ~ev.data0
+                    if (kind == ek.ALARM_CLEARED and ev.data0 == alarm.RESERVOIR_EMPTY
+                            and self.empty_since is not None):
+                        r.empty_ms += ev.time_ms - self.empty_since
+                        self.empty_since = None
+            if len(events) < EVENT_PAGE:
+                return
 
     def _finish(self) -> None:
         r = self.result

@@ -3,6 +3,9 @@
 Each patient's random stream is derived from (fleet seed, patient index) only,
 so patient 17 of seed 42 is the same patient whether the fleet runs on one
 worker, on many, or on a Dask cluster, and in whatever order chunks finish.
+Draws use the random module and plain arithmetic only (no libm functions,
+whose last bits can differ between platforms), so a cluster of mixed
+machines with the same Python draws the same patients.
 
 The figures below are plausible ranges from intrathecal practice: drug, concentration and daily dose are drawn
 together so the basal rate lands in 0.1–1.5 mL/day; the 24-h dose limit sits

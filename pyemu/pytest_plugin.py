@@ -58,7 +58,8 @@ def pyemu_client(pyemu_emulator) -> Iterator[Any]:
 @pytest.fixture
 def pyemu_scenario(pyemu_client) -> Callable[[str], Any]:
     """play(name_or_path) -> RunResult of a scenario on the emulated pump."""
-    from pyemu.scenario import load_scenario, play
+    from pyemu.scenario import load_scenario
+    from pyemu.scenario_play import play
     from pyemu.scenario_targets import ClientTarget
 
     def run(source: str):

@@ -218,8 +218,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def load_timeline(source: str) -> Timeline:
     """A Timeline from a recording (.jsonl) or by playing a scenario on the core."""
-    if source.endswith(".jsonl"):
+    if source.endswith(".jsonl") or _looks_like_recording(source):
         from pyemu.recording import timeline_from_recording
         return timeline_from_recording(Path(source))
-    from pyemu.scenario import load_scenario, timeline_of
+    from pyemu.scenario import load_scenario
+    from pyemu.scenario_play import timeline_of
     return timeline_of(load_scenario(source))
+
+
+def _looks_like_recording(source: str) -> bool:
+    """A recording starts with its JSON header, whatever the file is called."""
+    try:
+        with open(source, "rb") as f:
+            return f.read(40).replace(b" ", b"").startswith(b'{"format":"pyemu-recording"')
+    except OSError:
+        return False

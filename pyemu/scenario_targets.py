@@ -16,8 +16,8 @@ import argparse
 import sys
 from typing import Any, Sequence
 
-from pyemu.scenario import (ALARMS, REASONS, Refused, ScenarioError, format_outcome,
-                            format_time, load_scenario, play)
+from pyemu.scenario import ALARMS, REASONS, ScenarioError, format_time, load_scenario
+from pyemu.scenario_play import Refused, format_outcome, play
 
 
 
@@ -233,6 +233,10 @@ class ClientTarget:
 # ------------------------------------------------------------------ pyemu run
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.record and args.target != "emulator":
+        print("pyemu run: --record works with --target emulator (the emulator records "
+              "what crosses its port)", file=sys.stderr)
+        return 2
     try:
         sc = load_scenario(args.scenario)
     except (ScenarioError, OSError) as exc:

@@ -42,12 +42,11 @@ void pump__assert_fail(const char *file, int line, const char *expr);
                            + 12u + PUMP_LOG_CAPACITY * PUMP_SNAP_EVENT)
 #define PUMP_SNAP_TOTAL   (PUMP_SNAP_HEADER + PUMP_SNAP_BODY + PUMP_SNAP_CRC)
 
+#define PUMP_PG_PER_UG    1000000u
+
 /* pump.c */
 void pump__log(pump_t *p, uint16_t kind, uint32_t data0, uint32_t data1);
 int pump__check_config(const pump_config_t *cfg);
-int pump__check_rx(const pump_config_t *cfg, const pump_prescription_t *rx);
-uint64_t pump__daily1440(const pump_prescription_t *rx);
-uint64_t pump__basal_24h_pg(const pump_prescription_t *rx);
 uint64_t pump__drain_day(const pump_t *p);
 uint64_t pump__eri_threshold(const pump_t *p);
 uint32_t pump__alarm_causes(const pump_t *p);
@@ -58,6 +57,15 @@ void pump__cancel_bolus(pump_t *p, uint32_t cause);
 uint32_t pump__tone_ua(const pump_t *p);
 void pump__battery_take(pump_t *p, uint64_t nc);
 int pump__check_state(const pump_t *p, int deep);
+void pump__raise_dose_limit(pump_t *p);
+
+/* pump_rx.c */
+uint64_t pump__basal_24h_pg(const pump_prescription_t *rx);
+uint64_t pump__daily1440(const pump_prescription_t *rx);
+int pump__check_rx(const pump_config_t *cfg, const pump_prescription_t *rx);
+int pump__conc_ok(uint16_t drug, uint32_t conc);
+uint32_t pump__bolus_rate(const pump_config_t *cfg, uint32_t volume_nl, uint32_t duration_ms);
+uint64_t pump__counted_bolus_pg(const pump_t *p);
 
 /* 48-bit packed times. */
 static inline uint64_t pump__t48(uint32_t lo, uint16_t hi)

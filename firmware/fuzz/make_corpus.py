@@ -34,13 +34,13 @@ def corpus() -> Dict[str, bytes]:
             key = f"{name[:-5]}-{v['name']}"
             out[f"proto/{key}"] = wire
             out[f"device/new-{key}"] = b"\x00" + wire
-            out[f"device/programmed-{key}"] = b"\x03" + wire
+            out[f"device/programmed-{key}"] = b"\x0b" + wire   # + telemetry, save/load
             frames = v.get("expect", {}).get("frames", [])
             if name == "valid.json" and frames and frames[0]["flags"] == 0:
                 requests.append(wire)
     # Every valid request in a row, and twice (the second pass is answered from the cache).
     out["device/session-all-requests"] = b"\x01" + b"".join(requests)
-    out["device/session-replayed"] = b"\x01" + b"".join(requests) * 2
+    out["device/session-replayed"] = b"\x09" + b"".join(requests) * 2
     out["proto/session-all-requests"] = b"".join(requests)
     return out
 

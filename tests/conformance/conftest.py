@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from pyemu import hil  # noqa: E402
 from pyemu.emulator import ServeProcess  # noqa: E402
 
-from runner import StepRecord, play  # noqa: E402
-from scenarios import Scenario  # noqa: E402
+from conformance_runner import StepRecord, play  # noqa: E402
+from conformance_scenarios import Scenario  # noqa: E402
 
 EMULATOR_ARGS = ("--port", "tcp-listen://127.0.0.1:0", "--clock", "manual", "--test-features",
                  "--telemetry-period", "60s", "-q")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from runner import first_difference
-from scenarios import SCENARIOS, Scenario
+from conformance_runner import first_difference
+from conformance_scenarios import SCENARIOS, Scenario
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)

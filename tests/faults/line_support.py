@@ -153,10 +153,13 @@ class SessionResult:
     line: Optional[LossyTransport] = None
 
 
-def run_session(commands: List[Command], monkeypatch: Any, faults: Optional[LineFaults] = None,
+def run_session(commands: Any, monkeypatch: Any, faults: Optional[LineFaults] = None,
                 seed: int = 1, retries: int = 30, device: Optional[Device] = None,
-                state: Any = None) -> SessionResult:
-    """Run ``commands`` through a client over a (lossy) in-memory line to a device."""
+                state: Any = None,
+                after: Optional[Callable[["SessionResult", Command, Tuple[Any, ...]], None]] = None
+                ) -> SessionResult:
+    """Run ``commands`` (any iterable) through a client over a (lossy) in-memory
+    line to a device; ``after(result so far, command, outcome)`` is called after each one."""
     import pyemu.client
 
     clock = VirtualTime()
@@ -178,6 +181,8 @@ def run_session(commands: List[Command], monkeypatch: Any, faults: Optional[Line
         except ClientError as exc:
             result.failed_at, result.error = i, f"{name}: {exc}"
             break
+        if after is not None:
+            after(result, (name, fields), result.outcomes[-1])
     return result
 
 

@@ -194,3 +194,20 @@ def test_every_command_has_help(capsys, command):
     assert info.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: pyemu " + command)
+
+
+def test_the_installed_command_reports_no_device_without_a_traceback():
+    """`python -m pyemu` end to end (the console script calls the same main)."""
+    import subprocess
+    import sys
+
+    silent = open_transport("pty")
+    try:
+        done = subprocess.run([sys.executable, "-m", "pyemu", "ctl", "--port", silent.peer, "--timeout",
+                               "50ms", "--retries", "0", "--json", "status"],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        silent.close()
+    assert done.returncode == EXIT_LINK
+    assert "no reply from" in done.stderr and "Traceback" not in done.stderr
+    assert one_json(done.stdout)["error"] == "no_reply"

@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from pyemu.scenario import REASONS, load_scenario, parse_scenario, play, shipped_scenarios
+from pyemu.scenario import REASONS, load_scenario, parse_scenario, shipped_scenarios
+from pyemu.scenario_play import play
 from pyemu.scenario_targets import CoreTarget
 
 HEAD = '''
@@ -146,7 +147,7 @@ def test_run_through_the_emulator_records_and_reports(tmp_path):
     tl = timeline_from_recording(rec)
     # alarm onsets come from the event log the session read: the same instants
     # as on the in-process core
-    from pyemu.scenario import timeline_of
+    from pyemu.scenario_play import timeline_of
     assert tl.alarm_marks == timeline_of(load_scenario("demo")).alarm_marks
     assert [n for _, n in tl.alarm_marks] == ["low_reservoir", "reservoir_empty"]
     s = MonitorState(str(rec))

@@ -35,7 +35,9 @@
 
 static device_t dev;   /* the pump: static, never on the stack */
 
-static void device_start(void)
+/* Start the pump with the board's options; *opt keeps them for the loop
+ * (device_t's fields are the device layer's own). */
+static void device_start(device_options_t *opt_out)
 {
     pump_config_t cfg;
     device_options_t opt;
@@ -53,6 +55,7 @@ static void device_start(void)
     if (rc != DEVICE_OK) {
         board_panic(device_result_name(rc));
     }
+    *opt_out = opt;
 }
 
 /* Device time for the realtime/accelerated modes: board ms x speed.
@@ -123,14 +126,13 @@ int main(void)
     board_clocks_t clk;
     led_logic_t led;
     button_logic_t button;
-    uint8_t mode;
+    device_options_t opt;
 
     board_init(&clk);
     if (clock_start(clk.core_hz) != 0) {
         board_panic("SysTick reload out of range");
     }
-    device_start();
-    mode = dev.opt.clock_mode;
+    device_start(&opt);
     led_logic_init(&led);
     button_logic_init(&button, clock_now_ms());
     uart_init(clk.apb1_hz, UART_BAUD);
@@ -140,9 +142,9 @@ int main(void)
         uint64_t now_ms = clock_now_ms();
         uint32_t busy;
 
-        if (mode != (uint8_t)DEVICE_CLOCK_MANUAL) {
+        if (opt.clock_mode != (uint8_t)DEVICE_CLOCK_MANUAL) {
             /* Time only moves forward here, so PUMP_E_TIME cannot occur. */
-            if (device_tick(&dev, device_time(now_ms, dev.opt.clock_speed)) != DEVICE_OK) {
+            if (device_tick(&dev, device_time(now_ms, opt.clock_speed)) != DEVICE_OK) {
                 board_panic("device_tick refused the time");
             }
         }

@@ -18,10 +18,9 @@ void uart_init(uint32_t pclk_hz, uint32_t baud)
 
     ring_reset(&rx_ring);
     rx_overruns = 0u;
-    /* BRR = fck / baud with 16x oversampling: mantissa and 4-bit fraction
-     * together are the rounded quotient. pclk_hz <= 2^32 - 1 and
-     * baud / 2 < 2^31, so the sum fits 64 bits trivially; done in 32 bits
-     * because pclk_hz + baud / 2 < 2^32 for any pclk below 4 GHz - 57,600. */
+    /* With 16x oversampling BRR (mantissa and 4-bit fraction together) is
+     * fck / baud, rounded. fck <= 180 MHz on any STM32F4 and baud / 2 is at
+     * most a few MHz, so fck + baud / 2 stays far below 2^32. */
     if (baud == 0u) {
         baud = UART_BAUD;
     }

@@ -10,8 +10,8 @@
  *   out: "READY <board>"  once USART2 receives (hil waits for this line),
  *        "LED 0" / "LED 1" on every change of the user LED,
  *        "BUTTON <0|1>"     when the debounced button changes,
- *        "PANIC <reason>"   on a fatal error.
  *        "STACK <used> <size>" in answer to 'S' (deepest stack use so far),
+ *        "PANIC <reason>"   on a fatal error;
  *   in:  'P' presses the user button, 'R' releases it, 'S' asks for STACK.
  * The pump protocol itself runs only on USART2, exactly as on the real board.
  *

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from pyemu.client import Client, DeviceRefused
 
-from scenarios import Scenario, Step
+from conformance_scenarios import Scenario, Step
 
 FIRST_SEQ = 1000
 READ_PAGE = 9          # READ_EVENTS entries per request (fits one frame)
