@@ -14,8 +14,8 @@ test or a user one URL to open with the ordinary client, whatever the target:
     ``socket://127.0.0.1:PORT`` URL a client opens. Bytes the firmware sends
     while no client is connected are lost, as on a serial line nobody reads.
   - USART1 is QEMU's stdio: the port's side channel (``READY``, ``LED``,
-    ``BUTTON``, ``PANIC`` lines out; ``P``/``R`` in press and release the
-    user button). :meth:`QemuBoard.start` returns when the firmware has
+    ``BUTTON``, ``STACK``, ``PANIC`` lines out; ``P``/``R`` in press and
+    release the user button, ``S`` asks for the stack's high-water mark). :meth:`QemuBoard.start` returns when the firmware has
     written ``READY``, i.e. once USART2 receives; the model drops bytes that
     arrive earlier, so waiting for this line is what makes start-up
     deterministic instead of a guess.
@@ -218,6 +218,8 @@ class QemuBoard:
             cmd = [
                 qemu, "-M", MACHINE, "-nodefaults", "-display", "none", "-monitor", "none",
                 "-serial", "stdio",                                   # USART1: side channel
+                # nodelay: the USART model sends each byte as it is written; with
+                # Nagle's algorithm every reply would wait ~40 ms for a delayed ACK.
                 "-chardev", f"socket,id=usart2,fd={fd},server=on,wait=off,nodelay=on",
                 "-serial", "chardev:usart2",                          # USART2: the pump line
                 "-kernel", str(self.image),

@@ -1,7 +1,8 @@
 /*
- * pump.c — the dosing core's commands, alarms, battery bookkeeping and log.
- * Time stepping and the catheter live in pump_flow.c; snapshot and the
- * invariant check in pump_snap.c. Semantics: see pump.h.
+ * pump.c — the dosing core's set-up, log, battery, alarms, faults, refill,
+ * suspend/resume and status. Prescriptions and boluses live in pump_rx.c,
+ * time stepping and the catheter in pump_flow.c, snapshot and the invariant
+ * check in pump_snap.c. Semantics: see pump.h.
  *
  * Defaults and why (pump_default_config):
  *  - stroke 250 nL. Pulsatile pumps move a fixed small volume per motor
@@ -169,6 +170,9 @@ int pump_get_config(const pump_t *p, pump_config_t *out)
     if (p == NULL || out == NULL) {
         return PUMP_E_ARG;
     }
+    *out = p->cfg;
+    return PUMP_OK;
+}
 
 int pump_init(pump_t *p, const pump_config_t *cfg)
 {

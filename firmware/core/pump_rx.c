@@ -180,10 +180,6 @@ int pump_prescribe(pump_t *p, const pump_prescription_t *rx)
     return PUMP_OK;
 }
 
-    *out = p->cfg;
-    return PUMP_OK;
-}
-
 int pump_get_prescription(const pump_t *p, pump_prescription_t *out)
 {
     if (p == NULL || out == NULL) {
