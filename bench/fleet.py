@@ -6,7 +6,7 @@ import time
 
 from bench.table import Row
 
-PATIENTS = 48
+PATIENTS = 160
 SPAN_DAYS = 365
 SEED = 2024
 

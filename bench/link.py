@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import time
 import tty
 from typing import Callable
@@ -26,36 +24,9 @@ from bench.ptyecho import PAYLOAD, EchoServer
 from bench.table import Row, goal_at_most
 from bench.timing import percentile, rate
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROUNDS = 3000
 WARMUP = 200
 BAUD_BYTES_PER_S = 115200 / 10  # 8N1: ten bit times per byte
-
-
-class EmulatorProcess:
-    """``pyemu serve`` on a new pty with the manual clock and no telemetry."""
-
-    def __enter__(self) -> "EmulatorProcess":
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pyemu", "serve", "--port", "pty", "--clock", "manual",
-             "--telemetry-period", "0s", "--quiet"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith("PORT "):
-            self.proc.kill()
-            err = self.proc.stderr.read() if self.proc.stderr else ""
-            raise RuntimeError(f"pyemu serve did not report a port: {line!r} {err.strip()[-200:]}")
-        self.path = line.split(" ", 1)[1]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def _raw_client(path: str) -> tuple[Callable[[], None], Callable[[], None]]:
@@ -87,9 +58,11 @@ def _pyserial_client(path: str) -> tuple[Callable[[], None], Callable[[], None]]
 def round_trips(rounds: int = ROUNDS) -> dict[str, list[float]]:
     """Seconds per round trip for raw, pyserial and pyemu, sampled in turn."""
     from pyemu.client import Client
+    from pyemu.emulator import ServeProcess
 
-    with EchoServer() as echo, EchoServer() as echo2, EmulatorProcess() as emu, \
-            Client.connect(emu.path, timeout=2.0) as client:
+    with EchoServer() as echo, EchoServer() as echo2, \
+            ServeProcess.manual_pty(test_features=False) as emu, \
+            Client.connect(emu.port, timeout=2.0) as client:
         raw, close_raw = _raw_client(echo.path)
         ser, close_ser = _pyserial_client(echo2.path)
         trips = {"raw": raw, "pyserial": ser, "pyemu": client.status}

@@ -37,6 +37,7 @@ its sequence number.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import random
 import time
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ ALARM_NAMES: Dict[int, str] = {bit: name.lower() for name, bit in P.ENUMS["alarm
 _CRITICAL_ALARMS = sum(P.ENUMS["alarm_bits"][n] for n in ("RESERVOIR_EMPTY", "EOS", "MOTOR_STALL",
                                                              "MEMORY_ERROR"))
 _STATE_NAMES = {value: name.lower() for name, value in P.ENUMS["state"].items()}
+# pump.h's PUMP_STATE_HALTED (delivery stopped: empty, EOS, stall, memory) is
+# sent as 3 but the protocol's state names stop at SUSPENDED.
+_STATE_NAMES.setdefault(3, "halted")
 _DRUGS = P.ENUMS["drug"]
 _BOLUS_KINDS = {value: name.lower() for name, value in P.ENUMS["bolus_kind"].items()}
 _EVENT_KINDS = {value: name for name, value in P.ENUMS["event_kind"].items()}
@@ -233,6 +237,14 @@ class Status:
     def from_frame(cls, frame: Any) -> "Status":
         fields = dict(frame.fields)
         return cls(seq=frame.seq, unsolicited=frame.kind == P.KIND_UNSOLICITED, **fields)
+
+    @classmethod
+    def from_fields(cls, source: Any) -> "Status":
+        """From a STATUS frame's field dict, or an object with these attributes
+        (a :class:`pyemu.core.Status`), so every status has one JSON shape."""
+        get = source.get if isinstance(source, dict) else (lambda name: getattr(source, name))
+        return cls(**{f.name: int(get(f.name)) for f in dataclasses.fields(cls)
+                      if f.name not in ("seq", "unsolicited")})
 
     @property
     def state_name(self) -> str:

@@ -379,6 +379,27 @@ class ServeProcess:
         self.port = ""
         self._stderr = tempfile.TemporaryFile()
 
+    @classmethod
+    def manual_pty(cls, *extra: str, state: Optional[str] = None, record: Optional[str] = None,
+                   telemetry_period: str = "0s", test_features: bool = True,
+                   env: Optional[Dict[str, str]] = None) -> "ServeProcess":
+        """``pyemu serve --port pty --clock manual`` (the demo, ``pyemu run``, the pytest plugin).
+
+        Unsolicited STATUS is off by default (``telemetry_period`` "0s"): a
+        scripted session jumps months at a time and asks for status when it
+        wants it. ``test_features`` accepts INJECT_FAULT (scenarios may inject
+        faults; the demo does not need to).
+        """
+        args = ["--port", "pty", "--clock", "manual", "--quiet",
+                "--telemetry-period", telemetry_period, *extra]
+        if test_features:
+            args.append("--test-features")
+        if state:
+            args += ["--state", state]
+        if record:
+            args += ["--record", record]
+        return cls(*args, env=env)
+
     def start(self) -> str:
         self._stderr.seek(0)
         self._stderr.truncate()

@@ -32,6 +32,7 @@ MAX_SLUGS = 16
 LOW_DEFAULT = 2_000_000
 CAPACITIES = (20_000_000, 40_000_000)
 NEVER = 2**64 - 1
+TIME_MAX = 2**48 - 1               # advance refuses later times (the log stores 48-bit times)
 
 # reason codes
 OK, E_ARG, E_RATE_RANGE, E_STEPS, E_CONCENTRATION, E_DOSE_LIMIT, E_LIMIT_RANGE = range(7)
@@ -149,6 +150,19 @@ class Bolus:
         return self.t0 + ceil_div(self.volume * U, self.rate)
 
 
+@dataclasses.dataclass
+class Grant:
+    """A granted bolus as the 24-h limit remembers it."""
+    t0: int
+    kind: int
+    mass: int                  # pg, V * reservoir conc at grant
+    end: Optional[int] = None  # BOLUS_END or cancel time; None while it runs
+
+    def counts(self, t: int) -> bool:
+        """Counts against the 24-h limit at t while some of its credit may lie in (t-24h, t]."""
+        return self.end is None or self.end > t - U
+
+
 @dataclasses.dataclass(frozen=True)
 class OracleStatus:
     """Same fields (and plain int values) as pyemu.core.Status."""
@@ -241,7 +255,7 @@ class Oracle:
             self.slugs.append(Slug(cfg["dead_volume_nl"], 0, 0))
         self.owed = 0
         self.bolus: Optional[Bolus] = None
-        self.grants: list[tuple[int, int, int]] = []   # (time, kind, mass pg)
+        self.grants: list[Grant] = []
         self.battery = cfg["battery_capacity_nc"]
         self.eri = False
         self.active = 0
@@ -334,7 +348,12 @@ class Oracle:
             self.owed %= self.SU
         if cause and self.bolus is not None:
             self._log(EV_BOLUS_CANCELLED, self.bolus.kind, cause)
-            self.bolus = None
+            self._end_bolus()
+
+    def _end_bolus(self) -> None:
+        """The running bolus ends or is cancelled now: its grant stops running."""
+        self.grants[-1].end = self.now
+        self.bolus = None
 
     def _raise_dose_limit(self) -> None:
         if not self.active & DOSE:
@@ -403,7 +422,7 @@ class Oracle:
                 self._stroke()
         if self.bolus is not None and self.now >= self.bolus.end():
             self._log(EV_BOLUS_END, self.bolus.kind, self.bolus.volume)
-            self.bolus = None
+            self._end_bolus()
         self._settle()
 
     def _stroke(self) -> None:
@@ -417,7 +436,7 @@ class Oracle:
         self.delivered_pg += self._pop(self.S)
 
     def advance(self, to_ms: int) -> None:
-        if to_ms < self.now:
+        if to_ms < self.now or to_ms > TIME_MAX:
             raise OracleError(E_TIME)
         while self.now < to_ms:
             enabled = self._enabled()
@@ -538,11 +557,15 @@ class Oracle:
         return dataclasses.replace(self.rx, steps=list(self.rx.steps)) if self.rx else None
 
     # ------------------------------------------------------------------ boluses
-    def _window_grants(self) -> list[tuple[int, int, int]]:
-        return [g for g in self.grants if g[0] > self.now - U]
+    def _counting_grants(self) -> list[Grant]:
+        return [g for g in self.grants if g.counts(self.now)]
+
+    def _patient_grants_24h(self) -> list[Grant]:
+        """Patient boluses started in (now-24h, now], oldest first."""
+        return [g for g in self.grants if g.kind == BOLUS_PATIENT and g.t0 > self.now - U]
 
     def _dose_24h_pg(self) -> int:
-        return self._basal_24h_pg(self.rx) + sum(g[2] for g in self._window_grants())
+        return self._basal_24h_pg(self.rx) + sum(g.mass for g in self._counting_grants())
 
     def _state_refusal(self) -> int:
         """Common checks of bolus commands after the range / prescription checks."""
@@ -562,15 +585,15 @@ class Oracle:
 
     def _grant_refusal(self, volume: int) -> int:
         """Record-full and dose-limit checks shared by every bolus kind."""
-        if len(self._window_grants()) >= BOLUS_HISTORY:
+        if len(self._counting_grants()) >= BOLUS_HISTORY:
             return E_COUNT
         if self._dose_24h_pg() + volume * self.res_conc > self.rx.max_dose_ug_24h * 1_000_000:
             return E_DOSE_LIMIT
         return OK
 
     def _start_bolus(self, kind: int, volume: int, rate: int) -> None:
-        self.grants = self._window_grants()
-        self.grants.append((self.now, kind, volume * self.res_conc))
+        self.grants = self._counting_grants()
+        self.grants.append(Grant(self.now, kind, volume * self.res_conc))
         self.bolus = Bolus(kind, volume, rate, self.now)
         self._log(EV_BOLUS_START, kind, volume)
 
@@ -593,7 +616,6 @@ class Oracle:
                 self._raise_dose_limit()
             raise OracleError(code)
         self._start_bolus(kind, volume, rate)
-        self._settle()
 
     def clinician_bolus(self, volume_nl: int, duration_ms: int) -> None:
         self._bolus(BOLUS_CLINICIAN, volume_nl, duration_ms)
@@ -608,8 +630,8 @@ class Oracle:
             code = E_PB_DISABLED
         code = code or self._state_refusal()
         if not code:
-            patient = [g for g in self._window_grants() if g[1] == BOLUS_PATIENT]
-            if patient and self.now - patient[-1][0] < rx.pb_lockout_ms:
+            patient = self._patient_grants_24h()
+            if patient and self.now - patient[-1].t0 < rx.pb_lockout_ms:
                 code = E_LOCKOUT
             elif len(patient) >= rx.pb_max_per_24h:
                 code = E_COUNT
@@ -620,17 +642,15 @@ class Oracle:
             if code == E_DOSE_LIMIT:
                 self._raise_dose_limit()
             raise OracleError(code)
-        count = 1 + sum(1 for g in self._window_grants() if g[1] == BOLUS_PATIENT)
+        count = 1 + len(self._patient_grants_24h())
         self._log(EV_PATIENT_GRANTED, count, rx.pb_volume_nl)
         self._start_bolus(BOLUS_PATIENT, rx.pb_volume_nl, ceil_div(rx.pb_volume_nl * U, rx.pb_duration_ms))
-        self._settle()
 
     def cancel_bolus(self) -> None:
         if self.bolus is None:
             raise OracleError(E_NO_BOLUS)
         self._log(EV_BOLUS_CANCELLED, self.bolus.kind, 0)
-        self.bolus = None
-        self._settle()
+        self._end_bolus()
 
     # ------------------------------------------------------------------ other commands
     def suspend(self) -> None:
@@ -639,14 +659,13 @@ class Oracle:
         if self.suspended:
             raise OracleError(E_SUSPENDED)
         self._suspend(0)
-        self._settle()
 
     def _suspend(self, cause: int) -> None:
         self.suspended = True
         self._log(EV_SUSPENDED, cause)
         if self.bolus is not None:
             self._log(EV_BOLUS_CANCELLED, self.bolus.kind, E_SUSPENDED)
-            self.bolus = None
+            self._end_bolus()
 
     def resume(self) -> None:
         if not self.suspended:
@@ -657,7 +676,6 @@ class Oracle:
             raise OracleError(E_CONCENTRATION)
         self.suspended = False
         self._log(EV_RESUMED)
-        self._settle()
 
     def refill(self, volume_nl: int, drug: int, conc_ug_ml: int) -> None:
         code = OK
@@ -691,7 +709,6 @@ class Oracle:
                     self.active &= ~bit
                     if bit != DOSE:
                         self.suppressed |= bit
-        self._settle()
 
     def inject_fault(self, fault: int) -> None:
         fault = int(fault)

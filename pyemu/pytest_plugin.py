@@ -14,7 +14,7 @@ Fixtures for projects that test against the emulated pump::
   are deterministic.
 * ``pyemu_scenario``: a function that plays a scenario file (or a shipped
   one by name) on that emulator and returns the
-  :class:`pyemu.scenario.RunResult`.
+  :class:`pyemu.scenario_play.RunResult`.
 
 Nothing is imported until a fixture is used, so installing pyemu costs other
 projects' test runs nothing. Fixture names start with ``pyemu_`` so they
@@ -30,9 +30,9 @@ import pytest
 @pytest.fixture
 def pyemu_emulator(tmp_path) -> Iterator[Any]:
     """A running emulated pump on a pty with a manual clock (``.port``: its path)."""
-    from pyemu.scenario_targets import emulator_process
+    from pyemu.emulator import ServeProcess
 
-    emu = emulator_process(state=str(tmp_path / "pump.state"))
+    emu = ServeProcess.manual_pty(state=str(tmp_path / "pump.state"))
     emu.start()
     try:
         yield emu

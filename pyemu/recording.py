@@ -165,47 +165,31 @@ def messages(rec: Recording) -> Iterator[Message]:
             yield Message(r.t, r.sim_ms, r.dir, name, dict(fr.fields))
 
 
-ALARM_NAMES = ("low_reservoir", "reservoir_empty", "eri", "eos", "motor_stall", "dose_limit",
-               "memory_error")      # bit 0 upwards, as pump.h numbers them
-STATE_NAMES = ("stopped", "running", "suspended", "halted")
-
-
-def alarm_list(bits: int) -> list[str]:
-    return [n for i, n in enumerate(ALARM_NAMES) if bits & (1 << i)]
-
-
 def status_dict(name: str, f: dict) -> dict | None:
     """A STATUS frame's fields in the `pyemu ctl --json status` shape (else None)."""
-    if name != "STATUS":
-        return None
-    st = f["state"]
-    return {
-        "sim_time_s": f["now_ms"] / 1000,
-        "state": STATE_NAMES[st] if st < len(STATE_NAMES) else f"state_{st}",
-        "rate_ul_per_h": f["rate_nl_day"] / 24_000,
-        "basal_ul_per_h": f["basal_nl_day"] / 24_000,
-        "reservoir_ul": f["reservoir_nl"] / 1000,
-        "pumped_ul": f["pumped_nl"] / 1000,
-        "delivered_ug": f["delivered_pg"] / 1_000_000,
-        "battery_pct": f["battery_permille"] / 10,
-        "days_to_eri": f["days_to_eri"],
-        "alarms": alarm_list(f["alarms"]),
-    }
+    from pyemu.client import Status
+    return Status.from_fields(f).to_json() if name == "STATUS" else None
 
 
 def alarm_names(name: str, f: dict) -> list[str] | None:
     """An ALARM frame's active alarms by name (else None)."""
-    return alarm_list(f["alarms"]) if name == "ALARM" else None
+    from pyemu import client
+    return client.alarm_names(f["alarms"]) if name == "ALARM" else None
 
 
 def timeline_from_recording(path: str | os.PathLike):
     """A Timeline of the STATUS frames the pump sent, alarms as they rose."""
     from pyemu.report import Timeline
 
+    from pyemu.client import alarm_names as names_of
+    from pyemu.protocol import ENUMS
+
+    kinds = ENUMS["event_kind"]
     rec = read_recording(path)
     samples: list[dict] = []
     seen_marks: list[tuple[float, str]] = []     # alarm onsets as STATUS showed them
-    logged: dict[int, tuple[float, str]] = {}    # exact onsets from the event log, by seq
+    # exact onsets from the event log, by (seq, alarm): each entry once however often read
+    logged: dict[tuple[int, str], tuple[float, str]] = {}
     refills: dict[int, float] = {}
     active: set[str] = set()
     for m in messages(rec):
@@ -213,10 +197,10 @@ def timeline_from_recording(path: str | os.PathLike):
             continue
         if m.name == "EVENTS":
             for ev in m.fields.get("events", ()):
-                if ev["kind"] == EV_ALARM_RAISED:
-                    for a in alarm_list(ev["data0"]):
-                        logged[ev["seq"] * 8 + ALARM_NAMES.index(a)] = (ev["time_ms"] / 1000, a)
-                elif ev["kind"] == EV_REFILL:
+                if ev["kind"] == kinds["ALARM_RAISED"]:
+                    for a in names_of(ev["data0"]):
+                        logged[ev["seq"], a] = (ev["time_ms"] / 1000, a)
+                elif ev["kind"] == kinds["REFILL"]:
                     refills[ev["seq"]] = ev["time_ms"] / 1000
             continue
         st = status_dict(m.name, m.fields)
@@ -234,6 +218,3 @@ def timeline_from_recording(path: str | os.PathLike):
     notes = [(t, "refill") for t in sorted(refills.values())]
     return Timeline(f"Recording {Path(path).name}", samples, marks, notes)
 
-
-EV_REFILL = 13            # pump.h PUMP_EV_REFILL
-EV_ALARM_RAISED = 15      # pump.h PUMP_EV_ALARM_RAISED (data0: the alarm bit)

@@ -28,8 +28,10 @@ class Target(Protocol):
 
     status() returns the `pyemu ctl --json status` shape (sim_time_s, state,
     rate_ul_per_h, reservoir_ul, pumped_ul, delivered_ug, battery_pct,
-    days_to_eri, alarms); alarms_raised(since) lists (time_ms, alarm) that
-    rose after the event-log cursor `since` and returns the new cursor.
+    days_to_eri, alarms, and the exact integers the checks compare:
+    reservoir_nl, pumped_nl, delivered_pg, rate_nl_per_day); alarms_raised(since)
+    lists (time_ms, alarm) that rose after the event-log cursor `since` and
+    returns the new cursor.
     Commands raise Refused on a refusal.
     """
     def now_ms(self) -> int: ...
@@ -141,17 +143,19 @@ def _checks(st: Step, status: dict, raised: list[tuple[int, str]]) -> list[Outco
     if "state" in a:
         out.append(Outcome(st, status["state"] == a["state"], f"state {a['state']}",
                            f"state {status['state']}"))
-    # status gives µL / µg (possibly fractional); bounds are exact nL / ng
-    measured = {"reservoir": (status["reservoir_ul"] * 1000, "nL", units.format_volume),
-                "pumped": (status["pumped_ul"] * 1000, "nL", units.format_volume),
-                "delivered": (status["delivered_ug"] * 1000, "ng",
+    # bounds are exact nL / ng / nL/day: compare with the status's exact integers
+    # (delivered in pg: a bound in ng x 1000), never with its rounded readable units
+    measured = {"reservoir": (status["reservoir_nl"], 1, units.format_volume),
+                "pumped": (status["pumped_nl"], 1, units.format_volume),
+                "delivered": (status["delivered_pg"], 1000,
                               lambda v: units.format_mass(v, "mg" if v % 1_000_000 == 0 else "ug")),
-                "rate": (status["rate_ul_per_h"] * 24 * 1000, "nL/day", units.format_rate)}
-    for key, (value, _, fmt) in measured.items():
+                "rate": (status["rate_nl_per_day"], 1, units.format_rate)}
+    for key, (exact, scale, fmt) in measured.items():
         if key not in a:
             continue
         lo, hi = a[key]
-        ok = (lo is None or value >= lo) and (hi is None or value <= hi)
+        ok = (lo is None or exact >= lo * scale) and (hi is None or exact <= hi * scale)
+        value = exact / scale
         if lo is None:
             rng = f"at most {fmt(hi)}"
         elif hi is None:

@@ -6,17 +6,17 @@
 * :class:`ClientTarget` drives any pump through :class:`pyemu.client.Client`:
   the emulator, the QEMU board or a real board. Time moves with ADVANCE, so
   the device must run a manual (test) clock.
-* :func:`emulator_process` starts ``pyemu serve`` on a pty with a manual
-  clock in a child process, so the bytes go through the kernel as they would
-  from any other program (also used by the pytest plugin).
+* ``pyemu run --target emulator`` starts ``pyemu serve`` on a pty with a
+  manual clock in a child process (:meth:`pyemu.emulator.ServeProcess.manual_pty`),
+  so the bytes go through the kernel as they would from any other program.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Sequence
+from typing import Any
 
-from pyemu.scenario import ALARMS, REASONS, ScenarioError, format_time, load_scenario
+from pyemu.scenario import REASONS, ScenarioError, format_time, load_scenario
 from pyemu.scenario_play import Refused, format_outcome, play
 
 
@@ -24,28 +24,6 @@ from pyemu.scenario_play import Refused, format_outcome, play
 def reason_name(code: int) -> str:
     """Core reason code -> the name scenario files use (e.g. 15 -> "lockout")."""
     return REASONS[code] if 0 <= code < len(REASONS) else f"reason_{code}"
-
-
-# ------------------------------------------------------------------ emulator process
-
-def emulator_process(extra_args: Sequence[str] = (), state: str | None = None,
-                    record: str | None = None, telemetry_period: str = "0s"):
-    """`pyemu serve --port pty --clock manual --test-features` in a child process.
-
-    A pyemu.emulator.ServeProcess: start() returns the pty path (the first
-    stdout line of `pyemu serve` is 'PORT <path>'); stop() asks it to save
-    and exit. Unsolicited STATUS is off by default (telemetry_period "0s"):
-    a scenario jumps months at a time and reads status when it wants it.
-    """
-    from pyemu.emulator import ServeProcess
-
-    args = ["--port", "pty", "--clock", "manual", "--test-features", "--quiet",
-            "--telemetry-period", telemetry_period, *extra_args]
-    if state:
-        args += ["--state", state]
-    if record:
-        args += ["--record", record]
-    return ServeProcess(*args)
 
 
 # ------------------------------------------------------------------ targets
@@ -65,14 +43,8 @@ class CoreTarget:
         self.pump.advance(t_ms)
 
     def status(self) -> dict:
-        from pyemu.recording import alarm_list, STATE_NAMES
-        s = self.pump.status()
-        return {"sim_time_s": s.now_ms / 1000, "state": STATE_NAMES[s.state],
-                "rate_ul_per_h": s.rate_nl_day / 24_000, "basal_ul_per_h": s.basal_nl_day / 24_000,
-                "reservoir_ul": s.reservoir_nl / 1000,
-                "pumped_ul": s.pumped_nl / 1000, "delivered_ug": s.delivered_pg / 1_000_000,
-                "battery_pct": s.battery_permille / 10, "days_to_eri": s.days_to_eri,
-                "alarms": alarm_list(s.alarms)}
+        from pyemu.client import Status
+        return Status.from_fields(self.pump.status()).to_json()
 
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]:
         return _alarms_in(self.pump.events(since + 1), since)
@@ -85,9 +57,6 @@ class CoreTarget:
             raise Refused(reason_name(exc.reason_code), exc.message) from None
 
 
-EV_ALARM_RAISED = 15   # pump.h PUMP_EV_ALARM_RAISED; data0 is the alarm bit
-
-
 def _alarms_in(events: Any, since: int) -> tuple[list[tuple[int, str]], int]:
     """(time, alarm) of every ALARM_RAISED after seq `since`, and the new cursor.
 
@@ -95,6 +64,10 @@ def _alarms_in(events: Any, since: int) -> tuple[list[tuple[int, str]], int]:
     they were read, a `raised` check could pass or fail on partial data, so
     that is an error rather than a silent gap.
     """
+    from pyemu.client import alarm_names
+    from pyemu.protocol import ENUMS
+
+    raised_kind = ENUMS["event_kind"]["ALARM_RAISED"]   # data0: the alarm bit
     out = []
     last = since
     for ev in events:
@@ -103,26 +76,19 @@ def _alarms_in(events: Any, since: int) -> tuple[list[tuple[int, str]], int]:
                                "were overwritten before they were read; put steps closer "
                                "together")
         last = max(last, ev.seq)
-        if ev.kind == EV_ALARM_RAISED:
-            out.extend((ev.time_ms, n) for n in _bit_names(ev.data0))
+        if ev.kind == raised_kind:
+            out.extend((ev.time_ms, n) for n in alarm_names(ev.data0))
     return out, last
 
 
-def _bit_names(bits: int) -> list[str]:
-    return [n for i, n in enumerate(ALARMS) if bits & (1 << i)]
-
-
 def _drug_code(name: str) -> int:
-    from pyemu.scenario import DRUGS
-    return DRUGS.index(name)
+    from pyemu.client import drug_code
+    return drug_code(name)
 
 
 def _fault_code(name: str) -> int:
-    return {"motor_stall": 1, "memory": 2}[name]
-
-
-def _alarm_bits(names: Sequence[str]) -> int:
-    return sum(1 << ALARMS.index(n) for n in names)
+    from pyemu.protocol import ENUMS
+    return ENUMS["fault"][name.upper()]
 
 
 def core_prescription(a: dict):
@@ -163,7 +129,8 @@ def _core_call(pump: Any, action: str, a: dict) -> None:
     elif action == "ack":
         # acknowledge what is active among the alarms named (ack of an
         # inactive alarm is refused by the core, which would fail the step)
-        active = int(pump.status().alarms) & _alarm_bits(a["alarms"])
+        from pyemu.client import alarm_bits
+        active = int(pump.status().alarms) & alarm_bits(a["alarms"])
         if active:
             pump.ack_alarm(active)
     elif action == "fault":
@@ -197,7 +164,11 @@ class ClientTarget:
         return st.to_json()
 
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]:
-        return _alarms_in(self.client.read_events(since + 1), since)
+        return _alarms_in(self.events_after(since), since)
+
+    def events_after(self, since: int) -> list:
+        """The pump's log entries after seq `since` (``pyemu demo`` follows the log here)."""
+        return list(self.client.read_events(since + 1))
 
     def do(self, action: str, a: dict) -> None:
         from pyemu.client import DeviceRefused, PatientBolus
@@ -218,7 +189,8 @@ class ClientTarget:
             elif action == "refill":
                 c.refill(a["volume_nl"], a["drug"], a["conc_ug_ml"])
             elif action == "ack":
-                active = c.status().alarms & _alarm_bits(a["alarms"])
+                from pyemu.client import alarm_bits
+                active = c.status().alarms & alarm_bits(a["alarms"])
                 if active:
                     c.ack_alarm(active)
             elif action in ("fault", "clear_fault"):
@@ -271,7 +243,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_on_port(sc, args, show):
     from pyemu.client import Client
     if args.target == "emulator":
-        with emulator_process(record=args.record) as emu:
+        from pyemu.emulator import ServeProcess
+        with ServeProcess.manual_pty(record=args.record) as emu:
             with Client.connect(emu.port) as client:
                 return play(sc, ClientTarget(client), on_outcome=show)
     if args.target == "qemu":

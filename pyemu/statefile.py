@@ -116,6 +116,8 @@ class StateFile:
         # The file at self.path decoded (or this object wrote it): it may become
         # the fallback generation. A damaged file never replaces a good .prev.
         self._current_good = False
+        #: False once the folder refused a hard link: no fallback generation is kept.
+        self.keeps_prev = True
 
     # -- locking ---------------------------------------------------------------
     def lock(self) -> None:
@@ -209,8 +211,17 @@ class StateFile:
             # Keep the generation being replaced: link, then rename over the
             # old .prev, so .prev too is always one whole image.
             _unlink_quietly(self._prev_tmp)
-            os.link(self.path, self._prev_tmp)
-            os.replace(self._prev_tmp, self.prev_path)
+            try:
+                os.link(self.path, self._prev_tmp)
+            except OSError:
+                # A file system without hard links (vfat, some network mounts):
+                # the rename below still makes the save atomic; only the
+                # fallback generation is not kept (an older one would be worse
+                # than none: the fallback is never more than one generation old).
+                self.keeps_prev = False
+                _unlink_quietly(self.prev_path)
+            else:
+                os.replace(self._prev_tmp, self.prev_path)
         elif not os.path.exists(self.path):
             # A new pump: a .prev left by another pump is not its history.
             _unlink_quietly(self.prev_path)

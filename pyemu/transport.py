@@ -12,6 +12,9 @@ URL                            transport
 ``tcp-listen://host:port``     a TCP server taking one client at a time (port
                                0 picks a free one); :attr:`peer` is the
                                ``socket://`` URL a client opens
+``lossy://URL?OPTIONS``        any of the above through a seeded noisy line
+                               (``flip``, ``drop``, ``dup``, ``delay``,
+                               ``seed``; :mod:`pyemu.lossy`), for fault tests
 =============================  ==============================================
 
 Every transport has the same small interface: :meth:`~Transport.read` returns

@@ -113,7 +113,8 @@ def prescriptions(draw: Any, drug: int, conc: int, capacity: int = CAP20,
             pb_enabled=True,
             pb_volume_nl=draw(st.integers(vol_min, max(vol_min, min(vol_max, 500_000)))),
             pb_duration_ms=duration,
-            pb_lockout_ms=draw(st.integers(duration, min(U, duration + 4 * 3_600_000))),
+            pb_lockout_ms=min(U, duration + draw(st.one_of(
+                st.sampled_from((0, 600_000, 3_600_000, 4 * 3_600_000)), st.integers(0, U)))),
             pb_max_per_24h=draw(st.integers(1, 24)),
         )
     return Prescription(Drug(drug), conc, steps, max_dose, **fields)

@@ -178,6 +178,8 @@ def test_out_of_range_refill_refused_with_its_reason_and_state_unchanged(case, d
     st.just(("cancel_bolus", (), Reason.NO_BOLUS)),
     st.just(("resume", (), Reason.NOT_SUSPENDED)),
     st.integers(0, 3_599_999).map(lambda t: ("advance", (t,), Reason.TIME)),
+    # the log keeps 48-bit times: later than 2^48-1 ms (8,900 years) is refused
+    st.integers(2**48, 2**64 - 1).map(lambda t: ("advance", (t,), Reason.TIME)),
     # values that do not fit the C field never reach the core
     st.integers(-2**40, -1).map(lambda v: ("refill", (v, Drug.MORPHINE, 1000), Reason.ARG)),
     st.integers(U32 + 1, 2**70).map(lambda v: ("clinician_bolus", (v, 1000), Reason.ARG)),

@@ -185,3 +185,109 @@ class CoreMatchesOracle(RuleBasedStateMachine):
 CoreMatchesOracle.TestCase.settings = settings(
     settings(), max_examples=settings().max_examples, stateful_step_count=50)
 test_core_matches_oracle_after_every_command = CoreMatchesOracle.TestCase
+
+
+# ---------------------------------------------------------------------------------------
+# Corners the random machine reaches too rarely, driven on purpose (same comparison).
+from hypothesis import given  # noqa: E402
+
+from pyemu.core import Config  # noqa: E402
+
+from core_support import events_tuple  # noqa: E402
+
+
+def run_both(pump, model, name, *args):
+    rc_c = refusal(getattr(pump, name), *args)
+    rc_o = refusal(getattr(model, name), *args)
+    assert rc_c == rc_o, f"{name}{args}: C {rc_c}, oracle {rc_o}"
+    return rc_c
+
+
+@settings(max_examples=40)
+@given(dead=st.sampled_from((250, 2500, 256_000)), stroke=st.sampled_from((10, 250)),
+       changes=st.lists(st.tuples(st.sampled_from((1, 2, 3, 5, 7, 11, 13, 100_000)),
+                                  st.integers(1, 6)), min_size=17, max_size=40))
+def test_catheter_fifo_mixing_beyond_16_slugs_matches_oracle(dead, stroke, changes):
+    """Refilling with a new concentration every few strokes fills the catheter FIFO past
+    16 slugs, so newest slugs mix; delivered and in-catheter mass still match the oracle
+    exactly after every stroke burst, and everything comes out once flushed."""
+    cfg = Config(stroke_nl=stroke, dead_volume_nl=dead)
+    pump, model = Pump(cfg), oracle.Oracle(cfg)
+    rate = 24_000_000
+    for conc, strokes in changes:
+        run_both(pump, model, "refill", 2_000_000, Drug.BACLOFEN, conc)
+        rx = Prescription(Drug.BACLOFEN, conc, (Step(0, rate),), 100_000_000, low_reservoir_nl=1)
+        run_both(pump, model, "prescribe", rx)
+        if pump.status().suspended:
+            run_both(pump, model, "resume")
+        for _ in range(strokes):
+            run_both(pump, model, "advance", pump.next_stroke_ms())
+        assert_same(pump, model, f"conc {conc}")
+        if any(slug.conc is None for slug in model.slugs):
+            event("catheter holds a mixed slug")
+    # flush: pump the whole dead volume through at the last concentration
+    run_both(pump, model, "advance", pump.now_ms + (dead + stroke) * U // rate + 1)
+    assert_same(pump, model, "after flush")
+    assert pump.balance().in_catheter_pg == dead * changes[-1][0]
+
+
+@settings(max_examples=40)
+@given(gap=st.integers(1, 1000), extra=st.integers(0, 5), kind=st.sampled_from(("clinician", "prime")))
+def test_full_bolus_record_refuses_with_count_like_the_oracle(gap, extra, kind):
+    """The 65th bolus while 64 grants still count is refused with COUNT (logged, nothing
+    else changes); once the oldest stops counting (24 h after its end) one more is granted."""
+    pump, model = Pump(), oracle.Oracle()
+    for target in (pump, model):
+        target.refill(20_000_000, Drug.MORPHINE, 1)
+        target.prescribe(Prescription(Drug.MORPHINE, 1, (Step(0, 100_000),), 100_000_000,
+                                      low_reservoir_nl=1))
+    name = f"{kind}_bolus"
+    for i in range(64 + extra):
+        run_both(pump, model, "advance", pump.now_ms + gap)
+        code = run_both(pump, model, name, 1 + i % 3, 1)
+        assert code == (0 if i < 64 else oracle.E_COUNT)
+    assert_same(pump, model, "record full")
+    first_end = next(e.time_ms for e in pump.events() if e.kind == 6)     # BOLUS_END
+    run_both(pump, model, "advance", first_end + U - 1)
+    assert run_both(pump, model, name, 1, 1) == oracle.E_COUNT
+    run_both(pump, model, "advance", first_end + U)
+    assert run_both(pump, model, name, 1, 1) == 0
+    assert_same(pump, model, "after the oldest expired")
+
+
+@settings(max_examples=40)
+@given(volume=st.integers(1000, 200_000), stall_after=st.integers(0, 30), data=st.data())
+def test_several_strokes_in_one_millisecond_match_the_oracle(volume, stall_after, data):
+    """With 10 nL strokes, a fast bolus owes more than one stroke per ms: several strokes
+    share an instant; a stall injected mid-bolus fails the first attempt of its instant."""
+    cfg = Config(stroke_nl=10, dead_volume_nl=0)
+    pump, model = Pump(cfg), oracle.Oracle(cfg)
+    for target in (pump, model):
+        target.refill(20_000_000, Drug.MORPHINE, 3)
+        target.prescribe(Prescription(Drug.MORPHINE, 3, (Step(0, 24_000_000),), 100_000_000,
+                                      low_reservoir_nl=1))
+    duration = -(-volume * U // 1_440_000_000)          # the fastest bolus allowed
+    assert run_both(pump, model, "clinician_bolus", volume, duration) == 0
+    for step in range(40):
+        if step == stall_after:
+            run_both(pump, model, "inject_fault", 1)
+        run_both(pump, model, "advance", pump.now_ms + data.draw(st.integers(0, 3), label="dt"))
+        assert_same(pump, model, f"step {step}")
+
+
+@settings(max_examples=10)
+@given(n=st.integers(513, 1300), probe=st.integers(0, 1400), limit=st.integers(0, 600))
+def test_event_ring_wraps_keeping_the_newest_512_with_unbroken_seq(n, probe, limit):
+    """After more than 512 entries the ring keeps the newest 512, first_available_seq says
+    where it starts, reads from any seq return the entries that are left, oldest first,
+    at most `max` of them — as the oracle's plain list does."""
+    pump, model = Pump(), oracle.Oracle()
+    for i in range(n - 1):            # INIT plus n-1 resets: n entries
+        run_both(pump, model, "note_reset")
+        if i % 7 == 0:
+            run_both(pump, model, "advance", pump.now_ms + i)
+    assert pump.first_available_seq() == model.first_available_seq() == pump.status().last_event_seq - 511
+    got = events_tuple(pump.events(probe, max=limit))
+    assert got == events_tuple(model.events(probe, max=limit))
+    first = max(probe, pump.first_available_seq())
+    assert [e[0] for e in got] == list(range(first, min(first + limit, pump.status().last_event_seq + 1)))

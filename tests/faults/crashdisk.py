@@ -2,8 +2,9 @@
 
 :class:`CrashDisk` stands in for the ``os`` module inside ``pyemu.statefile``
 while :meth:`StateFile.save` runs, records what the writer does, and after
-every operation lists every state the directory could be found in if the
-power failed right then. Two disk models:
+every operation hands each state the watched files could be found in, if the
+power failed right then, to a check (each distinct state once; temporary
+files are not watched: a restart removes them). Two disk models:
 
 * ``honest``: fsync does what it promises. File data not yet fsync'ed may be
   on the disk up to any byte offset, or with a later page written before an

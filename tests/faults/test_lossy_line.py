@@ -178,3 +178,22 @@ def test_client_over_a_lossy_url_to_a_served_emulator():
         thread.join(timeout=30)
         server.close()
     assert dev.stats().executed >= 15
+
+
+def test_pyemu_serve_on_a_lossy_pty_answers_every_command_once():
+    """``pyemu serve --port "lossy://pty?..."``: the emulator's own line is noisy;
+    a client with retries completes every command and each bolus request is logged once."""
+    from pyemu.emulator import ServeProcess
+
+    with ServeProcess("--port", "lossy://pty?flip=0.004&seed=3", "--clock", "manual",
+                      "--test-features", "--quiet") as emu:
+        with Client.connect(emu.port, timeout=0.3, retries=40, seq=500) as client:
+            for name, fields in COMMANDS[:12]:
+                try:
+                    client.request(name, **fields)
+                except Exception as exc:  # refusals are answers too
+                    assert type(exc).__name__ == "DeviceRefused", exc
+            patient = sum(1 for n, _ in COMMANDS[:12] if n == "PATIENT_BOLUS")
+            events = list(client.read_events())
+    logged = sum(1 for e in events if e.kind_name in ("PATIENT_GRANTED", "PATIENT_DENIED"))
+    assert patient and logged == patient

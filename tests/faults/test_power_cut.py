@@ -233,3 +233,21 @@ def test_temporary_files_of_a_killed_writer_are_removed(tmp_path):
     with StateFile(str(path)) as sf:
         assert sf.load() == HISTORY[0][0]
     assert sorted(os.listdir(tmp_path)) == [NAME, NAME + ".lock"]
+
+
+def test_a_folder_without_hard_links_still_saves_atomically(tmp_path, monkeypatch):
+    """Where os.link fails (vfat, some network mounts) saves still work; .prev is
+    not kept, and an older one is removed rather than left as a stale fallback."""
+    path = tmp_path / NAME
+
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    with StateFile(str(path)) as sf:
+        sf.save(HISTORY[1][0])
+        sf.save(HISTORY[2][0])
+        assert (tmp_path / (NAME + ".prev")).exists()
+        monkeypatch.setattr(statefile.os, "link", no_links)
+        sf.save(HISTORY[3][0])
+        assert sf.load() == HISTORY[3][0] and not sf.keeps_prev
+    assert not (tmp_path / (NAME + ".prev")).exists(), "a stale .prev (two generations old) is removed"

@@ -217,3 +217,47 @@ def test_motor_stall_fault_on_core_and_emulator(pyemu_scenario, tmp_path):
         assert [n for _, n in res.alarms_raised] == ["motor_stall"]
     assert [(o.step.index, o.what) for o in on_core.outcomes] == \
         [(o.step.index, o.what) for o in on_emulator.outcomes]
+
+
+EXACT = '''
+[[step]]
+at = "0s"
+do = "refill"
+volume = "1mL"
+drug = "baclofen"
+concentration = "1mg/mL"
+
+[[step]]
+at = "1h"
+do = "prescribe"
+drug = "baclofen"
+concentration = "1mg/mL"
+dose = "260ug/day"
+max_dose_24h = "600ug"
+low_reservoir = "0.5mL"
+
+[[step]]
+at = "1h"
+do = "check"
+state = "running"
+rate = { min = "0.26mL/day", max = "0.26mL/day" }
+reservoir = { min = "1mL", max = "1mL" }
+
+[[step]]
+at = "10d"
+do = "check"
+state = "halted"
+alarms = ["reservoir_empty"]
+rate = { max = "0mL/day" }
+'''
+
+
+def test_checks_compare_exact_integers_and_agree_on_both_targets(pyemu_scenario, tmp_path):
+    """A bound equal to the pump's exact value passes (0.26 mL/day is 10.8333... uL/h,
+    which a rounded readable unit would miss), and a halted pump reads "halted"
+    through the emulator as on the core."""
+    path = tmp_path / "exact.toml"
+    path.write_text(EXACT)
+    for res in (play(load_scenario(str(path)), CoreTarget()), pyemu_scenario(str(path))):
+        assert res.passed, [f"{o.step.label()}: {o.what} -- {o.detail}" for o in res.failures]
+        assert len(res.outcomes) == 2 + 3 + 3
