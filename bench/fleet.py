@@ -1,4 +1,10 @@
-"""Fleet throughput: patient-years simulated per wall second on one and two workers."""
+"""Fleet throughput: patient-years simulated per wall second on one and two workers.
+
+Beside it, the machine's own two-process scaling in the same run: a pure-Python
+loop run twice in one process and then once in each of two processes. On a
+shared or oversubscribed host the second "core" may give little, and the
+fleet cannot scale better than that.
+"""
 from __future__ import annotations
 
 import statistics
@@ -9,6 +15,34 @@ from bench.table import Row
 PATIENTS = 160
 SPAN_DAYS = 365
 SEED = 2024
+
+
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def machine_scaling(n: int = 3_000_000, rounds: int = 3) -> float:
+    """Median of (two loops in one process) / (one loop in each of two processes)."""
+    import concurrent.futures
+    import multiprocessing
+
+    ratios = []
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in
+                                      multiprocessing.get_all_start_methods() else "spawn")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx) as pool:
+        list(pool.map(_burn, [1000, 1000]))  # start both workers first
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            _burn(n)
+            _burn(n)
+            serial = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            list(pool.map(_burn, [n, n]))
+            ratios.append(serial / (time.perf_counter() - t0))
+    return statistics.median(ratios)
 
 
 def rows() -> list[Row]:
@@ -39,4 +73,6 @@ def rows() -> list[Row]:
     same = figures[1] == figures[2]
     out.append(Row("fleet", "  2 workers / 1 worker", speeds[2] / speeds[1], "x",
                    note="same report on 1 and 2 workers: " + ("yes" if same else "NO")))
+    out.append(Row("fleet", "  machine: 2 processes / 1 process, pure-Python loop", machine_scaling(), "x",
+                   note="the ceiling for the ratio above on this machine, measured in the same run"))
     return out

@@ -45,6 +45,8 @@ def _make_firmware() -> str:
 def board_rows() -> list[Row]:
     why = _make_firmware()
     images = _images()
+    if images and not shutil.which("arm-none-eabi-size"):
+        why, images = "arm-none-eabi-size not installed", []
     if not images:
         return [Row("footprint", "board image flash / RAM", None, "", "<32 KiB / <16 KiB", None,
                     why or "no ELF image found after `make firmware`")]

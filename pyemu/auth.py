@@ -11,18 +11,29 @@ applies the receive rule to frames the device sends::
     raw_with_trailer = host.seal(header_and_payload)
     host.accept(raw_with_trailer_from_device)   # "ok", "retransmit", or AuthError
 
-Key files (``pyemu keys``) are not here yet; keys are plain 32-byte strings.
+Key files (``pyemu keys``): JSON ``{"format": "pyemu-keys/1", "clinician": hex,
+"patient": hex}``, mode 0600, never overwritten; tools print
+:func:`fingerprint`, never a key. :func:`seal_frame` and :func:`open_frame`
+put the trailer on a host's request and check it on a device's frame
+(``pyemu.client`` uses them).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import os
+import secrets
 import struct
 from dataclasses import dataclass, field
-from typing import Tuple
+from typing import Any, Dict, Optional, Tuple, Union
+
+from pyemu.protocol.framing import VERSION as PROTOCOL_VERSION, _raw, raw_to_wire
+from pyemu.protocol.schema import FLAG_AUTH
 
 __all__ = ["AuthError", "Session", "CLINICIAN", "PATIENT", "KEY_LEN", "NONCE_LEN", "TAG_LEN",
-           "TRAILER_LEN", "tag"]
+           "TRAILER_LEN", "tag", "ROLES", "KeyFileError", "fingerprint", "role_number",
+           "create_key_file", "load_key_file", "load_pump_keys", "seal_frame", "open_frame", "nonce_fields", "nonce_bytes"]
 
 KEY_LEN = 32
 NONCE_LEN = 16
@@ -55,10 +66,10 @@ def tag(key: bytes, data: bytes, counter: int) -> bytes:
 class Session:
     """One side of an open session."""
 
-    tx_key: bytes
-    rx_key: bytes
-    role: int
-    proofs: Tuple[bytes, bytes]
+    tx_key: bytes = field(repr=False)     # secrets: never in a repr or a log
+    rx_key: bytes = field(repr=False)
+    role: int = CLINICIAN
+    proofs: Tuple[bytes, bytes] = field(default=(b"", b""), repr=False)
     tx_counter: int = 0
     rx_counter: int = 0
     _rx_last_tag: bytes = field(default=b"", repr=False)
@@ -105,3 +116,122 @@ class Session:
         self.rx_counter = counter
         self._rx_last_tag = expected
         return "ok"
+
+
+# -- roles and key files (spec 6.1) ------------------------------------------------
+
+#: Role names as the CLI and key files spell them.
+ROLES = {"clinician": CLINICIAN, "patient": PATIENT}
+KEY_FILE_FORMAT = "pyemu-keys/1"
+
+
+class KeyFileError(ValueError):
+    """A key file that cannot be used; the message says why (never its keys)."""
+
+
+def fingerprint(key: bytes) -> str:
+    """What tools print instead of a key: the first 4 bytes of its SHA-256, in hex."""
+    return hashlib.sha256(key).hexdigest()[:8]
+
+
+def role_number(role: Union[str, int]) -> int:
+    """``"clinician"``/``"patient"`` (or 1/2) -> 1/2; ValueError otherwise."""
+    if isinstance(role, int) and role in ROLES.values():
+        return role
+    if isinstance(role, str) and role.lower() in ROLES:
+        return ROLES[role.lower()]
+    raise ValueError(f"role must be clinician or patient, got {role!r}")
+
+
+def create_key_file(path: str, roles: Tuple[str, ...] = ("clinician", "patient"),
+                    keys: Optional[Dict[str, bytes]] = None) -> Dict[str, bytes]:
+    """Write fresh 256-bit keys (``secrets``) for ``roles`` into a new file of mode 0600.
+
+    Never overwrites (FileExistsError). ``keys`` copies given keys instead
+    (a patient controller's file from a full one). Returns the keys."""
+    chosen = {r: (keys[r] if keys else secrets.token_bytes(KEY_LEN)) for r in roles}
+    for role in chosen:
+        role_number(role)
+    text = json.dumps({"format": KEY_FILE_FORMAT, **{r: k.hex() for r, k in chosen.items()}}, indent=1)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+    return chosen
+
+
+def load_key_file(path: str) -> Dict[str, bytes]:
+    """The role keys in a key file; KeyFileError if it is unreadable, malformed or
+    readable by other users."""
+    try:
+        mode = os.stat(path).st_mode
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as exc:
+        raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from None
+    except ValueError:
+        raise KeyFileError(f"{path} is not a pyemu key file (not JSON)") from None
+    if mode & 0o077:
+        raise KeyFileError(f"key file {path} is readable by other users (mode {mode & 0o777:o}); "
+                           f"run: chmod 600 {path}")
+    if not isinstance(data, dict) or data.get("format") != KEY_FILE_FORMAT:
+        raise KeyFileError(f"{path} is not a pyemu key file (format {KEY_FILE_FORMAT} expected)")
+    keys: Dict[str, bytes] = {}
+    for role in ROLES:
+        if role in data:
+            try:
+                key = bytes.fromhex(data[role])
+            except (TypeError, ValueError):
+                key = b""
+            if len(key) != KEY_LEN or not any(key):
+                raise KeyFileError(f"{path}: the {role} key is not 32 non-zero bytes of hex")
+            keys[role] = key
+    if not keys:
+        raise KeyFileError(f"{path} holds no role key")
+    return keys
+
+
+def load_pump_keys(path: str) -> Tuple[bytes, bytes]:
+    """(clinician, patient) keys of a key file that provisions a pump (both needed)."""
+    keys = load_key_file(path)
+    if set(keys) != set(ROLES):
+        raise KeyFileError(f"{path} must hold both the clinician and the patient key to provision a pump")
+    return keys["clinician"], keys["patient"]
+
+
+# -- frames on the host side --------------------------------------------------------
+
+_HDR = struct.Struct("<BBHBB")
+
+
+def seal_frame(session: Session, msg_type: int, seq: int, flags: int, payload: bytes) -> bytes:
+    """One wire frame with flag AUTH, the session's next counter and its tag."""
+    flags |= FLAG_AUTH
+    body = _HDR.pack(PROTOCOL_VERSION, msg_type, seq, flags, len(payload)) + payload
+    sealed = session.seal(body)
+    return raw_to_wire(_raw(msg_type, seq, flags, payload, sealed[len(body):]))
+
+
+def open_frame(session: Session, frame: Any) -> Any:
+    """The device's sealed ``frame`` verified and decoded (its ``error``/``fields`` set as
+    for a version-1 frame). AuthError if the tag or counter is wrong, or if it is a
+    duplicate of the last accepted frame."""
+    from pyemu import protocol as P
+
+    raw = _HDR.pack(PROTOCOL_VERSION, frame.msg_type, frame.seq, frame.flags, len(frame.payload))
+    if session.accept(raw + frame.payload + frame.auth) != "ok":
+        raise AuthError("replay", "a copy of the last frame accepted")
+    try:
+        fields, error = P.decode_payload(frame.msg_type, frame.payload), None
+    except P.DecodeError as exc:
+        fields, error = None, exc.reason
+    return frame._replace(fields=fields, error=error)
+
+
+def nonce_fields(nonce: bytes) -> Tuple[int, int]:
+    """A 16-byte nonce or proof as the two u64 fields that carry it."""
+    return struct.unpack("<QQ", nonce)
+
+
+def nonce_bytes(lo: int, hi: int) -> bytes:
+    """Inverse of :func:`nonce_fields`."""
+    return struct.pack("<QQ", lo, hi)

@@ -28,7 +28,8 @@ EXIT_STATE = 4
 
 # Modules that add subcommands, in the order --help lists them.
 SUBCOMMAND_MODULES: List[str] = ["pyemu.cli", "pyemu.ctl", "pyemu.demo", "pyemu.scenario",
-                                 "pyemu.report", "pyemu.monitor", "pyemu.hil", "pyemu.fleet"]
+                                 "pyemu.report", "pyemu.monitor", "pyemu.hil", "pyemu.fleet",
+                                 "pyemu.keys"]
 
 _EPILOG = """\
 exit status: 0 done, 1 the device refused (reason printed), 2 usage error,
@@ -152,6 +153,9 @@ examples:
                    help="accept INJECT_FAULT (simulated motor stall, memory error): test benches only")
     p.add_argument("--serial-number", type=int, default=None, metavar="N",
                    help="the pump's serial number for a new pump (default: the device's)")
+    p.add_argument("--keys", metavar="KEYFILE",
+                   help="provision the pump with this key file's role keys (made by "
+                        "'pyemu keys create'): every command then needs a session")
     p.add_argument("--record", metavar="FILE",
                    help="write every byte on the line, both ways, with its time to FILE "
                         "(JSON Lines, docs/recording.md); `pyemu report` and `pyemu monitor` "

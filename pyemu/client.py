@@ -38,17 +38,20 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import hmac
+import os
 import random
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
+from pyemu import auth as _auth
 from pyemu import protocol as P
 from pyemu.protocol.schema import SCHEMA as _SCHEMA
 from pyemu.transport import Transport, TransportClosed, TransportError, open_transport
 
 __all__ = [
-    "Client", "ClientError", "NoReply", "DeviceRefused", "LinkError", "ProtocolError",
+    "Client", "ClientError", "NoReply", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
     "Status", "Hello", "Alarm", "Event", "Step", "PatientBolus",
     "ALARM_NAMES", "alarm_names", "short_reason", "alarm_bits", "drug_code", "drug_name", "reason_text",
 ]
@@ -96,6 +99,10 @@ _REASON_TEXT: Dict[str, str] = {
     "E_CONFIG": "the pump configuration is out of range",
     "UNSUPPORTED": "not available on this pump (fault injection needs `pyemu serve --test-features`)",
     "CLOCK_MODE": "ADVANCE needs a pump with a manual clock (`pyemu serve --clock manual`)",
+    "AUTH_REQUIRED": "this pump has keys: give a key file (--key FILE --role clinician|patient)",
+    "AUTH_FAILED": "the session key or proof does not verify (wrong key file, or too many failed tries)",
+    "AUTH_REPLAY": "a replayed or reordered frame",
+    "AUTH_ROLE": "this role may not send that command (patients: status and patient bolus only)",
 }
 _REASON_NAMES = {value: name for name, value in _SCHEMA.nak_reasons.items()}
 
@@ -196,6 +203,10 @@ class ProtocolError(ClientError):
     """The device answered with something this client cannot use."""
 
 
+class AuthenticationError(ClientError):
+    """The handshake failed: wrong key or role, or the device could not prove it holds the key."""
+
+
 class DeviceRefused(ClientError):
     """The device answered NAK: the request had no effect."""
 
@@ -207,6 +218,8 @@ class DeviceRefused(ClientError):
 
 
 # -- replies -----------------------------------------------------------------------
+
+_new_object = object.__new__
 
 @dataclass(frozen=True)
 class Status:
@@ -235,8 +248,19 @@ class Status:
 
     @classmethod
     def from_frame(cls, frame: Any) -> "Status":
-        fields = dict(frame.fields)
-        return cls(seq=frame.seq, unsolicited=frame.kind == P.KIND_UNSOLICITED, **fields)
+        fields = frame.fields
+        if fields.keys() != _STATUS_FIELD_NAMES:
+            # Not exactly the STATUS fields: the dataclass constructor says what is wrong.
+            return cls(seq=frame.seq, unsolicited=frame.kind == P.KIND_UNSOLICITED, **fields)
+        # The hot path of every status(): a frozen dataclass's __init__ sets each
+        # of the 20 attributes through object.__setattr__; filling the instance
+        # dict in one update gives the same object (same fields, eq, hash, repr).
+        status = _new_object(cls)
+        attrs = status.__dict__
+        attrs.update(fields)
+        attrs["seq"] = frame.seq
+        attrs["unsolicited"] = frame.kind == P.KIND_UNSOLICITED
+        return status
 
     @classmethod
     def from_fields(cls, source: Any) -> "Status":
@@ -287,6 +311,9 @@ class Status:
             "battery_nc": self.battery_nc,
             "battery_permille": self.battery_permille,
         }
+
+
+_STATUS_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Status)) - {"seq", "unsolicited"}
 
 
 @dataclass(frozen=True)
@@ -405,6 +432,11 @@ class Event:
             return f"pump initialised (serial {d0}, {_volume(d1)} reservoir)"
         if k == "RESET":
             return "restarted from saved state"
+        if k == "SECURITY":
+            msg = P.MESSAGES_BY_ID[d1 & 0xFF].name if (d1 & 0xFF) in P.MESSAGES_BY_ID else str(d1 & 0xFF)
+            role = {1: ", clinician session", 2: ", patient session"}.get((d1 >> 8) & 0xFF, "")
+            more = f", {d1 >> 16} more since the last entry" if d1 >> 16 else ""
+            return f"security: {msg} refused ({reason_text(d0)[0]}{role}){more}"
         return k.lower().replace("_", " ")
 
     def to_json(self) -> Dict[str, Any]:
@@ -443,6 +475,8 @@ class ClientStats:
     reconnects: int = 0
     unsolicited: int = 0
     unsolicited_lost: int = 0
+    auth_dropped: int = 0     # device frames refused by the session (bad tag, replayed, unsealed)
+    logins: int = 0
 
 
 # -- the client --------------------------------------------------------------------
@@ -473,8 +507,13 @@ class Client:
         reopen: Optional[Callable[[], Transport]] = None,
         queue_size: int = 1000,
         busy_wait: float = 0.05,
+        key: Optional[bytes] = None,
+        role: Union[str, int] = "clinician",
     ) -> None:
-        """Wrap an open ``transport``, or open a URL given as a string (see :meth:`connect`)."""
+        """Wrap an open ``transport``, or open a URL given as a string (see :meth:`connect`).
+
+        With ``key`` (the 32-byte key of ``role``, see :func:`pyemu.auth.load_key_file`)
+        the client opens an authenticated session at once (:meth:`login`)."""
         if isinstance(transport, str):
             transport = _open_for_client(transport, {})
         self.transport = transport
@@ -493,11 +532,21 @@ class Client:
         self.last_replayed = False
         #: (message name, seq, wire bytes) of the last request sent.
         self.last_request: Optional[Tuple[str, int, bytes]] = None
+        self._key = key
+        self._role = _auth.role_number(role)
+        self._session: Optional[_auth.Session] = None
+        if key is not None:
+            try:
+                self.login()
+            except BaseException:
+                self.transport.close()
+                raise
 
     @classmethod
     def connect(cls, url: str, *, reconnect: bool = False, timeout: float = 1.0,
                 retries: int = 3, seq: Optional[int] = None,
                 on_unsolicited: Optional[Callable[[Unsolicited], None]] = None,
+                key: Optional[bytes] = None, role: Union[str, int] = "clinician",
                 **serial_options: Any) -> "Client":
         """Open ``url`` (a pty path, ``socket://host:port``, ``/dev/ttyUSB0`` …) and wrap it.
 
@@ -508,7 +557,7 @@ class Client:
         transport = _open_for_client(url, serial_options)
         reopen = (lambda: open_transport(url, **serial_options)) if reconnect else None
         return cls(transport, reopen=reopen, timeout=timeout, retries=retries, seq=seq,
-                   on_unsolicited=on_unsolicited)
+                   on_unsolicited=on_unsolicited, key=key, role=role)
 
     open = connect  # the name pyserial users reach for
 
@@ -542,12 +591,24 @@ class Client:
         if seq is None:
             seq = self.next_seq()
         try:
-            wire = P.encode(msg, seq=seq, flags=P.KIND_REQUEST, **fields)
+            if self._session is None:
+                wire = P.encode(msg, seq=seq, flags=P.KIND_REQUEST, **fields)
+            else:
+                payload = P.encode_payload(msg, **fields)
         except P.EncodeError as exc:
             raise ValueError(f"{msg}: {exc}") from None
+        rebuild: Optional[Callable[[], bytes]] = None
+        if self._session is not None:
+            def rebuild() -> bytes:
+                # A new counter and tag under the session open now (same seq, spec 6.3).
+                assert self._session is not None
+                sealed = _auth.seal_frame(self._session, P.MESSAGES[msg].id, seq, P.KIND_REQUEST, payload)
+                self.last_request = (msg, seq, sealed)
+                return sealed
+            wire = rebuild()
         self.last_request = (msg, seq, wire)
         self.stats.requests += 1
-        frame = self._exchange(msg, seq, wire)
+        frame = self._exchange(msg, seq, wire, rebuild)
         self.last_replayed = bool(frame.flags & P.FLAG_REPLAYED)
         if self.last_replayed:
             self.stats.replayed += 1
@@ -572,11 +633,13 @@ class Client:
             raise DeviceRefused(msg, frame.fields["reason"])
         return frame
 
-    def _exchange(self, msg: str, seq: int, wire: bytes) -> Any:
+    def _exchange(self, msg: str, seq: int, wire: bytes,
+                  rebuild: Optional[Callable[[], bytes]] = None) -> Any:
         attempts = 1 + max(0, self.retries)
         busy = False
         attempt = 0
         reopened = 0
+        relogged = 0
         while attempt < attempts:
             if attempt:
                 self.stats.retries += 1
@@ -609,6 +672,16 @@ class Client:
                     attempt += 1
                     self.poll(self.busy_wait)
                     break
+                if self._session is not None and not frame.flags & P.FLAG_AUTH:
+                    # An unsealed NAK is advice, never the answer (spec 6.3): anyone
+                    # on the line could have sent it. The device lost the session
+                    # (restart, idle): open a new one and send the request again.
+                    if frame.fields["reason"] == P.NakReason.AUTH_REQUIRED and rebuild and relogged < 1:
+                        relogged += 1
+                        self.login()
+                        wire = rebuild()
+                        break
+                    continue
                 return frame
         hint = " (the device kept answering BUSY)" if busy else ""
         raise NoReply(
@@ -681,8 +754,69 @@ class Client:
         except TransportError as exc:
             raise LinkError(str(exc)) from None
         if data:
-            self._frames.extend(self._decoder.feed(data))
+            frames = self._decoder.feed(data)
+            self._frames.extend(frames if self._session is None else self._admit(frames))
         return True
+
+    def _admit(self, frames: List[Any]) -> List[Any]:
+        """Inside a session: sealed frames that verify (decoded), and unsealed NAKs
+        (advice, spec 6.3). Everything else is dropped and counted."""
+        assert self._session is not None
+        out = []
+        for frame in frames:
+            if frame.flags & P.FLAG_AUTH:
+                try:
+                    out.append(_auth.open_frame(self._session, frame))
+                except _auth.AuthError:
+                    self.stats.auth_dropped += 1
+            elif frame.kind == P.KIND_RESPONSE and frame.msg_type == P.MsgType.NAK and frame.error is None:
+                out.append(frame)
+            else:
+                self.stats.auth_dropped += 1
+        return out
+
+    # -- authenticated sessions (protocol/spec.md section 6) ---------------------------
+    @property
+    def authenticated(self) -> bool:
+        """True while a session is open (every request is sealed)."""
+        return self._session is not None
+
+    def login(self) -> None:
+        """Open a session with the key given to the constructor: HELLO (for the serial
+        number), then 2 round trips (AUTH_BEGIN, AUTH_PROVE). The device must prove
+        it holds the same key (AuthenticationError otherwise, or if the device
+        refuses the proof)."""
+        if self._key is None:
+            raise ValueError("login needs the key given to Client(key=...)")
+        self._session = None
+        serial = self.hello().serial
+        host_nonce = os.urandom(_auth.NONCE_LEN)
+        lo, hi = _auth.nonce_fields(host_nonce)
+        try:
+            challenge = self.request("AUTH_BEGIN", role=self._role, host_nonce_lo=lo, host_nonce_hi=hi).fields
+            session = _auth.Session.open(
+                self._key, role=self._role, serial=serial, session_id=challenge["session"],
+                host_nonce=host_nonce, is_device=False,
+                device_nonce=_auth.nonce_bytes(challenge["device_nonce_lo"], challenge["device_nonce_hi"]))
+            host_proof, device_proof = session.proofs
+            lo, hi = _auth.nonce_fields(host_proof)
+            accept = self.request("AUTH_PROVE", proof_lo=lo, proof_hi=hi).fields
+        except DeviceRefused as exc:
+            raise AuthenticationError(
+                f"the pump refused the session: {exc.reason_name} — wrong key file or role?") from None
+        if not hmac.compare_digest(_auth.nonce_bytes(accept["proof_lo"], accept["proof_hi"]), device_proof):
+            raise AuthenticationError("the pump could not prove it holds this key: not the pump "
+                                      "these keys belong to, or someone in between")
+        self._session = session
+        self.stats.logins += 1
+
+    def logout(self) -> None:
+        """End the session (AUTH_END); later requests go unsealed."""
+        if self._session is not None:
+            try:
+                self.request("AUTH_END")
+            finally:
+                self._session = None
 
     # -- unsolicited --------------------------------------------------------------
     def _dispatch(self, frame: Any) -> None:

@@ -326,6 +326,11 @@ exit status: 0 done, 1 refused by the device (its reason is printed),
     ctl.add_argument("--retries", type=int, default=3, metavar="N",
                      help="send an unanswered request again N times, with the same sequence "
                           "number so it takes effect once (default: %(default)s)")
+    ctl.add_argument("--key", metavar="KEYFILE", default=os.environ.get("PYEMU_KEY"),
+                     help="key file (from 'pyemu keys create') for a pump with keys: opens an "
+                          "authenticated session (default: $PYEMU_KEY)")
+    ctl.add_argument("--role", choices=("clinician", "patient"), default=None,
+                     help="the session's role (default: clinician if the key file has that key)")
     add_line_options(ctl)
     sub = ctl.add_subparsers(dest="ctl_command", metavar="COMMAND", required=True)
 
@@ -410,9 +415,24 @@ exit status: 0 done, 1 refused by the device (its reason is printed),
     ctl.set_defaults(func=run)
 
 
+def _session_key(args: argparse.Namespace) -> Tuple[Optional[bytes], str]:
+    """(key, role) from --key/--role; (None, "clinician") without a key file."""
+    from pyemu.auth import load_key_file
+
+    if not args.key:
+        if args.role:
+            raise ValueError("--role needs --key KEYFILE")
+        return None, "clinician"
+    keys = load_key_file(args.key)           # KeyFileError is a ValueError
+    role = args.role or ("clinician" if "clinician" in keys else "patient")
+    if role not in keys:
+        raise ValueError(f"{args.key} holds no {role} key (it has: {', '.join(sorted(keys))})")
+    return keys[role], role
+
+
 def run(args: argparse.Namespace) -> int:
     """Handler of ``pyemu ctl``."""
-    from pyemu.client import Client, ClientError, DeviceRefused, LinkError, NoReply
+    from pyemu.client import AuthenticationError, Client, ClientError, DeviceRefused, LinkError, NoReply
 
     out = _Output(bool(args.json))
     command = args.ctl_command
@@ -421,14 +441,17 @@ def run(args: argparse.Namespace) -> int:
                           "which pump? give --port (what 'pyemu serve' printed, e.g. /dev/pts/5) "
                           "or set PYEMU_PORT")
     try:
-        client = Client.connect(args.port, timeout=args.timeout / 1000, retries=max(0, args.retries),
-                                **line_options(args))
-    except LinkError as exc:
-        return out.failed(command, EXIT_LINK, f"{exc} — is `pyemu serve` running? It prints the port to use.",
-                          {"error": "link"})
-    try:
+        key, role = _session_key(args)      # a bad key file is a usage error (ValueError)
+        try:
+            client = Client.connect(args.port, timeout=args.timeout / 1000, retries=max(0, args.retries),
+                                    key=key, role=role, **line_options(args))
+        except LinkError as exc:
+            return out.failed(command, EXIT_LINK, f"{exc} — is `pyemu serve` running? It prints the port to use.",
+                              {"error": "link"})
         with client:
             return int(args.ctl_func(client, args, out))
+    except AuthenticationError as exc:
+        return out.failed(command, EXIT_REFUSED, str(exc), {"error": "auth"})
     except DeviceRefused as exc:
         return out.failed(command, EXIT_REFUSED, f"refused by the pump: {exc.reason_name} — {exc.text}",
                           {"error": "refused", "reason": exc.reason_name, "code": exc.code, "text": exc.text})

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import os
 from typing import Optional, Union
 
 from pyemu._core import ffi, lib
@@ -140,6 +141,8 @@ class Device:
         self._opt = _options(clock, speed, telemetry_period_ms, test_features, hold_until_saved)
         self._d = ffi.new("device_t *")
         _check(lib.device_init(self._d, (config or Config())._to_c(), self._opt))
+        # Fresh entropy for handshake nonces (spec 6.2), as a board takes it from its TRNG.
+        _check(lib.device_seed(self._d, os.urandom(32), 32))
         self._out = ffi.new("uint8_t[]", int(lib.DEVICE_TXQ_SIZE))
         # Read-only view of the device's pump, for status/events; never used to command it.
         self._view = Pump.__new__(Pump)
@@ -180,13 +183,17 @@ class Device:
 
     def read_output(self) -> bytes:
         """Every byte the device has to send now (empty while held for a save)."""
-        chunks = []
         size = int(lib.DEVICE_TXQ_SIZE)
-        while True:   # at most two turns: the queue holds at most DEVICE_TXQ_SIZE bytes
+        n = int(lib.device_tx(self._d, self._out, size))
+        if n < size:
+            # Held for a save (0), or all the queue held: one call is the usual case.
+            return ffi.buffer(self._out, n)[:] if n else b""
+        chunks = [ffi.buffer(self._out, n)[:]]
+        while True:   # the queue was full, so is empty after one more call; ends at n == 0
             n = int(lib.device_tx(self._d, self._out, size))
             if n == 0:
                 break
-            chunks.append(bytes(ffi.buffer(self._out, n)))
+            chunks.append(ffi.buffer(self._out, n)[:])
         return b"".join(chunks)
 
     @property
@@ -267,6 +274,20 @@ class Device:
         s = ffi.new("device_stats_t *")
         lib.device_get_stats(self._d, s)
         return DeviceStats(**{f.name: int(getattr(s, f.name)) for f in dataclasses.fields(DeviceStats)})
+
+    def provision(self, clinician: bytes, patient: bytes) -> None:
+        """Store the two 32-byte role keys (spec 6.1); from now on requests need a session.
+
+        The keys go into the saved image and are never readable through this
+        class or over the wire."""
+        if len(clinician) != 32 or len(patient) != 32:
+            raise ValueError("role keys are 32 bytes each")
+        _check(lib.device_provision(self._d, bytes(clinician), bytes(patient)))
+
+    @property
+    def provisioned(self) -> bool:
+        """True once role keys are provisioned (sessions required)."""
+        return bool(lib.device_provisioned(self._d))
 
     def patient_button(self) -> None:
         """The patient's button (as a board has): a patient bolus, PumpError if denied."""

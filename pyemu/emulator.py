@@ -256,6 +256,21 @@ def print_line(stream: TextIO, text: str) -> None:
 
 # -- pyemu serve -------------------------------------------------------------------
 
+def _provision(device: Any, path: str, log: Callable[[str], None]) -> Optional[str]:
+    """``serve --keys``: store the key file's role keys in the pump (saved with its
+    state). Returns what is wrong, or None. Prints fingerprints, never keys."""
+    from pyemu.auth import KeyFileError, fingerprint, load_pump_keys
+
+    try:
+        clinician, patient = load_pump_keys(path)
+    except KeyFileError as exc:
+        return str(exc)
+    device.provision(clinician, patient)
+    log(f"keys provisioned (clinician {fingerprint(clinician)}, patient {fingerprint(patient)}): "
+        f"every command now needs a session")
+    return None
+
+
 def serve(args: Any) -> int:
     """``pyemu serve`` (arguments parsed by :mod:`pyemu.cli`). Returns the exit status."""
     from pyemu.cli import EXIT_LINK, EXIT_OK, EXIT_STATE, EXIT_USAGE, line_options
@@ -315,6 +330,12 @@ def serve(args: Any) -> int:
         if state is not None:
             state.close()
         return fail(f"cannot start the pump: {exc}", EXIT_USAGE)
+    if getattr(args, "keys", None):
+        problem = _provision(device, args.keys, log)
+        if problem:
+            if state is not None:
+                state.close()
+            return fail(problem, EXIT_USAGE)
     try:
         transport = open_transport(args.port, link=args.link, **line_options(args))
     except (TransportError, ValueError) as exc:

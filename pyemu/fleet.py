@@ -39,7 +39,6 @@ EVENT_PAGE = 64   # log entries read per call; a day's entries are read every da
 LOG_PAGES = 512 // EVENT_PAGE + 1   # pump.h PUMP_LOG_CAPACITY = 512
 
 
-
 class _Patient:
     """One virtual patient living on one Pump: the day-by-day script and its tallies."""
 
@@ -220,7 +219,8 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def _run_local(seed: int, n: int, span_days: int, workers: int, progress: Progress) -> list[PatientResult]:
+def _run_local(seed: int, n: int, span_days: int, workers: int,
+               progress: Progress) -> list[PatientResult]:
     results: list[PatientResult] = []
     chunks = _chunks(n, workers)
     if workers <= 1:
@@ -228,7 +228,8 @@ def _run_local(seed: int, n: int, span_days: int, workers: int, progress: Progre
             results.extend(simulate_chunk(seed, chunk, span_days))
             progress(len(results), n)
         return results
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+    pool_args = dict(max_workers=workers, mp_context=_pool_context())
+    with concurrent.futures.ProcessPoolExecutor(**pool_args) as pool:
         futures = [pool.submit(simulate_chunk, seed, chunk, span_days) for chunk in chunks]
         for fut in concurrent.futures.as_completed(futures):
             results.extend(fut.result())

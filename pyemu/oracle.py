@@ -15,7 +15,8 @@ its own.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional, Sequence
+import types
+from typing import Any, Optional
 
 # --- constants of pump.h (copied as numbers on purpose: the oracle must not read the C) ----
 U = 86_400_000                     # ms per day
@@ -465,6 +466,11 @@ class Oracle:
     @property
     def now_ms(self) -> int:
         return self.now
+
+    @property
+    def config(self) -> Any:
+        """The configuration, with pump_config_t's field names as attributes."""
+        return types.SimpleNamespace(**self.cfg)
 
     def next_stroke_ms(self) -> Optional[int]:
         """Next stroke attempt, ignoring the battery; None if none is coming."""

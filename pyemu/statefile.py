@@ -195,7 +195,8 @@ class StateFile:
     def save(self, payload: bytes) -> None:
         """Replace the file's contents with ``payload``, atomically and durably."""
         data = encode(payload)
-        fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        # 0600: the image holds the pump's session keys once provisioned (spec 6.1).
+        fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         try:
             view = memoryview(data)
             while view:

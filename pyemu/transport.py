@@ -149,7 +149,18 @@ class _FdTransport(Transport):
     def write(self, data: bytes) -> None:
         if self._fd < 0:
             raise TransportClosed(f"{self.url}: transport is closed")
-        view = memoryview(data)
+        try:
+            # The usual case: the kernel takes a frame whole, in one syscall.
+            written = os.write(self._fd, data)
+        except BlockingIOError:
+            written = 0
+        except OSError as exc:
+            if exc.errno in (errno.EIO, errno.EPIPE, errno.ECONNRESET):
+                raise self._closed_error() from None
+            raise
+        if written == len(data):
+            return
+        view = memoryview(data)[written:]
         deadline = None if self.write_timeout is None else time.monotonic() + self.write_timeout
         while view:
             try:

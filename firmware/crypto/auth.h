@@ -3,9 +3,9 @@
  * section 6): key derivation and proofs of the handshake, frame tags, and
  * the receive rule for counters (replay, reorder, retransmission).
  *
- * Pure functions over caller-owned state; no malloc. The device dispatcher
- * does not call them yet (a device without provisioned keys is a version-1
- * device); pyemu/auth.py is the host side, checked against this code.
+ * Pure functions over caller-owned state; no malloc. The device side of a
+ * session (firmware/device/device_auth.c) is built on them; pyemu/auth.py is
+ * the host side, checked against this code.
  *
  * Raw frames are as in spec section 1.1, without the 4-byte CRC: 6-byte
  * header (flag AUTH set), payload, 20-byte trailer (u32 LE counter, 16-byte

@@ -209,12 +209,45 @@ size_t device_tx(device_t *d, uint8_t *out, size_t cap)
     return (size_t)n;
 }
 
+#ifndef DEVICE_NO_AUTH
+/* Wire frame with the session's counter and tag (flags has PROTO_FLAG_AUTH). */
+static int queue_sealed(device_t *d, uint8_t msg_type, uint16_t seq, uint8_t flags,
+                        const uint8_t *payload, size_t len, uint8_t wire[PROTO_MAX_WIRE], size_t *n)
+{
+    uint8_t raw[PROTO_HEADER_LEN + PROTO_MAX_PAYLOAD + PROTO_AUTH_LEN];
+    size_t pos = 0u;
+    size_t sealed = 0u;
+
+    if (len > PROTO_MAX_PAYLOAD || (payload == NULL && len > 0u)) {
+        return PROTO_ERR_ARG;
+    }
+    proto_put_u8(raw, &pos, (uint8_t)PROTO_VERSION);
+    proto_put_u8(raw, &pos, msg_type);
+    proto_put_u16(raw, &pos, seq);
+    proto_put_u8(raw, &pos, flags);
+    proto_put_u8(raw, &pos, (uint8_t)len);
+    if (len > 0u) {
+        (void)memcpy(&raw[pos], payload, len);
+    }
+    if (device_auth_seal(d, raw, pos + len, sizeof raw, &sealed) != DEVICE_OK) {
+        return PROTO_ERR_ARG;
+    }
+    return proto_frame_encode_raw(raw, sealed, wire, PROTO_MAX_WIRE, n);
+}
+#endif
+
 int device_queue_frame(device_t *d, uint8_t msg_type, uint16_t seq, uint8_t flags,
                        const uint8_t *payload, size_t len, uint32_t reserve)
 {
     uint8_t wire[PROTO_MAX_WIRE];
     size_t n = 0u;
+#ifndef DEVICE_NO_AUTH
+    int rc = ((flags & PROTO_FLAG_AUTH) != 0u)
+             ? queue_sealed(d, msg_type, seq, flags, payload, len, wire, &n)
+             : proto_frame_encode(msg_type, seq, flags, payload, len, wire, sizeof wire, &n);
+#else
     int rc = proto_frame_encode(msg_type, seq, flags, payload, len, wire, sizeof wire, &n);
+#endif
 
     if (rc != PROTO_OK || n == 0u || n > sizeof wire) {
         return DEVICE_E_INTERNAL;
@@ -231,6 +264,11 @@ int device_queue_frame(device_t *d, uint8_t msg_type, uint16_t seq, uint8_t flag
 
 /* ---- unsolicited frames ---------------------------------------------------- */
 
+static uint8_t unsolicited_flags(const device_t *d)
+{
+    return (uint8_t)(PROTO_KIND_UNSOLICITED | ((device_auth_unsolicited(d) > 0) ? PROTO_FLAG_AUTH : 0u));
+}
+
 static void report_alarms(device_t *d)
 {
     pump_status_t st;
@@ -242,6 +280,9 @@ static void report_alarms(device_t *d)
     if (st.alarms == d->reported_alarms && st.unacked_alarms == d->reported_unacked) {
         return;
     }
+    if (device_auth_unsolicited(d) < 0) {
+        return;      /* keys but no session: announced once a session opens */
+    }
     m.now_ms = st.now_ms;
     m.alarms = st.alarms;
     m.unacked_alarms = st.unacked_alarms;
@@ -249,7 +290,7 @@ static void report_alarms(device_t *d)
     m.cleared = d->reported_alarms & ~st.alarms;
     if (proto_encode_alarm(&m, payload, sizeof payload, &len) != PROTO_OK ||
         device_queue_frame(d, (uint8_t)PROTO_MSG_ALARM, d->unsolicited_seq,
-                           (uint8_t)PROTO_KIND_UNSOLICITED, payload, len,
+                           unsolicited_flags(d), payload, len,
                            DEVICE_TX_RESERVE) != DEVICE_OK) {
         device_count(&d->stats.alarms_deferred);   /* retried next time */
         return;
@@ -275,8 +316,9 @@ static void report_telemetry(device_t *d)
     d->telemetry_due_ms += ((now - d->telemetry_due_ms) / period + 1u) * period;
     len = device_status_payload(d, payload);
     if (len == 0u ||
+        device_auth_unsolicited(d) < 0 ||
         device_queue_frame(d, (uint8_t)PROTO_MSG_STATUS, d->unsolicited_seq,
-                           (uint8_t)PROTO_KIND_UNSOLICITED, payload, len,
+                           unsolicited_flags(d), payload, len,
                            DEVICE_TX_RESERVE) != DEVICE_OK) {
         device_count(&d->stats.telemetry_dropped);
         return;

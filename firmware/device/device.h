@@ -108,6 +108,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "proto.h"
 #include "pump.h"
 
@@ -119,7 +120,7 @@
 #define DEVICE_CACHE_ENTRIES   8u     /* requests remembered by the reply cache */
 #define DEVICE_CACHE_REPLY_MAX 80u    /* largest cached reply payload (STATUS: 77) */
 #define DEVICE_TELEMETRY_PERIOD_MAX_MS 2592000000u  /* 30 days */
-#define DEVICE_IMAGE_VERSION   1u
+#define DEVICE_IMAGE_VERSION   2u     /* 2 appends the key block; 1 still loads */
 
 /* Return codes of this layer (the core's pump_result_t pass through as they are). */
 #define DEVICE_OK              0
@@ -181,6 +182,62 @@ typedef struct {
     uint8_t  reply[DEVICE_CACHE_REPLY_MAX];
 } device_cache_entry_t;
 
+/*
+ * ----------------------------------------------------------------------
+ * AUTHENTICATED SESSIONS (protocol/spec.md section 6; device_auth.c)
+ * ----------------------------------------------------------------------
+ * A device without keys is a version-1 device: open to every request, an
+ * AUTH frame or a handshake message is NAK UNSUPPORTED. The host provisions
+ * keys with device_provision (pyemu keys provision writes them into a
+ * stopped emulator's state file); there is no message that writes or reads
+ * a key. Once provisioned, only HELLO, AUTH_BEGIN and AUTH_PROVE are
+ * answered without a session (everything else: NAK AUTH_REQUIRED), requests
+ * inside a session carry flag AUTH and a counter + tag trailer, replies and
+ * unsolicited frames are sealed, and unsolicited frames wait for a session.
+ * Refusals are logged as SECURITY events, at most one per reason per minute
+ * of device time (the next carries the count suppressed meanwhile). Nonces
+ * come from HMAC(seed, count): the host gives fresh entropy with device_seed
+ * after device_init (device_load keeps the seed; the emulator: os.urandom, a
+ * board: its TRNG); without it a provisioned device refuses AUTH_BEGIN. Built with DEVICE_NO_AUTH (the
+ * board images: no stack left for HMAC), the device is always version 1.
+ */
+#define DEVICE_AUTH_IDLE_MS        1800000u  /* a session ends after 30 min without a request */
+#define DEVICE_AUTH_FAIL_LIMIT     8u        /* failed proofs per window, then AUTH_BEGIN refused */
+#define DEVICE_AUTH_FAIL_WINDOW_MS 3600000u
+#define DEVICE_SECURITY_PERIOD_MS  60000u    /* at most one SECURITY event per reason per period */
+#define DEVICE_SECURITY_REASONS    4u        /* AUTH_REQUIRED, AUTH_FAILED, AUTH_REPLAY, AUTH_ROLE */
+
+#ifndef DEVICE_NO_AUTH
+typedef struct {
+    uint8_t  provisioned;                          /* saved with the keys */
+    uint8_t  keys[2][AUTH_KEY_LEN];                /* saved: [0] clinician, [1] patient */
+    uint8_t  seeded;
+    uint8_t  seed[AUTH_KEY_LEN];                   /* host entropy: nonces */
+    uint32_t nonce_count;
+    auth_session_t session;                        /* never saved */
+    uint64_t last_ms;                              /* device time of the last accepted request */
+    uint8_t  current;                              /* the request being answered came sealed */
+    uint8_t  end_after_reply;                      /* AUTH_END: close once its ACK is sealed */
+    uint8_t  hs_state;                             /* 0 none, 1 challenged, 2 accepted */
+    uint8_t  hs_role;
+    uint32_t hs_session;
+    uint32_t next_session;
+    uint8_t  hs_host_nonce[AUTH_NONCE_LEN];
+    uint8_t  hs_device_nonce[AUTH_NONCE_LEN];
+    uint32_t fails;                                /* failed proofs since fail_since_ms */
+    uint64_t fail_since_ms;
+    uint64_t sec_last_ms[DEVICE_SECURITY_REASONS];
+    uint8_t  sec_logged[DEVICE_SECURITY_REASONS];
+    uint32_t sec_suppressed[DEVICE_SECURITY_REASONS];
+} device_auth_t;
+#else
+typedef struct {
+    uint8_t  provisioned;                          /* always 0 */
+    uint8_t  current;                              /* always 0 */
+    uint8_t  end_after_reply;
+} device_auth_t;
+#endif
+
 /* The device. Allocate it statically (or through cffi); fields are private
  * to firmware/device. Size is dominated by the pump's event log. */
 typedef struct device {
@@ -213,6 +270,7 @@ typedef struct device {
     uint32_t nv_saved_generation;  /* generation the host last made durable */
 
     device_stats_t stats;
+    device_auth_t auth;
 } device_t;
 
 /*
@@ -255,7 +313,9 @@ void     device_nv_saved(device_t *d, uint32_t gen);
  *   u16 unsolicited seq | u8 wall_set | u64 wall_unix_ms | u64 wall_device_ms |
  *   u32 cache_next | DEVICE_CACHE_ENTRIES x (u8 used, u8 req_type, u16 seq,
  *   u32 req_crc, u8 reply_type, u8 reply_len, DEVICE_CACHE_REPLY_MAX bytes
- *   reply, zero-padded) | u32 pump snapshot size | pump snapshot |
+ *   reply, zero-padded) | version 2 only: u8 provisioned, 32-byte clinician
+ *   key, 32-byte patient key (all zero if not provisioned) |
+ *   u32 pump snapshot size | pump snapshot |
  *   u32 CRC-32 (as zlib.crc32) of everything before it.
  */
 size_t device_image_size(void);
@@ -269,6 +329,17 @@ int device_save(const device_t *d, uint8_t *buf, size_t cap, size_t *len);
  * reset entry is new) with the image's generation + 1.
  */
 int device_load(device_t *d, const uint8_t *buf, size_t len);
+
+/*
+ * Provision the two role keys (spec 6.1): replaces any keys, ends any
+ * session, dirties the state. DEVICE_E_ARG if a pointer is NULL or a key is
+ * all zero. device_provisioned: 1 if keys are set.
+ */
+int device_provision(device_t *d, const uint8_t clinician[AUTH_KEY_LEN],
+                     const uint8_t patient[AUTH_KEY_LEN]);
+int device_provisioned(const device_t *d);
+/* Mix n >= 16 bytes of fresh entropy into the nonce seed (DEVICE_E_ARG otherwise). */
+int device_seed(device_t *d, const uint8_t *entropy, size_t n);
 
 /* The patient's button on a board: same as a PATIENT_BOLUS request (logged
  * granted or denied; an accepted command for device_nv_dirty). Returns the

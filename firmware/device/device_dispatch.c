@@ -91,7 +91,8 @@ static void on_hello(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_
     h.fw_minor = (uint8_t)DEVICE_FW_MINOR;
     h.fw_patch = (uint8_t)DEVICE_FW_PATCH;
     h.capabilities = (uint16_t)(((d->opt.test_features != 0u) ? PROTO_CAPABILITY_BITS_FAULT_INJECTION : 0u) |
-                                ((d->opt.clock_mode == DEVICE_CLOCK_MANUAL) ? PROTO_CAPABILITY_BITS_TEST_CLOCK : 0u));
+                                ((d->opt.clock_mode == DEVICE_CLOCK_MANUAL) ? PROTO_CAPABILITY_BITS_TEST_CLOCK : 0u) |
+                                ((device_provisioned(d) != 0) ? PROTO_CAPABILITY_BITS_AUTH : 0u));
     h.clock_mode = d->opt.clock_mode;
     h.clock_speed = d->opt.clock_speed;
     h.reservoir_capacity_nl = cfg.reservoir_capacity_nl;
@@ -274,6 +275,43 @@ static void on_inject_fault(device_t *d, uint8_t req_type, const proto_msg_t *m,
     reply_result(r, req_type, rc);
 }
 
+#ifndef DEVICE_NO_AUTH   /* without sessions the table has no handler: NAK UNSUPPORTED */
+/* A handshake step's reply: its message if the step succeeded, else NAK. */
+static void reply_step(reply_t *r, uint8_t req_type, int rc, uint8_t type, const proto_msg_t *out)
+{
+    r->type = type;
+    r->len = 0u;
+    if (rc != PROTO_OK || proto_msg_encode(type, out, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
+        reply_nak(r, req_type, (rc != PROTO_OK) ? rc : PUMP_E_ARG);
+    }
+}
+
+static void on_auth_begin(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    proto_msg_t out;
+
+    (void)memset(&out, 0, sizeof out);
+    reply_step(r, req_type, device_auth_begin(d, &m->auth_begin, &out.auth_challenge),
+               (uint8_t)PROTO_MSG_AUTH_CHALLENGE, &out);
+}
+
+static void on_auth_prove(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    proto_msg_t out;
+
+    (void)memset(&out, 0, sizeof out);
+    reply_step(r, req_type, device_auth_prove(d, &m->auth_prove, &out.auth_accept),
+               (uint8_t)PROTO_MSG_AUTH_ACCEPT, &out);
+}
+
+static void on_auth_end(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    (void)m;
+    d->auth.end_after_reply = 1u;    /* closed once this ACK is sealed */
+    reply_result(r, req_type, PUMP_OK);
+}
+#endif
+
 static const route_t routes[] = {
     {(uint8_t)PROTO_MSG_HELLO,           0u, on_hello},
     {(uint8_t)PROTO_MSG_GET_STATUS,      0u, on_get_status},
@@ -290,6 +328,11 @@ static const route_t routes[] = {
     {(uint8_t)PROTO_MSG_SET_CLOCK,       1u, on_set_clock},
     {(uint8_t)PROTO_MSG_ADVANCE,         1u, on_advance},
     {(uint8_t)PROTO_MSG_INJECT_FAULT,    1u, on_inject_fault},
+#ifndef DEVICE_NO_AUTH
+    {(uint8_t)PROTO_MSG_AUTH_BEGIN,      0u, on_auth_begin},
+    {(uint8_t)PROTO_MSG_AUTH_PROVE,      0u, on_auth_prove},
+    {(uint8_t)PROTO_MSG_AUTH_END,        0u, on_auth_end},
+#endif
 };
 
 static const route_t *route_for(uint8_t type)
@@ -310,6 +353,9 @@ static void send_reply(device_t *d, uint16_t seq, uint8_t flags, const reply_t *
 {
     if (r->type == (uint8_t)PROTO_MSG_NAK) {
         device_count(&d->stats.naks);
+    }
+    if (d->auth.current != 0u) {
+        flags = (uint8_t)(flags | PROTO_FLAG_AUTH);   /* a sealed request gets a sealed reply */
     }
     /* Room for the largest frame was checked before executing. */
     if (device_queue_frame(d, r->type, seq, (uint8_t)(PROTO_KIND_RESPONSE | flags),
@@ -336,6 +382,10 @@ static int gate(const device_t *d, uint8_t type)
     }
     if (type == PROTO_MSG_INJECT_FAULT && d->opt.test_features == 0u) {
         return PROTO_NAK_UNSUPPORTED;
+    }
+    if ((type == PROTO_MSG_AUTH_BEGIN || type == PROTO_MSG_AUTH_PROVE || type == PROTO_MSG_AUTH_END) &&
+        device_provisioned(d) == 0) {
+        return PROTO_NAK_UNSUPPORTED;   /* no keys: a version-1 device */
     }
     return PROTO_OK;
 }
@@ -387,6 +437,11 @@ static void answer(device_t *d, const proto_frame_t *f, const proto_msg_t *m)
         refuse(d, f, PROTO_NAK_UNSUPPORTED);
         return;
     }
+    rc = device_auth_role(d, f->msg_type);   /* not executed, not cached */
+    if (rc != PROTO_OK) {
+        refuse(d, f, rc);
+        return;
+    }
     hit = (rt->cached != 0u) ? device_cache_find(d, f->seq, f->msg_type, req_crc) : NULL;
     if (hit != NULL) {
         replay(d, f, hit);
@@ -402,6 +457,7 @@ static void answer(device_t *d, const proto_frame_t *f, const proto_msg_t *m)
 
 void device_dispatch(device_t *d, const proto_frame_t *f)
 {
+    proto_frame_t inner;
     proto_msg_t m;
     int rc;
 
@@ -415,11 +471,15 @@ void device_dispatch(device_t *d, const proto_frame_t *f)
         refuse(d, f, PROTO_NAK_BUSY);          /* not executed: retry later */
         return;
     }
-    rc = proto_frame_decode(f, &m);
-    if (rc != PROTO_OK) {
-        refuse(d, f, rc);
-    } else {
-        answer(d, f, &m);
+    rc = device_auth_check(d, f, &inner);     /* refusals answered unsealed */
+    if (rc == PROTO_OK) {
+        rc = proto_frame_decode(&inner, &m);
     }
+    if (rc != PROTO_OK) {
+        refuse(d, &inner, rc);
+    } else {
+        answer(d, &inner, &m);
+    }
+    device_auth_after_reply(d);
     device_service(d);
 }

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "crypto.h"
 #include "device.h"
 #include "device_int.h"
 
@@ -11,8 +12,9 @@
 #define IMG_HEADER_LEN  16u   /* magic, version, reserved, total size, generation */
 #define IMG_SETTINGS_LEN 23u  /* unsolicited seq, wall_set, wall_unix, wall_device, cache_next */
 #define IMG_ENTRY_LEN   (10u + DEVICE_CACHE_REPLY_MAX)
-#define IMG_FIXED_LEN   (IMG_HEADER_LEN + IMG_SETTINGS_LEN + \
+#define IMG_FIXED_V1    (IMG_HEADER_LEN + IMG_SETTINGS_LEN + \
                          DEVICE_CACHE_ENTRIES * IMG_ENTRY_LEN + 4u + 4u)
+#define IMG_FIXED_LEN   (IMG_FIXED_V1 + DEVICE_KEY_BLOCK_LEN)   /* version 2 */
 
 static const uint8_t img_magic[IMG_MAGIC_LEN] = {'P', 'Y', 'D', 'V'};
 
@@ -73,6 +75,13 @@ int device_save(const device_t *d, uint8_t *buf, size_t cap, size_t *len)
     for (i = 0u; i < DEVICE_CACHE_ENTRIES; i++) {
         put_entry(buf, &pos, &d->cache[i]);
     }
+    proto_put_u8(buf, &pos, d->auth.provisioned);
+#ifndef DEVICE_NO_AUTH
+    (void)memcpy(&buf[pos], d->auth.keys, sizeof d->auth.keys);
+#else
+    (void)memset(&buf[pos], 0, 2u * AUTH_KEY_LEN);
+#endif
+    pos += 2u * AUTH_KEY_LEN;
     proto_put_u32(buf, &pos, (uint32_t)pump_snapshot_size());
     rc = pump_snapshot_save(&d->pump, &buf[pos], cap - pos - 4u, &snap_len);
     if (rc != PUMP_OK) {
@@ -96,10 +105,12 @@ typedef struct {
     uint64_t wall_device_ms;
     uint32_t cache_next;
     device_cache_entry_t cache[DEVICE_CACHE_ENTRIES];
+    uint8_t  provisioned;
+    uint8_t  keys[2][AUTH_KEY_LEN];
 } staged_t;
 
-/* Envelope checks: size, magic, version, CRC. */
-static int check_envelope(const uint8_t *buf, size_t len)
+/* Envelope checks: size, magic, version, CRC. *fixed: the version's fixed part. */
+static int check_envelope(const uint8_t *buf, size_t len, size_t *fixed)
 {
     size_t pos = IMG_MAGIC_LEN;
     uint16_t version;
@@ -115,10 +126,11 @@ static int check_envelope(const uint8_t *buf, size_t len)
     version = proto_get_u16(buf, &pos);
     reserved = proto_get_u16(buf, &pos);
     total = proto_get_u32(buf, &pos);
-    if (version != DEVICE_IMAGE_VERSION) {
+    if (version != DEVICE_IMAGE_VERSION && version != 1u) {
         return DEVICE_E_IMAGE_VERSION;
     }
-    if ((size_t)total != len || len < (size_t)IMG_FIXED_LEN) {
+    *fixed = (version == 1u) ? (size_t)IMG_FIXED_V1 : (size_t)IMG_FIXED_LEN;
+    if ((size_t)total != len || len < *fixed) {
         return DEVICE_E_IMAGE_SIZE;
     }
     pos = len - 4u;
@@ -128,9 +140,32 @@ static int check_envelope(const uint8_t *buf, size_t len)
     return (reserved == 0u) ? DEVICE_OK : DEVICE_E_IMAGE_INVALID;
 }
 
+/* Not provisioned: all zero. Provisioned: two non-zero keys (and a build
+ * with sessions). */
+static int keys_ok(const staged_t *s)
+{
+    uint8_t any[2] = {0u, 0u};
+    uint32_t r;
+    uint32_t i;
+
+    for (r = 0u; r < 2u; r++) {
+        for (i = 0u; i < AUTH_KEY_LEN; i++) {
+            any[r] = (uint8_t)(any[r] | s->keys[r][i]);
+        }
+    }
+    if (s->provisioned == 0u) {
+        return (any[0] == 0u && any[1] == 0u) ? 1 : 0;
+    }
+#ifdef DEVICE_NO_AUTH
+    return 0;
+#else
+    return (s->provisioned == 1u && any[0] != 0u && any[1] != 0u) ? 1 : 0;
+#endif
+}
+
 /* Parse and check the device's own fields; *snap_pos and *snap_len locate the
  * core's snapshot. */
-static int stage_fields(const uint8_t *buf, size_t len, staged_t *s,
+static int stage_fields(const uint8_t *buf, size_t len, size_t fixed, staged_t *s,
                         size_t *snap_pos, size_t *snap_len)
 {
     size_t pos = 12u;   /* after magic, version, reserved, total */
@@ -147,16 +182,21 @@ static int stage_fields(const uint8_t *buf, size_t len, staged_t *s,
     for (i = 0u; i < DEVICE_CACHE_ENTRIES; i++) {
         get_entry(buf, &pos, &s->cache[i]);
     }
+    if (fixed == (size_t)IMG_FIXED_LEN) {   /* version 2: the key block */
+        s->provisioned = proto_get_u8(buf, &pos);
+        (void)memcpy(s->keys, &buf[pos], sizeof s->keys);
+        pos += sizeof s->keys;
+    }
     n = proto_get_u32(buf, &pos);
     if (s->wall_set > 1u ||
         (s->wall_set == 0u && (s->wall_unix_ms != 0u || s->wall_device_ms != 0u))) {
         return DEVICE_E_IMAGE_INVALID;
     }
-    if (device_cache_check(s->cache, s->cache_next) != DEVICE_OK) {
+    if (device_cache_check(s->cache, s->cache_next) != DEVICE_OK || keys_ok(s) == 0) {
         return DEVICE_E_IMAGE_INVALID;
     }
     /* The snapshot fills the image up to the CRC exactly. */
-    if ((size_t)n != len - (size_t)IMG_FIXED_LEN) {
+    if ((size_t)n != len - fixed) {
         return DEVICE_E_IMAGE_SIZE;
     }
     *snap_pos = pos;
@@ -169,19 +209,21 @@ int device_load(device_t *d, const uint8_t *buf, size_t len)
     staged_t s;
     size_t snap_pos = 0u;
     size_t snap_len = 0u;
+    size_t fixed = 0u;
     int rc;
 
     if (d == NULL || buf == NULL) {
         return DEVICE_E_ARG;
     }
-    rc = check_envelope(buf, len);
+    rc = check_envelope(buf, len, &fixed);
     if (rc == DEVICE_OK) {
-        rc = stage_fields(buf, len, &s, &snap_pos, &snap_len);
+        rc = stage_fields(buf, len, fixed, &s, &snap_pos, &snap_len);
     }
     if (rc == DEVICE_OK) {
         rc = pump_snapshot_load(&d->pump, &buf[snap_pos], snap_len);  /* untouched on error */
     }
     if (rc != DEVICE_OK) {
+        crypto_wipe(&s, sizeof s);
         return rc;
     }
     (void)memcpy(d->cache, s.cache, sizeof d->cache);
@@ -192,6 +234,13 @@ int device_load(device_t *d, const uint8_t *buf, size_t len)
     d->wall_device_ms = s.wall_device_ms;
     d->nv_generation = s.generation;
     d->nv_saved_generation = s.generation;   /* it came from storage */
+    d->auth.provisioned = s.provisioned;     /* 0 in a build without sessions (keys_ok) */
+#ifndef DEVICE_NO_AUTH
+    (void)memcpy(d->auth.keys, s.keys, sizeof d->auth.keys);
+    auth_close(&d->auth.session);            /* session keys are never saved */
+    d->auth.hs_state = 0u;
+#endif
+    crypto_wipe(&s, sizeof s);
     device_after_load(d);
     return DEVICE_OK;
 }

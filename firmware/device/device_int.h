@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "device.h"
+#include "proto_msgs.h"
 
 /* Room a queued unsolicited frame must leave free: one reply of any size. */
 #define DEVICE_TX_RESERVE ((uint32_t)PROTO_MAX_WIRE)
@@ -48,5 +49,24 @@ int device_cache_store(device_t *d, uint16_t seq, uint8_t req_type, uint32_t req
                        uint8_t reply_type, const uint8_t *reply, size_t reply_len);
 /* DEVICE_OK if every entry is well-formed (used by device_load). */
 int device_cache_check(const device_cache_entry_t *cache, uint32_t cache_next);
+
+/* Authenticated sessions (device_auth.c). */
+/* Check a request against the session rules. PROTO_OK: answer *inner (the
+ * frame without its AUTH flag); d->auth.current says if the reply is sealed.
+ * Otherwise the NAK reason to answer unsealed (already logged). */
+int device_auth_check(device_t *d, const proto_frame_t *f, proto_frame_t *inner);
+/* PROTO_OK if the session's role may send this request, else AUTH_ROLE (logged). */
+int device_auth_role(device_t *d, uint8_t msg_type);
+/* Handshake steps: PROTO_OK and *out filled, or a NAK reason (logged). */
+int device_auth_begin(device_t *d, const proto_auth_begin_t *m, proto_auth_challenge_t *out);
+int device_auth_prove(device_t *d, const proto_auth_prove_t *m, proto_auth_accept_t *out);
+/* Seal raw (header with AUTH + payload, len bytes, room for the trailer in cap). */
+int device_auth_seal(device_t *d, uint8_t *raw, size_t len, size_t cap, size_t *out_len);
+/* Unsolicited frames: 0 send plain (no keys), 1 seal, -1 hold (keys, no session). */
+int device_auth_unsolicited(const device_t *d);
+/* End the session after a reply (AUTH_END) or at once. */
+void device_auth_after_reply(device_t *d);
+/* Image key block (device_image.c). */
+#define DEVICE_KEY_BLOCK_LEN (1u + 2u * AUTH_KEY_LEN)
 
 #endif /* PYEMU_DEVICE_INT_H */

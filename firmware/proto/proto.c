@@ -9,6 +9,7 @@
 #include "proto_msgs.h"
 
 #include <assert.h>
+#include <string.h>
 
 /* CRC-32/ISO-HDLC (zlib), reflected polynomial 0xEDB88320: entry i is the CRC
  * register after shifting byte i through 8 steps. test_proto.c recomputes it
@@ -222,14 +223,11 @@ static int cobs_decode(uint8_t *buf, size_t n, size_t *out_len)
     while (i < n) {                 /* i grows by code >= 1 each pass: <= n passes */
         size_t code = buf[i];
         size_t end = i + code;
-        size_t k;
         if ((code == 0u) || (end > n)) {
             return -1;
         }
-        for (k = i + 1u; k < end; k++) {
-            buf[o] = buf[k];
-            o++;
-        }
+        (void)memmove(&buf[o], &buf[i + 1u], code - 1u);   /* o <= i: moves down, in place */
+        o += code - 1u;
         i = end;
         if ((code != 0xFFu) && (i < n)) {
             buf[o] = 0u;
@@ -365,6 +363,23 @@ static int finish_chunk(proto_decoder_t *d, proto_frame_t *f)
     return 1;
 }
 
+/* n bytes of a chunk (no delimiter among them): buffer them, or count them once the
+ * chunk is longer than PROTO_MAX_ENCODED (then discarding = the chunk's bytes so far). */
+static void absorb(proto_decoder_t *d, const uint8_t *bytes, size_t n)
+{
+    if (d->discarding > 0u) {
+        d->discarding = sat_add(d->discarding, (n > UINT32_MAX) ? UINT32_MAX : (uint32_t)n);
+    } else if (n <= (size_t)(PROTO_MAX_ENCODED - d->len)) {
+        (void)memcpy(&d->buf[d->len], bytes, n);
+        d->len = (uint16_t)(d->len + n);
+    } else {
+        /* oversize: stop buffering */
+        d->discarding = sat_add((uint32_t)d->len, (n > UINT32_MAX) ? UINT32_MAX : (uint32_t)n);
+        d->len = 0u;
+    }
+    assert(d->len <= PROTO_MAX_ENCODED);
+}
+
 size_t proto_decoder_feed(proto_decoder_t *d, const uint8_t *data, size_t len,
                           proto_frame_t *frame, int *ready)
 {
@@ -375,23 +390,18 @@ size_t proto_decoder_feed(proto_decoder_t *d, const uint8_t *data, size_t len,
     if ((d == NULL) || (frame == NULL) || (ready == NULL) || (data == NULL)) {
         return len;                  /* nothing can be done with these bytes */
     }
-    for (i = 0u; i < len; i++) {
-        uint8_t b = data[i];
-        if (b != PROTO_DELIMITER) {
-            if (d->discarding > 0u) {
-                d->discarding = sat_add(d->discarding, 1u);
-            } else if (d->len < PROTO_MAX_ENCODED) {
-                d->buf[d->len] = b;
-                d->len++;
-            } else {
-                d->discarding = (uint32_t)d->len + 1u;   /* oversize: stop buffering */
-                d->len = 0u;
-            }
-        } else if (finish_chunk(d, frame) != 0) {
+    i = 0u;
+    while (i < len) {               /* i grows by run + 1 >= 1 each pass: <= len passes */
+        const uint8_t *zero = (const uint8_t *)memchr(&data[i], PROTO_DELIMITER, len - i);
+        size_t run = (zero == NULL) ? (len - i) : (size_t)(zero - &data[i]);
+        absorb(d, &data[i], run);
+        if (zero == NULL) {
+            break;
+        }
+        i += run + 1u;              /* the chunk and its delimiter */
+        if (finish_chunk(d, frame) != 0) {
             *ready = 1;
-            return i + 1u;
-        } else {
-            /* chunk dropped or empty: keep going */
+            return i;
         }
     }
     return len;
@@ -463,6 +473,43 @@ int proto_frame_encode(uint8_t msg_type, uint16_t seq, uint8_t flags,
     return PROTO_OK;
 }
 
+int proto_frame_encode_raw(const uint8_t *raw, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    uint8_t buf[PROTO_MAX_RAW];
+    const proto_msg_info_t *info;
+    size_t pos = len;
+    size_t trailer;
+    size_t n;
+
+    if ((raw == NULL) || (out == NULL) || (out_len == NULL) || (len < PROTO_HEADER_LEN) ||
+        (len > PROTO_MAX_RAW - PROTO_CRC_LEN)) {
+        return PROTO_ERR_ARG;
+    }
+    info = proto_msg_info(raw[1]);
+    if (info == NULL) {
+        return PROTO_ERR_UNKNOWN_TYPE;
+    }
+    trailer = ((raw[4] & PROTO_FLAG_AUTH) != 0u) ? PROTO_AUTH_LEN : 0u;
+    /* The header must describe these bytes, with the flags a sender may use. */
+    if ((raw[0] != PROTO_VERSION) || (raw[5] > PROTO_MAX_PAYLOAD) ||
+        (len != PROTO_HEADER_LEN + (size_t)raw[5] + trailer) ||
+        (flags_ok(info, (uint8_t)(raw[4] & (uint8_t)~PROTO_FLAG_AUTH)) == 0)) {
+        return PROTO_ERR_ARG;
+    }
+    if (cap < (len + PROTO_CRC_LEN + 3u)) {
+        return PROTO_ERR_NOSPACE;
+    }
+    (void)memcpy(buf, raw, len);
+    proto_put_u32(buf, &pos, proto_crc32(info->def_crc, buf, len));
+    whiten(buf, pos);
+    out[0] = PROTO_DELIMITER;
+    n = cobs_encode(buf, pos, &out[1]);
+    assert(n == (pos + 1u));
+    out[n + 1u] = PROTO_DELIMITER;
+    *out_len = n + 2u;
+    return PROTO_OK;
+}
+
 int proto_encode(uint8_t msg_type, uint16_t seq, uint8_t flags, const proto_msg_t *m,
                  uint8_t *out, size_t cap, size_t *out_len)
 {
@@ -500,4 +547,61 @@ int proto_frame_decode(const proto_frame_t *f, proto_msg_t *out)
         return PROTO_NAK_UNSUPPORTED;
     }
     return proto_msg_decode(f->msg_type, f->payload, f->payload_len, out);
+}
+
+/* ------------------------------------------------------------ bulk decode */
+
+static void bulk_take(const proto_frame_t *f, proto_bulk_frame_t *out, proto_msg_t *msg)
+{
+    int rc;
+    out->msg_type = f->msg_type;
+    out->flags = f->flags;
+    out->seq = f->seq;
+    out->payload_len = f->payload_len;
+    assert(f->payload_len <= PROTO_MAX_PAYLOAD);   /* checked by finish_chunk (LENGTH) */
+    (void)memcpy(out->payload, f->payload, f->payload_len);
+    out->auth_len = 0u;
+    if (f->auth != NULL) {
+        (void)memcpy(out->auth, f->auth, PROTO_AUTH_LEN);
+        out->auth_len = (uint8_t)PROTO_AUTH_LEN;
+    }
+    rc = proto_frame_decode(f, msg);
+    assert((rc >= 0) && (rc <= 0xFF));              /* PROTO_OK, a NAK reason or PROTO_ERR_* */
+    out->result = (uint8_t)rc;
+}
+
+size_t proto_decode_bulk(proto_decoder_t *d, const uint8_t *data, size_t len,
+                         proto_bulk_frame_t *frames, proto_msg_t *msgs, size_t max_frames,
+                         size_t *count, size_t *ok)
+{
+    size_t off = 0u;
+    size_t n = 0u;
+    size_t good = 0u;
+    if (count != NULL) {
+        *count = 0u;
+    }
+    if (ok != NULL) {
+        *ok = 0u;
+    }
+    if ((d == NULL) || (data == NULL) || (frames == NULL) || (msgs == NULL) || (count == NULL) ||
+        (ok == NULL) || (max_frames == 0u)) {
+        return 0u;
+    }
+    /* Each pass consumes at least one byte (proto_decoder_feed with len - off >= 1):
+     * at most len passes, and at most max_frames frames are written. */
+    while ((off < len) && (n < max_frames)) {
+        proto_frame_t f;
+        int ready = 0;
+        size_t used = proto_decoder_feed(d, &data[off], len - off, &f, &ready);
+        assert((used >= 1u) && (used <= (len - off)));
+        off += used;
+        if (ready != 0) {
+            bulk_take(&f, &frames[n], &msgs[n]);
+            good += (frames[n].result == PROTO_OK) ? 1u : 0u;
+            n++;
+        }
+    }
+    *count = n;
+    *ok = good;
+    return off;
 }

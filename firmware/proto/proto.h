@@ -134,6 +134,23 @@ size_t proto_decoder_feed(proto_decoder_t *d, const uint8_t *data, size_t len,
 int proto_decoder_push(proto_decoder_t *d, uint8_t byte, proto_frame_t *frame);
 
 /*
+ * One frame delivered by proto_decode_bulk (declared in proto_msgs.h, as it
+ * also fills a proto_msg_t per frame): the header, copies of the payload and
+ * auth trailer (the decoder's buffer is reused by the next frame) and what
+ * proto_frame_decode said of it.
+ */
+typedef struct {
+    uint8_t  msg_type;
+    uint8_t  flags;
+    uint16_t seq;
+    uint8_t  payload_len;
+    uint8_t  result;          /* PROTO_OK (fields decoded) or the NAK reason, spec 1.4 checks 8-15 */
+    uint8_t  auth_len;        /* PROTO_AUTH_LEN with PROTO_FLAG_AUTH, else 0 */
+    uint8_t  payload[PROTO_MAX_PAYLOAD];
+    uint8_t  auth[PROTO_AUTH_LEN];
+} proto_bulk_frame_t;
+
+/*
  * Build one wire frame (0x00, whitened + COBS raw frame, 0x00) from a payload.
  * msg_type must be in the table (its def_crc seeds the CRC); flags with
  * PROTO_FLAG_AUTH are refused (not in version 1). out needs at most
@@ -144,6 +161,14 @@ int proto_decoder_push(proto_decoder_t *d, uint8_t byte, proto_frame_t *frame);
 int proto_frame_encode(uint8_t msg_type, uint16_t seq, uint8_t flags,
                        const uint8_t *payload, size_t payload_len,
                        uint8_t *out, size_t cap, size_t *out_len);
+
+/*
+ * Build one wire frame from a raw frame without its CRC: header, payload and,
+ * when the header's flags have PROTO_FLAG_AUTH, the 20-byte auth trailer
+ * (sealed by auth_seal, firmware/crypto/auth.h). The header must match len
+ * and carry flags the message may have. Returns as proto_frame_encode.
+ */
+int proto_frame_encode_raw(const uint8_t *raw, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
 /* Little-endian field access for the generated payload code. The caller
  * guarantees the bounds (checked once per message against its length). */

@@ -17,12 +17,17 @@ static const proto_msg_info_t k_info[PROTO_MSG_COUNT] = {
     { 13u, 0x01u, 0x1BE0168Fu, "SET_CLOCK" },
     { 14u, 0x01u, 0xDFF7D4CFu, "ADVANCE" },
     { 15u, 0x01u, 0x184E8DBCu, "INJECT_FAULT" },
+    { 48u, 0x01u, 0x59939293u, "AUTH_BEGIN" },
+    { 49u, 0x01u, 0xFED5AE52u, "AUTH_PROVE" },
+    { 50u, 0x01u, 0x33A26CD4u, "AUTH_END" },
     { 64u, 0x02u, 0x4AF49ABEu, "ACK" },
     { 65u, 0x02u, 0x4DEEF21Bu, "NAK" },
     { 66u, 0x02u, 0x046C10EEu, "HELLO_INFO" },
     { 67u, 0x06u, 0x7C0FEAD4u, "STATUS" },
     { 68u, 0x02u, 0x3D63EF52u, "EVENTS" },
     { 69u, 0x04u, 0xF11B3A3Fu, "ALARM" },
+    { 112u, 0x02u, 0xD217D134u, "AUTH_CHALLENGE" },
+    { 113u, 0x02u, 0x837FAAA5u, "AUTH_ACCEPT" },
 };
 
 const proto_msg_info_t *proto_msg_info(uint8_t msg_type)
@@ -43,12 +48,17 @@ const proto_msg_info_t *proto_msg_info(uint8_t msg_type)
     case 13u: return &k_info[12];
     case 14u: return &k_info[13];
     case 15u: return &k_info[14];
-    case 64u: return &k_info[15];
-    case 65u: return &k_info[16];
-    case 66u: return &k_info[17];
-    case 67u: return &k_info[18];
-    case 68u: return &k_info[19];
-    case 69u: return &k_info[20];
+    case 48u: return &k_info[15];
+    case 49u: return &k_info[16];
+    case 50u: return &k_info[17];
+    case 64u: return &k_info[18];
+    case 65u: return &k_info[19];
+    case 66u: return &k_info[20];
+    case 67u: return &k_info[21];
+    case 68u: return &k_info[22];
+    case 69u: return &k_info[23];
+    case 112u: return &k_info[24];
+    case 113u: return &k_info[25];
     default: return NULL;
     }
 }
@@ -372,6 +382,63 @@ int proto_decode_inject_fault(const uint8_t *buf, size_t len, proto_inject_fault
     return check_inject_fault(m);
 }
 
+static int check_auth_begin(const proto_auth_begin_t *m)
+{
+    if ((m->role < 1u) || (m->role > 2u)) { return PROTO_NAK_BAD_FIELD; }
+    return PROTO_OK;
+}
+
+int proto_encode_auth_begin(const proto_auth_begin_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    int rc;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    rc = check_auth_begin(m);
+    if (rc != PROTO_OK) { return rc; }
+    need = 17u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u8(buf, &pos, m->role);
+    proto_put_u64(buf, &pos, m->host_nonce_lo);
+    proto_put_u64(buf, &pos, m->host_nonce_hi);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_auth_begin(const uint8_t *buf, size_t len, proto_auth_begin_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 17u) { return PROTO_NAK_BAD_LENGTH; }
+    m->role = proto_get_u8(buf, &pos);
+    m->host_nonce_lo = proto_get_u64(buf, &pos);
+    m->host_nonce_hi = proto_get_u64(buf, &pos);
+    return check_auth_begin(m);
+}
+
+int proto_encode_auth_prove(const proto_auth_prove_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    need = 16u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u64(buf, &pos, m->proof_lo);
+    proto_put_u64(buf, &pos, m->proof_hi);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_auth_prove(const uint8_t *buf, size_t len, proto_auth_prove_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 16u) { return PROTO_NAK_BAD_LENGTH; }
+    m->proof_lo = proto_get_u64(buf, &pos);
+    m->proof_hi = proto_get_u64(buf, &pos);
+    return PROTO_OK;
+}
+
 int proto_encode_ack(const proto_ack_t *m, uint8_t *buf, size_t cap, size_t *len)
 {
     size_t pos = 0u;
@@ -606,6 +673,54 @@ int proto_decode_alarm(const uint8_t *buf, size_t len, proto_alarm_t *m)
     return PROTO_OK;
 }
 
+int proto_encode_auth_challenge(const proto_auth_challenge_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    need = 20u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u32(buf, &pos, m->session);
+    proto_put_u64(buf, &pos, m->device_nonce_lo);
+    proto_put_u64(buf, &pos, m->device_nonce_hi);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_auth_challenge(const uint8_t *buf, size_t len, proto_auth_challenge_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 20u) { return PROTO_NAK_BAD_LENGTH; }
+    m->session = proto_get_u32(buf, &pos);
+    m->device_nonce_lo = proto_get_u64(buf, &pos);
+    m->device_nonce_hi = proto_get_u64(buf, &pos);
+    return PROTO_OK;
+}
+
+int proto_encode_auth_accept(const proto_auth_accept_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    need = 16u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u64(buf, &pos, m->proof_lo);
+    proto_put_u64(buf, &pos, m->proof_hi);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_auth_accept(const uint8_t *buf, size_t len, proto_auth_accept_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 16u) { return PROTO_NAK_BAD_LENGTH; }
+    m->proof_lo = proto_get_u64(buf, &pos);
+    m->proof_hi = proto_get_u64(buf, &pos);
+    return PROTO_OK;
+}
+
 int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_t cap, size_t *len)
 {
     if (len == NULL) { return PROTO_ERR_ARG; }
@@ -619,18 +734,23 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 13u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_set_clock(&m->set_clock, buf, cap, len);
     case 14u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_advance(&m->advance, buf, cap, len);
     case 15u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_inject_fault(&m->inject_fault, buf, cap, len);
+    case 48u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_begin(&m->auth_begin, buf, cap, len);
+    case 49u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_prove(&m->auth_prove, buf, cap, len);
     case 64u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_ack(&m->ack, buf, cap, len);
     case 65u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_nak(&m->nak, buf, cap, len);
     case 66u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_hello_info(&m->hello_info, buf, cap, len);
     case 67u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_status(&m->status, buf, cap, len);
     case 68u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_events(&m->events, buf, cap, len);
     case 69u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_alarm(&m->alarm, buf, cap, len);
+    case 112u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_challenge(&m->auth_challenge, buf, cap, len);
+    case 113u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_accept(&m->auth_accept, buf, cap, len);
     case 1u:
     case 2u:
     case 6u:
     case 7u:
     case 8u:
     case 9u:
+    case 50u:
         *len = 0u;
         return PROTO_OK;
     default: return PROTO_ERR_UNKNOWN_TYPE;
@@ -649,18 +769,23 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 13u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_set_clock(buf, len, &m->set_clock);
     case 14u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_advance(buf, len, &m->advance);
     case 15u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_inject_fault(buf, len, &m->inject_fault);
+    case 48u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_begin(buf, len, &m->auth_begin);
+    case 49u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_prove(buf, len, &m->auth_prove);
     case 64u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_ack(buf, len, &m->ack);
     case 65u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_nak(buf, len, &m->nak);
     case 66u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_hello_info(buf, len, &m->hello_info);
     case 67u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_status(buf, len, &m->status);
     case 68u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_events(buf, len, &m->events);
     case 69u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_alarm(buf, len, &m->alarm);
+    case 112u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_challenge(buf, len, &m->auth_challenge);
+    case 113u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_accept(buf, len, &m->auth_accept);
     case 1u:
     case 2u:
     case 6u:
     case 7u:
     case 8u:
     case 9u:
+    case 50u:
         return (len == 0u) ? PROTO_OK : PROTO_NAK_BAD_LENGTH;
     default: return PROTO_ERR_UNKNOWN_TYPE;
     }

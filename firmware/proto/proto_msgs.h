@@ -12,8 +12,8 @@
 
 #include "proto.h"
 
-#define PROTO_SCHEMA_CRC 0x6CE9BDFAu
-#define PROTO_MSG_COUNT 21u
+#define PROTO_SCHEMA_CRC 0x9995EA90u
+#define PROTO_MSG_COUNT 26u
 
 /* message types */
 #define PROTO_MSG_HELLO 1u
@@ -31,12 +31,17 @@
 #define PROTO_MSG_SET_CLOCK 13u
 #define PROTO_MSG_ADVANCE 14u
 #define PROTO_MSG_INJECT_FAULT 15u
+#define PROTO_MSG_AUTH_BEGIN 48u
+#define PROTO_MSG_AUTH_PROVE 49u
+#define PROTO_MSG_AUTH_END 50u
 #define PROTO_MSG_ACK 64u
 #define PROTO_MSG_NAK 65u
 #define PROTO_MSG_HELLO_INFO 66u
 #define PROTO_MSG_STATUS 67u
 #define PROTO_MSG_EVENTS 68u
 #define PROTO_MSG_ALARM 69u
+#define PROTO_MSG_AUTH_CHALLENGE 112u
+#define PROTO_MSG_AUTH_ACCEPT 113u
 
 /* tables from messages.json "enums" */
 #define PROTO_STATE_STOPPED 0u
@@ -65,6 +70,8 @@
 #define PROTO_CLOCK_MODE_MANUAL 0u
 #define PROTO_CLOCK_MODE_REALTIME 1u
 #define PROTO_CLOCK_MODE_ACCELERATED 2u
+#define PROTO_AUTH_ROLE_CLINICIAN 1u
+#define PROTO_AUTH_ROLE_PATIENT 2u
 #define PROTO_ALARM_BITS_LOW_RESERVOIR 1u
 #define PROTO_ALARM_BITS_RESERVOIR_EMPTY 2u
 #define PROTO_ALARM_BITS_ERI 4u
@@ -156,6 +163,17 @@ typedef struct {  /* INJECT_FAULT (id 15) */
     uint8_t action;
 } proto_inject_fault_t;
 
+typedef struct {  /* AUTH_BEGIN (id 48) */
+    uint8_t role;
+    uint64_t host_nonce_lo;
+    uint64_t host_nonce_hi;
+} proto_auth_begin_t;
+
+typedef struct {  /* AUTH_PROVE (id 49) */
+    uint64_t proof_lo;
+    uint64_t proof_hi;
+} proto_auth_prove_t;
+
 typedef struct {  /* ACK (id 64) */
     uint8_t req_type;
 } proto_ack_t;
@@ -224,6 +242,17 @@ typedef struct {  /* ALARM (id 69) */
     uint32_t cleared;
 } proto_alarm_t;
 
+typedef struct {  /* AUTH_CHALLENGE (id 112) */
+    uint32_t session;
+    uint64_t device_nonce_lo;
+    uint64_t device_nonce_hi;
+} proto_auth_challenge_t;
+
+typedef struct {  /* AUTH_ACCEPT (id 113) */
+    uint64_t proof_lo;
+    uint64_t proof_hi;
+} proto_auth_accept_t;
+
 /* Every message with fields; the member is named after the message. */
 typedef union {
     proto_prescribe_t prescribe;
@@ -235,12 +264,16 @@ typedef union {
     proto_set_clock_t set_clock;
     proto_advance_t advance;
     proto_inject_fault_t inject_fault;
+    proto_auth_begin_t auth_begin;
+    proto_auth_prove_t auth_prove;
     proto_ack_t ack;
     proto_nak_t nak;
     proto_hello_info_t hello_info;
     proto_status_t status;
     proto_events_t events;
     proto_alarm_t alarm;
+    proto_auth_challenge_t auth_challenge;
+    proto_auth_accept_t auth_accept;
 } proto_msg_t;
 
 int proto_encode_prescribe(const proto_prescribe_t *m, uint8_t *buf, size_t cap, size_t *len);
@@ -261,6 +294,10 @@ int proto_encode_advance(const proto_advance_t *m, uint8_t *buf, size_t cap, siz
 int proto_decode_advance(const uint8_t *buf, size_t len, proto_advance_t *m);
 int proto_encode_inject_fault(const proto_inject_fault_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_inject_fault(const uint8_t *buf, size_t len, proto_inject_fault_t *m);
+int proto_encode_auth_begin(const proto_auth_begin_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_auth_begin(const uint8_t *buf, size_t len, proto_auth_begin_t *m);
+int proto_encode_auth_prove(const proto_auth_prove_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_auth_prove(const uint8_t *buf, size_t len, proto_auth_prove_t *m);
 int proto_encode_ack(const proto_ack_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_ack(const uint8_t *buf, size_t len, proto_ack_t *m);
 int proto_encode_nak(const proto_nak_t *m, uint8_t *buf, size_t cap, size_t *len);
@@ -273,6 +310,10 @@ int proto_encode_events(const proto_events_t *m, uint8_t *buf, size_t cap, size_
 int proto_decode_events(const uint8_t *buf, size_t len, proto_events_t *m);
 int proto_encode_alarm(const proto_alarm_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_alarm(const uint8_t *buf, size_t len, proto_alarm_t *m);
+int proto_encode_auth_challenge(const proto_auth_challenge_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_auth_challenge(const uint8_t *buf, size_t len, proto_auth_challenge_t *m);
+int proto_encode_auth_accept(const proto_auth_accept_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_auth_accept(const uint8_t *buf, size_t len, proto_auth_accept_t *m);
 
 /* By type: m may be NULL for messages without fields. Unknown type: PROTO_ERR_UNKNOWN_TYPE. */
 int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_t cap, size_t *len);
@@ -282,6 +323,17 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
  * Returns PROTO_OK or the NAK reason (BAD_FLAGS, UNEXPECTED_MESSAGE, UNSUPPORTED,
  * BAD_LENGTH, BAD_FIELD). */
 int proto_frame_decode(const proto_frame_t *f, proto_msg_t *out);
+
+/* Bulk decode (recordings, event logs): feed len bytes to d as proto_decoder_feed
+ * does and, for each intact frame, fill frames[i] (header, payload copy) and
+ * msgs[i] (proto_frame_decode; its result in frames[i].result), i < max_frames.
+ * Stops when frames is full or data is used up and returns the bytes consumed:
+ * call again with the rest. *count = frames filled, *ok = those with PROTO_OK.
+ * Same frames, drops and counters as the stream decoder given the same bytes.
+ * With a NULL pointer or max_frames 0 nothing is consumed (returns 0). */
+size_t proto_decode_bulk(proto_decoder_t *d, const uint8_t *data, size_t len,
+                         proto_bulk_frame_t *frames, proto_msg_t *msgs, size_t max_frames,
+                         size_t *count, size_t *ok);
 
 /* Encode a message (m NULL for messages without fields) as one wire frame into out
  * (PROTO_MAX_WIRE bytes suffice). Refuses flags the message cannot have (PROTO_ERR_ARG). */

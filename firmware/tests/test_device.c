@@ -721,7 +721,7 @@ static void test_bad_images(void)
     image[0] ^= 0x01u;
     image[4] = 9u;
     CHECK(device_load(&dev2, image, len) == DEVICE_E_IMAGE_VERSION);
-    image[4] = 1u;
+    image[4] = (uint8_t)DEVICE_IMAGE_VERSION;
     /* Every single flipped bit after the header is caught by the CRC. */
     for (i = 16u; i < len; i += 97u) {
         image[i] ^= 0x10u;

@@ -305,6 +305,153 @@ static void test_accounting(void)
     }
 }
 
+/* ------------------------------------------------------------ bulk decode */
+
+#define BULK_MAX 256
+
+/* The reference: proto_decoder_feed + proto_frame_decode, one frame at a time. */
+static size_t bulk_reference(proto_decoder_t *d, const uint8_t *data, size_t len, proto_bulk_frame_t *out,
+                             proto_msg_t *msgs)
+{
+    size_t off = 0u;
+    size_t n = 0u;
+    while (off < len) {
+        proto_frame_t f;
+        int ready = 0;
+        off += proto_decoder_feed(d, &data[off], len - off, &f, &ready);
+        if (ready != 0 && n < BULK_MAX) {
+            memset(&out[n], 0, sizeof out[n]);
+            out[n].msg_type = f.msg_type;
+            out[n].flags = f.flags;
+            out[n].seq = f.seq;
+            out[n].payload_len = f.payload_len;
+            memcpy(out[n].payload, f.payload, f.payload_len);
+            if (f.auth != NULL) {
+                out[n].auth_len = (uint8_t)PROTO_AUTH_LEN;
+                memcpy(out[n].auth, f.auth, PROTO_AUTH_LEN);
+            }
+            out[n].result = (uint8_t)proto_frame_decode(&f, &msgs[n]);
+            n++;
+        }
+    }
+    return n;
+}
+
+static int bulk_same(const proto_bulk_frame_t *a, const proto_bulk_frame_t *b)
+{
+    return a->msg_type == b->msg_type && a->flags == b->flags && a->seq == b->seq &&
+           a->payload_len == b->payload_len && a->result == b->result && a->auth_len == b->auth_len &&
+           memcmp(a->payload, b->payload, a->payload_len) == 0 && memcmp(a->auth, b->auth, a->auth_len) == 0;
+}
+
+/* Bulk decoding gives the stream decoder's frames, fields, drops and pending bytes, for any
+ * split of the input and any max_frames, on pseudo-random streams of valid, damaged and cut frames. */
+static void test_bulk_matches_stream(void)
+{
+    static uint8_t stream[8192];
+    static proto_bulk_frame_t want[BULK_MAX];
+    static proto_bulk_frame_t got[BULK_MAX];
+    static proto_msg_t want_msg[BULK_MAX];
+    static proto_msg_t got_msg[BULK_MAX];
+    int round;
+    for (round = 0; round < 300; round++) {
+        proto_decoder_t dr;
+        proto_decoder_t db;
+        size_t len = 0u;
+        size_t n_want;
+        size_t n_got = 0u;
+        size_t ok_total = 0u;
+        size_t ok_want = 0u;
+        size_t off = 0u;
+        size_t max = 1u + (rnd() % 40u);
+        size_t piece = 1u + (rnd() % 3000u);
+        size_t k;
+        while (len < sizeof stream - 300u) {
+            uint32_t what = rnd() % 4u;
+            const vec_t *v = &k_vectors[rnd() % VEC_COUNT];
+            if (what == 0u) {
+                size_t n = rnd() % 40u;
+                for (k = 0u; k < n; k++) {
+                    stream[len++] = (uint8_t)(((rnd() % 8u) == 0u) ? 0u : rnd());
+                }
+            } else if (v->wire_len < 300u) {
+                memcpy(&stream[len], v->wire, v->wire_len);
+                if (what == 1u) {
+                    stream[len + rnd() % v->wire_len] ^= (uint8_t)(1u << (rnd() % 8u));
+                }
+                len += (what == 2u) ? (rnd() % v->wire_len) : v->wire_len;
+            } else {
+                /* oversize vector: skip */
+            }
+        }
+        memset(want_msg, 0, sizeof want_msg);
+        memset(got_msg, 0, sizeof got_msg);
+        proto_decoder_init(&dr);
+        n_want = bulk_reference(&dr, stream, len, want, want_msg);
+        CHECK(n_want < BULK_MAX, "round %d: %zu frames overflow the test's table", round, n_want);
+        proto_decoder_init(&db);
+        while (off < len) {                       /* pieces of `piece` bytes, as reads arrive */
+            size_t end = ((len - off) > piece) ? (off + piece) : len;
+            while (off < end) {
+                size_t count = 0u;
+                size_t ok = 0u;
+                size_t room = (n_got + max <= BULK_MAX) ? max : (BULK_MAX - n_got);
+                size_t used;
+                if (room == 0u) {
+                    break;
+                }
+                used = proto_decode_bulk(&db, &stream[off], end - off, &got[n_got], &got_msg[n_got], room,
+                                         &count, &ok);
+                CHECK(used > 0u && used <= end - off && count <= room && ok <= count,
+                      "round %d: used %zu of %zu, %zu frames (room %zu), %zu ok", round, used, end - off, count,
+                      room, ok);
+                if (used == 0u) {
+                    return;
+                }
+                off += used;
+                n_got += count;
+                ok_total += ok;
+            }
+            if (n_got >= BULK_MAX) {
+                break;
+            }
+        }
+        CHECK(n_got == n_want, "round %d: bulk %zu frames, stream %zu", round, n_got, n_want);
+        for (k = 0u; k < n_got && k < n_want; k++) {
+            ok_want += (want[k].result == PROTO_OK) ? 1u : 0u;
+            CHECK(bulk_same(&got[k], &want[k]), "round %d frame %zu differs", round, k);
+            CHECK(memcmp(&got_msg[k], &want_msg[k], sizeof got_msg[k]) == 0, "round %d frame %zu fields", round, k);
+        }
+        CHECK(ok_total == ok_want, "round %d: ok %zu, want %zu", round, ok_total, ok_want);
+        CHECK(db.frames == dr.frames && pending(&db) == pending(&dr), "round %d: counters", round);
+        for (k = 0u; k < (size_t)PROTO_DROP_COUNT; k++) {
+            CHECK(db.dropped_chunks[k] == dr.dropped_chunks[k] && db.dropped_bytes[k] == dr.dropped_bytes[k],
+                  "round %d: drop %s", round, proto_drop_name((int)k));
+        }
+    }
+}
+
+/* NULL arguments or no room: nothing consumed, nothing counted. */
+static void test_bulk_refusals(void)
+{
+    static proto_bulk_frame_t fr[2];
+    static proto_msg_t msgs[2];
+    proto_decoder_t d;
+    size_t count = 7u;
+    size_t ok = 7u;
+    const vec_t *v = &k_vectors[0];
+    proto_decoder_init(&d);
+    CHECK(proto_decode_bulk(&d, v->wire, v->wire_len, fr, msgs, 0u, &count, &ok) == 0u && count == 0u && ok == 0u,
+          "max_frames 0");
+    CHECK(proto_decode_bulk(NULL, v->wire, v->wire_len, fr, msgs, 2u, &count, &ok) == 0u, "NULL decoder");
+    CHECK(proto_decode_bulk(&d, NULL, v->wire_len, fr, msgs, 2u, &count, &ok) == 0u, "NULL data");
+    CHECK(proto_decode_bulk(&d, v->wire, v->wire_len, NULL, msgs, 2u, &count, &ok) == 0u, "NULL frames");
+    CHECK(proto_decode_bulk(&d, v->wire, v->wire_len, fr, NULL, 2u, &count, &ok) == 0u, "NULL msgs");
+    CHECK(proto_decode_bulk(&d, v->wire, v->wire_len, fr, msgs, 2u, NULL, &ok) == 0u, "NULL count");
+    CHECK(proto_decode_bulk(&d, v->wire, v->wire_len, fr, msgs, 2u, &count, NULL) == 0u, "NULL ok");
+    CHECK(d.frames == 0u && pending(&d) == 0u, "refused calls left the decoder untouched");
+}
+
 static void test_crc(void)
 {
     static const uint8_t check[] = "123456789";
@@ -445,7 +592,7 @@ static void test_table_matches_core(void)
     }
     CHECK(strcmp(proto_nak_name((int)PUMP_RESULT_COUNT), "?") == 0, "table lists a reason the core lacks");
     CHECK(proto_schema_crc() == PROTO_SCHEMA_CRC, "schema CRC");
-    CHECK(proto_msg_info(0u) == NULL && proto_msg_info(0x30u) == NULL, "reserved ids are not messages");
+    CHECK(proto_msg_info(0u) == NULL && proto_msg_info(0x33u) == NULL, "reserved ids are not messages");
 }
 
 int main(void)
@@ -455,6 +602,8 @@ int main(void)
     test_vectors();
     test_bit_flips();
     test_accounting();
+    test_bulk_matches_stream();
+    test_bulk_refusals();
     test_edges();
     test_encoder_refusals();
     printf("test_proto: %d checks, %d failures (%u vectors)\n", g_checks, g_failures, (unsigned)VEC_COUNT);

@@ -14,6 +14,9 @@ Public API::
     #   char[N] fields are str. Missing/unknown fields, values that do not fit
     #   their type, and codec-checked limits (array counts, booleans, selectors)
     #   raise P.EncodeError (a ValueError) naming message, field and range.
+    wire = P.encode_fields("CLINICIAN_BOLUS", 7, P.KIND_REQUEST, fields_dict)
+    #   the same from a dict of fields (no keyword unpacking: faster for callers
+    #   that already hold the fields in a dict, e.g. replaying a recording)
     payload: bytes = P.encode_payload("ACK", req_type=4)
     wire = P.encode_frame(msg_type, seq, flags, payload)   # framing only
 
@@ -73,12 +76,12 @@ from .schema import (
     SCHEMA_CRC,
 )
 from .messages import BODIES, COMPILED, DecodeError, EncodeError, decode_payload, encode_payload
-from .framing import DecoderStats, Frame, FrameDecoder, encode, encode_frame
+from .framing import DecoderStats, Frame, FrameDecoder, encode, encode_fields, encode_frame
 
 __all__ = [
     "BODIES", "COMPILED", "DecodeError", "DecoderStats", "DropReason", "ENUMS", "EncodeError",
     "FLAG_AUTH", "FLAG_REPLAYED", "FLAG_RESERVED", "Frame", "FrameDecoder", "KIND_MASK",
     "KIND_REQUEST", "KIND_RESPONSE", "KIND_UNSOLICITED", "MAX_PAYLOAD", "MESSAGES",
     "MESSAGES_BY_ID", "MessageDef", "MsgType", "NakReason", "PROTOCOL_VERSION", "SCHEMA_CRC",
-    "decode_payload", "encode", "encode_frame", "encode_payload",
+    "decode_payload", "encode", "encode_fields", "encode_frame", "encode_payload",
 ]

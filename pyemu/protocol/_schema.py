@@ -45,7 +45,7 @@ SCHEMA = json.loads(r"""{
       "BAD_FLAGS": {"value": 129, "doc": "reserved flag bits set, kind 3, or REPLAYED on a request"},
       "BAD_LENGTH": {"value": 130, "doc": "payload length is not the length this message type has (or its array count implies)"},
       "BAD_FIELD": {"value": 131, "doc": "a field the codec checks is out of range: array count, boolean, selector"},
-      "UNSUPPORTED": {"value": 132, "doc": "feature not in this build: AUTH flag (version 1), INJECT_FAULT on a production build"},
+      "UNSUPPORTED": {"value": 132, "doc": "feature not in this build or configuration: AUTH flag or handshake on a device without keys, INJECT_FAULT on a production build"},
       "CLOCK_MODE": {"value": 133, "doc": "not allowed in the device's clock mode (ADVANCE outside manual mode)"},
       "BUSY": {"value": 134, "doc": "device cannot take the request now (e.g. state not yet saved); retry with the same seq"}
     },
@@ -74,6 +74,7 @@ SCHEMA = json.loads(r"""{
     "step_unit": {"RATE_NL_DAY": 0, "DOSE_UG_DAY": 1},
     "bool": {"NO": 0, "YES": 1},
     "clock_mode": {"MANUAL": 0, "REALTIME": 1, "ACCELERATED": 2},
+    "auth_role": {"CLINICIAN": 1, "PATIENT": 2},
     "alarm_bits": {"LOW_RESERVOIR": 1, "RESERVOIR_EMPTY": 2, "ERI": 4, "EOS": 8, "MOTOR_STALL": 16, "DOSE_LIMIT": 32, "MEMORY_ERROR": 64},
     "capability_bits": {"FAULT_INJECTION": 1, "TEST_CLOCK": 2, "AUTH": 4},
     "event_kind": {"NONE": 0, "INIT": 1, "RESET": 2, "PRESCRIBED": 3, "PRESCRIBE_REFUSED": 4,
@@ -86,9 +87,9 @@ SCHEMA = json.loads(r"""{
   "reserved_ids": [
     {"from": 0, "to": 0, "doc": "never a message type"},
     {"from": 16, "to": 47, "doc": "future requests"},
-    {"from": 48, "to": 63, "doc": "authenticated-session requests (handshake), not defined in version 1"},
+    {"from": 51, "to": 63, "doc": "future authenticated-session requests"},
     {"from": 70, "to": 111, "doc": "future device-to-host messages"},
-    {"from": 112, "to": 127, "doc": "authenticated-session replies, not defined in version 1"},
+    {"from": 114, "to": 127, "doc": "future authenticated-session replies"},
     {"from": 128, "to": 255, "doc": "unassigned"}
   ],
 
@@ -190,6 +191,25 @@ SCHEMA = json.loads(r"""{
        {"name": "action", "type": "u8", "enum": "fault_action"}
      ]},
 
+    {"id": 48, "name": "AUTH_BEGIN", "kinds": ["request"], "replies": ["AUTH_CHALLENGE", "NAK"],
+     "doc": "Start a session handshake (spec 6.2) for a role. Answered without a session; the 16-byte nonce travels as two u64 (bytes 0-7, then 8-15).",
+     "fields": [
+       {"name": "role", "type": "u8", "enum": "auth_role"},
+       {"name": "host_nonce_lo", "type": "u64", "doc": "host nonce bytes 0-7 (LE)"},
+       {"name": "host_nonce_hi", "type": "u64", "doc": "host nonce bytes 8-15 (LE)"}
+     ]},
+
+    {"id": 49, "name": "AUTH_PROVE", "kinds": ["request"], "replies": ["AUTH_ACCEPT", "NAK"],
+     "doc": "Second half of the handshake: the host's proof (16 bytes as two u64). A wrong proof is NAK AUTH_FAILED.",
+     "fields": [
+       {"name": "proof_lo", "type": "u64", "doc": "host_proof bytes 0-7 (LE)"},
+       {"name": "proof_hi", "type": "u64", "doc": "host_proof bytes 8-15 (LE)"}
+     ]},
+
+    {"id": 50, "name": "AUTH_END", "kinds": ["request"], "replies": ["ACK", "NAK"],
+     "doc": "End the session (sent inside it; the ACK is its last authenticated frame).",
+     "fields": []},
+
     {"id": 64, "name": "ACK", "kinds": ["response"],
      "doc": "The request with this seq was accepted and took effect.",
      "fields": [
@@ -266,6 +286,21 @@ SCHEMA = json.loads(r"""{
        {"name": "unacked_alarms", "type": "u32", "names": "alarm_bits"},
        {"name": "raised", "type": "u32", "names": "alarm_bits", "doc": "bits that became active since the last ALARM"},
        {"name": "cleared", "type": "u32", "names": "alarm_bits", "doc": "bits that cleared since the last ALARM"}
+     ]},
+
+    {"id": 112, "name": "AUTH_CHALLENGE", "kinds": ["response"],
+     "doc": "The device's half of the handshake: a session number and a fresh nonce (two u64).",
+     "fields": [
+       {"name": "session", "type": "u32"},
+       {"name": "device_nonce_lo", "type": "u64", "doc": "device nonce bytes 0-7 (LE)"},
+       {"name": "device_nonce_hi", "type": "u64", "doc": "device nonce bytes 8-15 (LE)"}
+     ]},
+
+    {"id": 113, "name": "AUTH_ACCEPT", "kinds": ["response"],
+     "doc": "The host's proof verified: the session is open. Carries the device's proof (two u64), which the host checks before it trusts the session.",
+     "fields": [
+       {"name": "proof_lo", "type": "u64", "doc": "device_proof bytes 0-7 (LE)"},
+       {"name": "proof_hi", "type": "u64", "doc": "device_proof bytes 8-15 (LE)"}
      ]}
   ]
 }

@@ -8,9 +8,11 @@ raises for any input; it counts what it drops (spec 1.4).
 """
 from __future__ import annotations
 
+import keyword
 import struct
 import zlib
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, NamedTuple, Optional, Union
 
 from .messages import CODECS, DecodeError, EncodeError, message_id
@@ -66,6 +68,7 @@ class Frame(NamedTuple):
     fields: Optional[dict[str, Any]]
     error: Optional[NakReason]
     payload: bytes
+    auth: bytes = b""   # the 20-byte trailer when flag AUTH is set (pyemu.auth verifies it)
 
     @property
     def kind(self) -> int:
@@ -168,6 +171,27 @@ def wire_to_raw(wire: bytes) -> Optional[bytes]:
 
 def encode(msg: Union[str, int, MsgType], seq: int, flags: int = KIND_REQUEST, **fields: Any) -> bytes:
     """Build one complete wire frame of a message from its fields (EncodeError if any is wrong)."""
+    return encode_fields(msg, seq, flags, fields)
+
+
+def encode_fields(msg: Union[str, int, MsgType], seq: int, flags: int, fields: dict[str, Any]) -> bytes:
+    """``encode`` with the fields in a dict (for callers that hold them in one: no keyword unpacking)."""
+    fast = _FAST.get(msg) if type(msg) is str or isinstance(msg, int) else None
+    if fast is not None and type(seq) is int and 0 <= seq <= 0xFFFF and type(flags) is int \
+            and flags in fast[4] and len(fields) == fast[2]:
+        # A flat body (no text, array or codec-checked field) with flags the
+        # message may have: header and body in one pack, whose struct.error
+        # (a value outside its type) falls through to the full path below.
+        pack, values, _, seed, _, mid, plen = fast
+        try:
+            raw = pack(VERSION, mid, seq, flags, plen, *values(fields))
+        except (KeyError, TypeError, struct.error):
+            pass
+        else:
+            w = (raw + _CRC.pack(zlib.crc32(raw, seed))).translate(_XOR)
+            if b"\0" in w:
+                return b"\0" + cobs_encode(w) + b"\0"
+            return _LEAD[len(w)] + w + b"\0"
     mid = _IDS.get(msg) if type(msg) is str else None
     if mid is None:
         mid = message_id(msg)
@@ -262,14 +286,20 @@ class FrameDecoder:
             return self._drop(6, n)                      # CRC
         self._frames += 1
         payload = raw[HEADER_LEN:HEADER_LEN + plen]
+        trailer = raw[HEADER_LEN + plen:HEADER_LEN + plen + auth]
         error = _FLAG_ERR[mid][flags]
         if error is not None:
-            out.append(_new_frame((mid, seq, flags, None, error, payload)))
+            out.append(_new_frame((mid, seq, flags, None, error, payload, trailer)))
+            return None
+        flat = _FLAT_DECODE.get(mid)
+        if flat is not None and plen == flat[0]:
+            # A body without codec-checked fields: its length was its only check.
+            out.append(_new_frame((mid, seq, flags, flat[1](*flat[2](payload)), None, payload, trailer)))
             return None
         try:
-            out.append(_new_frame((mid, seq, flags, codec.decode(payload), None, payload)))
+            out.append(_new_frame((mid, seq, flags, codec.decode(payload), None, payload, trailer)))
         except DecodeError as e:
-            out.append(_new_frame((mid, seq, flags, None, e.reason, payload)))
+            out.append(_new_frame((mid, seq, flags, None, e.reason, payload, trailer)))
         return None
 
 
@@ -290,3 +320,49 @@ def _frame_error(mid: int, flags: int) -> Optional[NakReason]:
 for _mid in MESSAGES_BY_ID:
     _FLAG_ERR[_mid] = {f: _frame_error(_mid, f) for f in range(256)}
 _new_frame = Frame._make
+
+
+def _fast_encoder(mid: int) -> Optional[tuple[Any, ...]]:
+    """Precomputed encoding of a flat message: header+body struct, field getter, flags it may have."""
+    codec = CODECS[mid]
+    if not codec.flat:
+        return None
+    names = codec.names
+    if len(names) > 1:
+        values: Any = itemgetter(*names)
+    elif names:
+        values = lambda d, k=names[0]: (d[k],)  # noqa: E731 - itemgetter of one name is no tuple
+    else:
+        values = lambda d: ()  # noqa: E731
+    pack = struct.Struct(_HDR.format + codec.fixed.format.lstrip("<")).pack
+    ok_flags = frozenset(f for f, e in _FLAG_ERR[mid].items() if e is None and not f & FLAG_AUTH)
+    return (pack, values, len(names), codec.def_crc, ok_flags, mid, codec.fixed.size)
+
+
+def _dict_maker(name: str, names: tuple[str, ...]) -> Any:
+    """A function of the field values returning the fields dict, compiled once per message.
+
+    A dict display with constant keys is built presized in one step: about
+    twice as fast as dict(zip(names, values)) for a STATUS body. Field names
+    are identifiers (checked here, else the zip form is used).
+    """
+    if not all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        return lambda *values: dict(zip(names, values))
+    args = ", ".join(names)
+    body = ", ".join(f"{n!r}: {n}" for n in names)
+    namespace: dict[str, Any] = {}
+    exec(compile(f"def fields({args}):\n    return {{{body}}}\n", f"<{name} fields>", "exec"), namespace)
+    return namespace["fields"]
+
+
+# Flat bodies (no array, text or codec-checked field) decode with one unpack:
+# (size, values -> fields dict, unpack).
+_FLAT_DECODE: dict[int, tuple[int, Any, Any]] = {
+    mid: (c.fixed.size, _dict_maker(c.m.name, c.names), c.fixed.unpack) for mid, c in CODECS.items() if c.flat}
+
+# Keyed by message id and by exact name (others take the full path, same result).
+_FAST: dict[Union[str, int], tuple[Any, ...]] = {}
+for _mid in MESSAGES_BY_ID:
+    _enc = _fast_encoder(_mid)
+    if _enc is not None:
+        _FAST[_mid] = _FAST[MESSAGES_BY_ID[_mid].name] = _enc

@@ -95,6 +95,15 @@ VALID: list[tuple[str, str, str, int, int, dict[str, Any]]] = [
     ("alarm", "ALARM: reservoir empty raised", "ALARM", 41_000, KIND_UNSOLICITED,
      dict(now_ms=5_000_000_000, alarms=3, unacked_alarms=2, raised=2, cleared=0)),
     ("seq_max", "seq 65535 (wraps to 0 next)", "SUSPEND", 65_535, KIND_REQUEST, {}),
+    ("auth_begin", "AUTH_BEGIN as clinician with host nonce 00 01 .. 0f", "AUTH_BEGIN", 19, KIND_REQUEST,
+     dict(role=1, host_nonce_lo=0x0706050403020100, host_nonce_hi=0x0F0E0D0C0B0A0908)),
+    ("auth_prove", "AUTH_PROVE with host proof 10 11 .. 1f", "AUTH_PROVE", 20, KIND_REQUEST,
+     dict(proof_lo=0x1716151413121110, proof_hi=0x1F1E1D1C1B1A1918)),
+    ("auth_end", "AUTH_END", "AUTH_END", 21, KIND_REQUEST, {}),
+    ("auth_challenge", "AUTH_CHALLENGE: session 1, device nonce 20 21 .. 2f", "AUTH_CHALLENGE", 19,
+     KIND_RESPONSE, dict(session=1, device_nonce_lo=0x2726252423222120, device_nonce_hi=0x2F2E2D2C2B2A2928)),
+    ("auth_accept", "AUTH_ACCEPT with device proof 30 31 .. 3f", "AUTH_ACCEPT", 20, KIND_RESPONSE,
+     dict(proof_lo=0x3736353433323130, proof_hi=0x3F3E3D3C3B3A3938)),
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Optional
 from hypothesis import strategies as st
 
 from pyemu import core, oracle
-from pyemu.core import Alarm, Drug, Prescription, Pump, PumpError, Step
+from pyemu.core import Drug, Prescription, Pump, PumpError, Step
 
 U = core.MS_PER_DAY
 CAP20 = 20_000_000
@@ -275,3 +275,10 @@ def running_pump(data: Any, cfg: Optional[core.Config] = None, patient: Optional
     pump.prescribe(data.draw(prescriptions(drug, conc, cfg.reservoir_capacity_nl, patient=patient,
                                            headroom=headroom), label="rx"))
     return pump
+
+
+def scaled(n: int) -> int:
+    """max_examples for a test that runs n examples under the `ci` profile (200 by default),
+    scaled with the active profile, so `deep` goes deeper and `dev` stays quick."""
+    from hypothesis import settings
+    return max(1, n * settings.default.max_examples // 200)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pyemu.core import Alarm, Config, Drug, EventKind, Prescription, Pump, PumpError, Reason, Step
+from pyemu.core import Alarm, Drug, EventKind, Prescription, Pump, PumpError, Reason, Step
 
-from core_support import U, apply_op, configs, draw_op
+from core_support import U, apply_op, configs, draw_op, scaled
 
 
 def first_raise(pump: Pump, bit: Alarm):
@@ -13,7 +13,7 @@ def first_raise(pump: Pump, bit: Alarm):
                 None)
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(cfg=configs(), data=st.data())
 def test_battery_charge_never_rises_over_random_commands(cfg, data):
     """battery_nc and battery_permille never increase, whatever the command (refills,
@@ -29,7 +29,7 @@ def test_battery_charge_never_rises_over_random_commands(cfg, data):
         last = s
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(cfg=configs(small_battery=True), data=st.data(),
        finish=st.sampled_from(("time", "telemetry")))
 def test_eri_is_always_raised_no_later_than_eos(cfg, data, finish):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pyemu.core import Drug, Prescription, Pump, State, Step
+from pyemu.core import Config, Drug, Prescription, Pump, State, Step
 
-from core_support import CONCS, U, apply_op, configs, draw_op
+from core_support import CONCS, U, apply_op, configs, draw_op, scaled
 
 
 def check_balance(pump: Pump, max_conc: int) -> None:
@@ -26,7 +26,7 @@ def check_balance(pump: Pump, max_conc: int) -> None:
     assert b.in_catheter_pg <= cfg.dead_volume_nl * max_conc
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(cfg=configs(), data=st.data())
 def test_volume_and_mass_conserved_exactly_after_every_random_command(cfg, data):
     """filled == pumped + reservoir + discarded (nL) and pumped_pg == delivered_pg +
@@ -50,7 +50,7 @@ def test_volume_and_mass_conserved_exactly_after_every_random_command(cfg, data)
         check_balance(pump, max_conc)
 
 
-@settings(max_examples=60)
+@settings(max_examples=scaled(60))
 @given(stroke=st.sampled_from((10, 250, 1000, 7000)),
        dead=st.one_of(st.sampled_from((0, 250, 256_000)), st.integers(1, 300_000)),
        conc_a=st.sampled_from(CONCS[1:]), conc_b=st.sampled_from((1, 777, 3000, 100_000)),
@@ -59,7 +59,7 @@ def test_tip_dose_changes_only_once_the_old_drug_is_pushed_out(stroke, dead, con
     """After a refill at a new concentration, the first dead-volume's worth of strokes
     delivers the old drug, then the new: delivered mass since the switch is exactly
     A*min(pumped, dead) + B*max(0, pumped - dead)."""
-    pump = Pump(configs_default(stroke, dead))
+    pump = Pump(Config(stroke_nl=stroke, dead_volume_nl=dead))
     pump.refill(20_000_000, Drug.BACLOFEN, conc_a)
     rate = 24_000_000
     pump.prescribe(Prescription(Drug.BACLOFEN, conc_a, (Step(0, rate),), 100_000_000))
@@ -77,8 +77,3 @@ def test_tip_dose_changes_only_once_the_old_drug_is_pushed_out(stroke, dead, con
         moved = s.pumped_nl - start.pumped_nl
         expected = conc_a * min(moved, dead) + conc_b * max(0, moved - dead)
         assert s.delivered_pg - start.delivered_pg == expected, (moved, dead)
-
-
-def configs_default(stroke: int, dead: int):
-    from pyemu.core import Config
-    return Config(stroke_nl=stroke, dead_volume_nl=dead)

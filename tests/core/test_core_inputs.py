@@ -13,10 +13,11 @@ import dataclasses
 from hypothesis import given, settings, strategies as st
 
 from pyemu import oracle
-from pyemu.core import (Alarm, Config, Drug, EventKind, Prescription, Pump, PumpError, Reason,
+from pyemu.core import (Config, Drug, EventKind, Prescription, Pump, PumpError, Reason,
                         Step, dose_to_rate)
 
-from core_support import U, apply_op, configs, draw_op, prescriptions, refusal, status_dict
+from core_support import (U, apply_op, configs, draw_op, prescriptions, refusal, scaled,
+                          status_dict)
 
 CAP = 20_000_000
 U32 = 2**32 - 1
@@ -87,8 +88,10 @@ def bad_boluses():
 
 
 def assert_like_untouched_twin(pump: Pump, image: bytes, extra_events: int, data) -> None:
-    """pump differs from a twin restored from image only by extra_events log entries."""
+    """pump differs from a twin restored from image only by extra_events log entries,
+    now and after the same further random commands on both."""
     twin = Pump.from_snapshot(image)
+    image_seq = twin.status().last_event_seq
     for step in range(6):
         sp, st_ = status_dict(pump.status()), status_dict(twin.status())
         assert sp.pop("last_event_seq") == st_.pop("last_event_seq") + extra_events
@@ -101,8 +104,6 @@ def assert_like_untouched_twin(pump: Pump, image: bytes, extra_events: int, data
         assert apply_op(pump, op) == apply_op(twin, op)
 
 
-image_seq = 0
-
 
 def refused(fn, *args) -> Reason:
     try:
@@ -112,13 +113,12 @@ def refused(fn, *args) -> Reason:
     raise AssertionError(f"{getattr(fn, '__name__', fn)}{args} was accepted")
 
 
-@settings(max_examples=150)
+@settings(max_examples=scaled(150))
 @given(case=bad_prescriptions(), data=st.data())
 def test_out_of_range_prescription_refused_with_its_reason_and_state_unchanged(case, data):
     """A prescription with one field out of range is refused with that field's reason,
     logs exactly PRESCRIBE_REFUSED(0, reason), keeps the running prescription, and
     otherwise leaves the pump behaving exactly like its untouched twin."""
-    global image_seq
     rx, reason = case
     pump = ready_pump()
     image, image_seq = pump.snapshot(), pump.status().last_event_seq
@@ -133,12 +133,11 @@ def test_out_of_range_prescription_refused_with_its_reason_and_state_unchanged(c
     assert_like_untouched_twin(pump, image, 1, data)
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(kind=st.sampled_from(("clinician_bolus", "prime_bolus")), args=bad_boluses(), data=st.data())
 def test_out_of_range_bolus_refused_with_bolus_range_and_state_unchanged(kind, args, data):
     """A clinician or prime bolus with volume, duration or rate out of range is refused
     with BOLUS_RANGE, logs BOLUS_REFUSED(kind, BOLUS_RANGE), and changes nothing else."""
-    global image_seq
     pump = ready_pump()
     image, image_seq = pump.snapshot(), pump.status().last_event_seq
     assert refused(getattr(pump, kind), *args) == Reason.BOLUS_RANGE
@@ -148,7 +147,7 @@ def test_out_of_range_bolus_refused_with_bolus_range_and_state_unchanged(kind, a
     assert_like_untouched_twin(pump, image, 1, data)
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(case=st.one_of(
     st.integers(CAP + 1, U32).map(lambda v: ((v, Drug.MORPHINE, 1000), Reason.OVERFILL)),
     st.sampled_from((0, 7, 999, 65535)).map(lambda d: ((1000, d, 1000), Reason.DRUG)),
@@ -158,7 +157,6 @@ def test_out_of_range_bolus_refused_with_bolus_range_and_state_unchanged(kind, a
 def test_out_of_range_refill_refused_with_its_reason_and_state_unchanged(case, data):
     """Overfill, an unknown drug or a bad concentration is refused with its reason, logs
     REFILL_REFUSED(0, reason), and the reservoir and everything else stay as they were."""
-    global image_seq
     args, reason = case
     pump = ready_pump()
     image, image_seq = pump.snapshot(), pump.status().last_event_seq
@@ -168,7 +166,7 @@ def test_out_of_range_refill_refused_with_its_reason_and_state_unchanged(case, d
     assert_like_untouched_twin(pump, image, 1, data)
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(case=st.one_of(
     st.just(("ack_alarm", (0,), Reason.ALARM)),
     st.integers(1, 0xFF).map(lambda b: ("ack_alarm", (b | 0x80 if b & 1 else b,), Reason.ALARM)),
@@ -221,7 +219,7 @@ def test_state_dependent_refusals_give_their_reason_and_change_nothing():
                                                                    Reason.PB_DISABLED)]
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(field=st.sampled_from([f.name for f in dataclasses.fields(Config)]), data=st.data())
 def test_out_of_range_config_refused_with_config_reason(field, data):
     """Every configuration field outside pump.h's range is refused with CONFIG."""
@@ -250,7 +248,7 @@ def test_out_of_range_config_refused_with_config_reason(field, data):
         raise AssertionError("oracle accepted an out-of-range config")
 
 
-@settings(max_examples=200)
+@settings(max_examples=scaled(200))
 @given(dose=st.integers(0, U32), conc=st.one_of(st.integers(0, 100_001), st.integers(0, U32)))
 def test_dose_to_rate_rounds_to_nearest_and_refuses_out_of_range(dose, conc):
     """dose_to_rate is round-half-up of dose*10^6/conc; conc 0 or above the maximum is
@@ -266,7 +264,7 @@ def test_dose_to_rate_rounds_to_nearest_and_refuses_out_of_range(dose, conc):
         assert abs(nearest * conc - dose * 1_000_000) * 2 <= conc
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(data=st.data())
 def test_multi_fault_inputs_get_the_first_reason_in_pumph_check_order(data):
     """With several things wrong at once, in random pump states, the C core's reason is

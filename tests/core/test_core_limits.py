@@ -13,7 +13,7 @@ from hypothesis import event, given, settings, strategies as st
 from pyemu.core import (Alarm, Config, Drug, EventKind, Fault, Prescription, Pump, PumpError,
                         Reason, State, Step)
 
-from core_support import U, basal_24h_pg, prescriptions, refusal
+from core_support import U, basal_24h_pg, prescriptions, refusal, scaled
 
 LOCKOUT_TIMES = st.one_of(st.integers(0, 60_000), st.integers(0, 6 * 3_600_000), st.just(U))
 ACTIONS = ("patient",) * 8 + ("clinician",) * 3 + ("cancel", "cancel", "suspend", "resume", "resume")
@@ -37,7 +37,7 @@ def request(pump: Pump, what: str, args: tuple) -> int:
                     "resume": pump.resume}[what], *args)
 
 
-@settings(max_examples=150)
+@settings(max_examples=scaled(150))
 @given(conc=st.sampled_from((1, 1000, 25_000)), data=st.data(),
        stream=st.lists(REQUESTS, min_size=1, max_size=60))
 def test_lockout_count_and_24h_dose_limit_never_exceeded_by_any_request_stream(conc, data, stream):
@@ -129,7 +129,7 @@ def sized_request(pump: Pump, what: str, args: tuple, headroom_nl: int) -> int:
     return request(pump, what, args)
 
 
-@settings(max_examples=150)
+@settings(max_examples=scaled(150))
 @given(conc=st.sampled_from((1, 1000, 25_000)), data=st.data(),
        stream=st.lists(WINDOW_REQUESTS, min_size=4, max_size=30))
 def test_drug_pumped_in_any_24h_window_stays_below_the_limit_plus_one_stroke(conc, data, stream):
@@ -172,13 +172,13 @@ def test_drug_pumped_in_any_24h_window_stays_below_the_limit_plus_one_stroke(con
     for x in starts:
         mass = (pumped[x + U] - pumped[x]) * conc
         assert mass < limit_pg + stroke * conc, (x, mass, limit_pg)
-    event(f"boluses: {len([c for c in corners]) // 2 // 5 * 5}+")
+    event(f"bolus starts/ends: {len(corners) // 5 * 5}+")
 
 
 HALTS = ("suspended", "empty", "stall", "memory", "eos", "no prescription")
 
 
-@settings(max_examples=60)
+@settings(max_examples=scaled(60))
 @given(how=st.sampled_from(HALTS), rate=st.integers(48_000, 24_000_000),
        wait=st.integers(1, 60 * U), bolus_first=st.booleans())
 def test_nothing_is_delivered_while_suspended_empty_stalled_at_eos_or_unprescribed(
@@ -212,6 +212,9 @@ def test_nothing_is_delivered_while_suspended_empty_stalled_at_eos_or_unprescrib
         assert pump.status().battery_nc == 0
     s = pump.status()
     assert s.bolus_kind == 0
+    if bolus_first and how != "no prescription":
+        cancels = [e for e in pump.events() if e.kind == EventKind.BOLUS_CANCELLED]
+        assert [(e.data0, e.data1) for e in cancels] == [(1, expected)], "cancelled, with its cause"
     assert s.next_stroke_ms is None and s.rate_nl_day == 0
     if how != "no prescription":
         assert s.state == (State.SUSPENDED if how == "suspended" else State.HALTED)

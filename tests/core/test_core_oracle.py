@@ -9,13 +9,14 @@ prescription and the event log (kinds, times and data).
 """
 from __future__ import annotations
 
-from hypothesis import event, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis import event, given, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from pyemu import oracle
-from pyemu.core import Drug, Prescription, Pump, Step
+from pyemu.core import Config, Drug, Prescription, Pump, Step
 
-from core_support import CONCS, DRUGS, U, assert_same, configs, prescriptions, refusal
+from core_support import (CONCS, DRUGS, U, assert_same, configs, events_tuple, prescriptions,
+                          refusal, scaled)
 
 # The oracle walks stroke by stroke: keep each jump under this many strokes.
 STROKE_BUDGET = 1500
@@ -77,7 +78,7 @@ class CoreMatchesOracle(RuleBasedStateMachine):
             assert self.both("advance", self.pump.now_ms - back) == oracle.E_TIME
 
     # ---------------------------------------------------------------- reservoir / prescription
-    @rule(volume=st.one_of(st.sampled_from((0, 1, 250, 999, 1000, 50_000, 2_000_000, CAP := 20_000_000,
+    @rule(volume=st.one_of(st.sampled_from((0, 1, 250, 999, 1000, 50_000, 2_000_000, 20_000_000,
                                             40_000_000, 40_000_001)),
                            st.integers(0, 3_000_000)),
           drug=st.one_of(st.sampled_from(DRUGS), st.sampled_from((0, 4, 6, 7, 999))),
@@ -183,17 +184,12 @@ class CoreMatchesOracle(RuleBasedStateMachine):
 
 
 CoreMatchesOracle.TestCase.settings = settings(
-    settings(), max_examples=settings().max_examples, stateful_step_count=50)
+    settings(), max_examples=scaled(400), stateful_step_count=60)
 test_core_matches_oracle_after_every_command = CoreMatchesOracle.TestCase
 
 
 # ---------------------------------------------------------------------------------------
 # Corners the random machine reaches too rarely, driven on purpose (same comparison).
-from hypothesis import given  # noqa: E402
-
-from pyemu.core import Config  # noqa: E402
-
-from core_support import events_tuple  # noqa: E402
 
 
 def run_both(pump, model, name, *args):
@@ -203,7 +199,7 @@ def run_both(pump, model, name, *args):
     return rc_c
 
 
-@settings(max_examples=40)
+@settings(max_examples=scaled(40))
 @given(dead=st.sampled_from((250, 2500, 256_000)), stroke=st.sampled_from((10, 250)),
        changes=st.lists(st.tuples(st.sampled_from((1, 2, 3, 5, 7, 11, 13, 100_000)),
                                   st.integers(1, 6)), min_size=17, max_size=40))
@@ -231,7 +227,7 @@ def test_catheter_fifo_mixing_beyond_16_slugs_matches_oracle(dead, stroke, chang
     assert pump.balance().in_catheter_pg == dead * changes[-1][0]
 
 
-@settings(max_examples=40)
+@settings(max_examples=scaled(40))
 @given(gap=st.integers(1, 1000), extra=st.integers(0, 5), kind=st.sampled_from(("clinician", "prime")))
 def test_full_bolus_record_refuses_with_count_like_the_oracle(gap, extra, kind):
     """The 65th bolus while 64 grants still count is refused with COUNT (logged, nothing
@@ -255,7 +251,7 @@ def test_full_bolus_record_refuses_with_count_like_the_oracle(gap, extra, kind):
     assert_same(pump, model, "after the oldest expired")
 
 
-@settings(max_examples=40)
+@settings(max_examples=scaled(40))
 @given(volume=st.integers(1000, 200_000), stall_after=st.integers(0, 30), data=st.data())
 def test_several_strokes_in_one_millisecond_match_the_oracle(volume, stall_after, data):
     """With 10 nL strokes, a fast bolus owes more than one stroke per ms: several strokes
@@ -275,7 +271,7 @@ def test_several_strokes_in_one_millisecond_match_the_oracle(volume, stall_after
         assert_same(pump, model, f"step {step}")
 
 
-@settings(max_examples=10)
+@settings(max_examples=scaled(10))
 @given(n=st.integers(513, 1300), probe=st.integers(0, 1400), limit=st.integers(0, 600))
 def test_event_ring_wraps_keeping_the_newest_512_with_unbroken_seq(n, probe, limit):
     """After more than 512 entries the ring keeps the newest 512, first_available_seq says
@@ -291,3 +287,37 @@ def test_event_ring_wraps_keeping_the_newest_512_with_unbroken_seq(n, probe, lim
     assert got == events_tuple(model.events(probe, max=limit))
     first = max(probe, pump.first_available_seq())
     assert [e[0] for e in got] == list(range(first, min(first + limit, pump.status().last_event_seq + 1)))
+
+
+@settings(max_examples=scaled(60))
+@given(conc=st.sampled_from((1, 1000, 25_000)), data=st.data(),
+       stream=st.lists(st.tuples(
+           st.one_of(st.integers(0, 60_000), st.integers(0, 6 * 3_600_000), st.just(U)),
+           st.sampled_from(("patient",) * 6 + ("clinician_bolus", "cancel_bolus", "suspend",
+                                                "resume"))), min_size=1, max_size=40))
+def test_patient_request_streams_match_the_oracle(conc, data, stream):
+    """Lockout, count per 24 h, the 24-h limit and the denial reasons agree with the oracle
+    over random patient-request streams (with clinician boluses, cancels, suspensions)."""
+    rx = data.draw(prescriptions(Drug.MORPHINE, conc, CAP40, patient=True), label="rx")
+    # keep the oracle quick: basal at most 1 mL/day (4,000 strokes a day)
+    rx = Prescription(rx.drug, conc, tuple(Step(s.start_min, min(s.rate_nl_day, 1_000_000))
+                                           for s in rx.steps),
+                      rx.max_dose_ug_24h, rx.low_reservoir_nl, True, rx.pb_volume_nl,
+                      rx.pb_duration_ms, rx.pb_lockout_ms, rx.pb_max_per_24h)
+    cfg = Config(reservoir_capacity_nl=CAP40)
+    pump, model = Pump(cfg), oracle.Oracle(cfg)
+    run_both(pump, model, "refill", CAP40, Drug.MORPHINE, conc)
+    run_both(pump, model, "prescribe", rx)
+    for gap, what in stream:
+        run_both(pump, model, "advance", pump.now_ms + gap)
+        if what == "patient":
+            event(f"patient -> {run_both(pump, model, 'patient_bolus')}")
+        elif what == "clinician_bolus":
+            run_both(pump, model, what, data.draw(st.integers(1, 200_000), label="vol"),
+                     data.draw(st.integers(1, 3_600_000), label="dur"))
+        else:
+            run_both(pump, model, what)
+        assert_same(pump, model, what)
+
+
+CAP40 = 40_000_000

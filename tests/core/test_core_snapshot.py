@@ -13,7 +13,7 @@ from hypothesis import event, given, settings, strategies as st
 
 from pyemu.core import Pump, PumpError, Reason
 
-from core_support import U, apply_op, configs, draw_op
+from core_support import U, apply_op, configs, draw_op, scaled
 
 SNAPSHOT_REASONS = {Reason.SNAPSHOT_SIZE, Reason.SNAPSHOT_MAGIC, Reason.SNAPSHOT_VERSION,
                     Reason.SNAPSHOT_CRC, Reason.SNAPSHOT_INVALID}
@@ -48,7 +48,7 @@ def assert_refused_untouched(target: Pump, image: bytes, allowed=SNAPSHOT_REASON
     return reason
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(cfg=configs(), data=st.data())
 def test_snapshot_round_trip_restores_identical_state_and_behaviour(cfg, data):
     """restore(snapshot()) gives the same status, balance, prescription, log, config and
@@ -74,7 +74,7 @@ def test_snapshot_round_trip_restores_identical_state_and_behaviour(cfg, data):
 # Loading costs ~0.2 ms (a CRC over ~11 kB), so each example sweeps ~11,000 images: a few
 # examples are plenty. The target is compared with its original image every 512 loads and
 # after the sweep: a refused load that wrote anything would leave a lasting difference.
-@settings(max_examples=3)
+@settings(max_examples=scaled(3))
 @given(cfg=configs(), data=st.data(), xor=st.integers(1, 255))
 def test_every_single_byte_corruption_of_a_snapshot_is_refused_and_leaves_the_pump_untouched(
         cfg, data, xor):
@@ -95,7 +95,7 @@ def test_every_single_byte_corruption_of_a_snapshot_is_refused_and_leaves_the_pu
     assert Reason.SNAPSHOT_CRC in reasons
 
 
-@settings(max_examples=3)
+@settings(max_examples=scaled(3))
 @given(cfg=configs(), data=st.data(), extra=st.binary(min_size=1, max_size=64))
 def test_every_truncation_or_extension_of_a_snapshot_is_refused(cfg, data, extra):
     """Every proper prefix of a valid image, and the image with bytes appended, is refused
@@ -117,7 +117,7 @@ def resign(image: bytearray) -> bytes:
     return bytes(image)
 
 
-@settings(max_examples=60)
+@settings(max_examples=scaled(60))
 @given(cfg=configs(), data=st.data(),
        edits=st.lists(st.tuples(st.integers(0, 2**16), st.integers(0, 255)), min_size=1, max_size=4))
 def test_forged_snapshot_with_valid_crc_is_refused_or_loads_a_consistent_pump(cfg, data, edits):

@@ -10,10 +10,10 @@ from hypothesis import given, settings, strategies as st
 
 from pyemu.core import Config, Drug, Prescription, Pump
 
-from core_support import U, apply_op, configs, draw_op, schedule_integral, schedules
+from core_support import U, apply_op, configs, draw_op, schedule_integral, schedules, scaled
 
 
-@settings(max_examples=150)
+@settings(max_examples=scaled(150))
 @given(stroke=st.sampled_from((10, 250, 1000, 10_000)), steps=schedules(),
        t_rx=st.integers(0, 2 * U), horizon=st.integers(1, 3 * U),
        samples=st.lists(st.floats(0, 1), min_size=1, max_size=25),
@@ -50,7 +50,7 @@ def test_pumped_volume_stays_within_one_stroke_below_the_rate_integral(
         assert 0 <= integral - pumped * U < stroke * U, (t, integral / U, pumped)
 
 
-@settings(max_examples=100)
+@settings(max_examples=scaled(100))
 @given(cfg=configs(small_battery=False), data=st.data())
 def test_next_stroke_ms_is_exactly_the_next_stroke_attempt(cfg, data):
     """Advancing to next_stroke_ms()-1 moves nothing; advancing to next_stroke_ms() makes
@@ -76,7 +76,7 @@ def test_next_stroke_ms_is_exactly_the_next_stroke_attempt(cfg, data):
         assert pump.status().strokes + pump.status().failed_strokes > attempts
 
 
-@settings(max_examples=120)
+@settings(max_examples=scaled(120))
 @given(cfg=configs(), data=st.data(), span=st.one_of(st.integers(0, 2 * U), st.integers(0, 400 * U)),
        cuts=st.lists(st.floats(0, 1), max_size=30), hit_strokes=st.booleans())
 def test_one_jump_and_many_small_steps_give_byte_identical_snapshots(cfg, data, span, cuts, hit_strokes):

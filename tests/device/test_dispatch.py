@@ -26,6 +26,10 @@ REQUESTS = [
     ("SET_CLOCK", {"unix_ms": 1_700_000_000_000}, "ACK"),
     ("ADVANCE", {"delta_ms": 60_000}, "STATUS"),
     ("INJECT_FAULT", {"fault": int(Fault.MOTOR_STALL), "action": 0}, "ACK"),
+    # no keys provisioned: a version-1 device (sessions: tests/security/test_session.py)
+    ("AUTH_BEGIN", {"role": 1, "host_nonce_lo": 1, "host_nonce_hi": 2}, "NAK"),
+    ("AUTH_PROVE", {"proof_lo": 1, "proof_hi": 2}, "NAK"),
+    ("AUTH_END", {}, "NAK"),
 ]
 
 

@@ -1,11 +1,11 @@
 """Authenticated-session building blocks: C (firmware/crypto/auth.c) and Python (pyemu.auth) agree,
 and the receive rule refuses forged, replayed and reordered frames.
 
-The device dispatcher does not use these yet (protocol/spec.md section 6 is
-the design); these tests pin the cryptographic contract both sides will
-share: session keys and proofs from the same role key and nonces, 128-bit
-tags over header, payload and counter, and the counter rule with its one
-exception (a byte-identical retransmission of the last frame).
+These tests pin the cryptographic contract both sides share (protocol/spec.md
+section 6): session keys and proofs from the same role key and nonces,
+128-bit tags over header, payload and counter, and the counter rule with its
+one exception (a byte-identical retransmission of the last frame). The
+device using them is tested in test_session.py.
 """
 from __future__ import annotations
 
