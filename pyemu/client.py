@@ -29,6 +29,17 @@ Unsolicited frames (STATUS telemetry, ALARM) that arrive while waiting, or
 during :meth:`Client.poll`, go to the ``on_unsolicited`` callback and to a
 bounded queue read by :meth:`Client.unsolicited`.
 
+A pump with keys (``protocol/spec.md`` section 6) answers only inside a session::
+
+    keys = pyemu.auth.load_key_file("pump.keys")     # made by `pyemu keys create`
+    with Client.connect(url, key=keys["clinician"], role="clinician") as pump:
+        ...                                          # every frame both ways sealed
+
+The handshake (HELLO, then 2 round trips) runs on connect; a device frame
+whose tag or counter fails is dropped (``stats.auth_dropped``); an unsealed
+NAK AUTH_REQUIRED (the pump restarted) opens a new session and resends the
+request with the same seq, so the reply cache still makes it take effect once.
+
 A client made by :meth:`Client.connect` with ``reconnect=True`` reopens its
 URL when the line closes (the emulator restarted; with ``pyemu serve --link``
 a pty keeps its name) and goes on retrying the pending request, still with

@@ -84,6 +84,11 @@ class PumpError(Exception):
         self.message = message or text
         super().__init__(f"{name} ({reason_code}): {self.message}")
 
+    def __reduce__(self):
+        # Rebuild from the code and message, so the error survives pickling
+        # (process pools, Dask workers) with its reason intact.
+        return (type(self), (self.reason_code, self.message))
+
     @property
     def reason(self) -> Optional[Reason]:
         """The code as a `Reason`, or None for a code this module does not know."""

@@ -6,7 +6,9 @@
  * prescribed — instead of a new one; bit 1: telemetry every hour; bit 2: the
  * default 250 nL stroke instead of a 10 uL one, which makes an ADVANCE of
  * years 40 times slower to simulate; bit 3: also save the image and load
- * it onto a new device — CRC-heavy, so only when asked); the rest is the
+ * it onto a new device — CRC-heavy, so only when asked; bit 4: session keys
+ * provisioned after programming, so every request but HELLO and the
+ * handshake meets the session checks of protocol/spec.md section 6); the rest is the
  * serial line's bytes. The device runs in manual clock mode with test
  * features on (ADVANCE and INJECT_FAULT reachable). Checked for every input,
  * beyond what AddressSanitizer and UBSan catch:
@@ -119,6 +121,13 @@ static void start(device_t *d, uint8_t mode)
     must(device_init(d, &cfg, &opt), "device_init");
     if (mode & 1u) {
         program(d);
+    }
+    if (mode & 16u) {
+        static const uint8_t clinician[32] = {1u, 2u, 3u};
+        static const uint8_t patient[32] = {4u, 5u, 6u};
+        static const uint8_t seed[32] = {7u};
+        must(device_provision(d, clinician, patient), "device_provision");
+        must(device_seed(d, seed, sizeof seed), "device_seed");
     }
 }
 
