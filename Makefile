@@ -72,19 +72,32 @@ ARM_NM    ?= arm-none-eabi-nm
 ARM_OBJCOPY ?= arm-none-eabi-objcopy
 FWB       := build/firmware
 PORTC     := firmware/ports/common
-PORT_LIB  := $(addprefix $(PORTC)/,ring.c uart.c clock.c startup.c panic_hooks.c)
-PORT_APP  := $(addprefix $(PORTC)/,main.c indicator.c)
+PORT_LIB  := $(addprefix $(PORTC)/,ring.c uart.c clock.c startup.c panic_hooks.c libc_small.c)
+# Role keys (protocol/spec.md 6.1): none by default (an open pump). With
+# KEYS=FILE (a `pyemu keys` file) the pump images are provisioned with it; they
+# go to build/firmware/provisioned/ (mode 0700: they hold the keys), with the
+# generated board_keys.c, and never into the source tree.
+ifneq ($(strip $(KEYS)),)
+FWB       := build/firmware/provisioned
+PORT_KEYS := $(FWB)/board_keys.c
+else
+PORT_KEYS := $(PORTC)/no_keys.c
+endif
+PORT_APP  := $(addprefix $(PORTC)/,main.c indicator.c) $(PORT_KEYS)
 PORT_HDR  := $(wildcard firmware/ports/*/*.h) $(wildcard firmware/ports/*/*.ld)
-# -DDEVICE_NO_AUTH: no authenticated sessions on the board (HMAC needs more stack
-# than the 2.5 KiB left; device.h). -ffreestanding: no hosted library (the core then has no stdio path); failed
+# The board runs the same session code as the emulator (no DEVICE_NO_AUTH).
+# -ffreestanding: no hosted library (the core then has no stdio path); failed
 # invariants go to the port's panic (panic_hooks.h, force-included).
 BOARD_RAM_BUDGET   ?= 16384
 BOARD_FLASH_BUDGET ?= 32768
 # Stack reserved below .data; firmware/ports/stack_check.py proves the worst
 # case (main + both interrupt handlers) fits, from GCC's call-graph files.
-BOARD_STACK        := 2560
+# 3,328 B: the deepest path seals a frame (HMAC-SHA256, ~1 KiB); see firmware/ports/README.md.
+BOARD_STACK        := 3328
+# -fno-tree-loop-distribute-patterns: libc_small.c's loops stay loops (not calls to themselves).
 BOARD_CFLAGS  := $(CWARN) -mcpu=cortex-m4 -mthumb -Os -ffunction-sections -fdata-sections -g \
-                 -ffreestanding -DPUMP_ASSERT_HOOK=board_assert_hook -DDEVICE_NO_AUTH -include panic_hooks.h \
+                 -fno-tree-loop-distribute-patterns \
+                 -ffreestanding -DPUMP_ASSERT_HOOK=board_assert_hook -include panic_hooks.h \
                  $(CINC) -I$(PORTC)
 BOARD_LDFLAGS = -nostartfiles --specs=nano.specs -Wl,--gc-sections -L$(PORTC) \
                 -Wl,--defsym=STACK_SIZE=$(BOARD_STACK) \
@@ -110,6 +123,13 @@ $(eval $(call board_image,qemu_netduinoplus2,qemu_netduinoplus2,$(PORT_APP) $(PO
 $(eval $(call board_image,nucleo_f4,nucleo_f4,$(PORT_APP) $(PORT_LIB) firmware/ports/nucleo_f4/board_nucleo.c $(FW_SRC)))
 $(eval $(call board_image,qemu_echo,qemu_netduinoplus2,$(PORTC)/echo_main.c $(PORT_LIB) firmware/ports/qemu_netduinoplus2/board_qemu.c))
 $(eval $(call board_image,nucleo_echo,nucleo_f4,$(PORTC)/echo_main.c $(PORT_LIB) firmware/ports/nucleo_f4/board_nucleo.c))
+
+# Regenerated on every run (the key file may change under the same name);
+# make_keys.py rewrites it only when its content changes.
+.PHONY: FORCE
+$(FWB)/board_keys.c: FORCE
+	@mkdir -p $(FWB) && chmod 700 $(FWB)
+	@$(PYTHON) firmware/ports/make_keys.py '$(KEYS)' $@
 
 # The host test of the ports' portable logic includes their sources.
 build/ctest/test_board_logic: $(wildcard $(PORTC)/*.c $(PORTC)/*.h)

@@ -53,6 +53,8 @@ __all__ = [
     "require_tool",
     "build_firmware",
     "build_firmware_for_tests",
+    "build_provisioned_firmware",
+    "PROVISIONED_QEMU_IMAGE",
     "image_symbols",
     "QemuBoard",
     "register",
@@ -68,9 +70,16 @@ NUCLEO_IMAGE = FIRMWARE_DIR / "nucleo_f4.elf"
 QEMU = "qemu-system-arm"
 CROSS_CC = "arm-none-eabi-gcc"
 MACHINE = "netduinoplus2"
-#: Boot options of the QEMU port: { magic "PYCB", clock mode, speed } at the end of RAM.
+PROVISIONED_DIR = FIRMWARE_DIR / "provisioned"
+#: ``make firmware KEYS=FILE`` builds the images with role keys here (mode 0700).
+PROVISIONED_QEMU_IMAGE = PROVISIONED_DIR / "qemu_netduinoplus2.elf"
+#: Boot options of the QEMU port: { magic "PYCB", clock mode, speed } at the end of RAM,
+#: then { magic "PYCE", 32 bytes of entropy } for the session nonces (QEMU has no TRNG).
 BOOTCFG_ADDR = 0x2001FFC0
 BOOTCFG_MAGIC = 0x42435950
+ENTROPY_ADDR = BOOTCFG_ADDR + 12
+ENTROPY_MAGIC = 0x45435950
+ENTROPY_LEN = 32
 #: Diagnostic lines kept for error messages (the LED reports one per change).
 _DIAG_KEEP = 4096
 
@@ -148,6 +157,18 @@ def build_firmware_for_tests(root: Path = REPO_ROOT) -> Optional[str]:
     return text
 
 
+def build_provisioned_firmware(keys: os.PathLike[str] | str, root: Path = REPO_ROOT) -> Path:
+    """``make firmware KEYS=keys``: the pump images with a key file's two role keys.
+
+    They go to ``build/firmware/provisioned/`` (the open images stay where
+    they are); returns the QEMU image's path. The key file must be a
+    ``pyemu keys`` file of mode 0600 holding both roles' keys.
+    """
+    keys_path = Path(keys).resolve()
+    build_firmware(root, extra=(f"KEYS={keys_path}",))
+    return root / "build" / "firmware" / "provisioned" / "qemu_netduinoplus2.elf"
+
+
 def image_symbols(image: os.PathLike[str] | str) -> set[str]:
     """Names of the symbols linked into a firmware image (``arm-none-eabi-nm``)."""
     nm = require_tool("arm-none-eabi-nm")
@@ -173,6 +194,7 @@ class QemuBoard:
         wait_ready: bool = True,
         clock: str = "manual",
         speed: int = 1,
+        entropy: Optional[bytes] = None,
     ) -> None:
         self.image = Path(image) if image is not None else QEMU_IMAGE
         self.qemu = qemu
@@ -187,6 +209,11 @@ class QemuBoard:
         #: The device's clock mode, written into the firmware's boot options.
         self.clock = clock
         self.speed = speed
+        if entropy is not None and len(entropy) != ENTROPY_LEN:
+            raise ValueError(f"entropy must be {ENTROPY_LEN} bytes")
+        #: Seed input for the firmware's handshake nonces, written at boot
+        #: (fresh os.urandom bytes unless a test fixes them).
+        self.entropy = entropy
         self.url = ""
         self.port = 0
         #: Seconds from starting QEMU to the firmware's READY line.
@@ -249,15 +276,21 @@ class QemuBoard:
         return self.url
 
     def _boot_options(self) -> List[str]:
-        """QEMU loader devices that write the clock mode into the firmware's boot options.
+        """QEMU loader devices that write the firmware's boot options.
 
         The QEMU port reads { magic, mode, speed } from the last 64 bytes of RAM
         (``firmware/ports/qemu_netduinoplus2``); without them it starts manual.
+        After them, { magic, 32 bytes }: the entropy its handshake nonces are
+        seeded from (a real board would use its TRNG), fresh at every start.
         """
-        if self.clock == "manual":
-            return []
-        mode, speed = (1, 1) if self.speed == 1 else (2, self.speed)
-        words = [(BOOTCFG_ADDR, BOOTCFG_MAGIC), (BOOTCFG_ADDR + 4, mode), (BOOTCFG_ADDR + 8, speed)]
+        words: List[Tuple[int, int]] = []
+        if self.clock != "manual":
+            mode, speed = (1, 1) if self.speed == 1 else (2, self.speed)
+            words += [(BOOTCFG_ADDR, BOOTCFG_MAGIC), (BOOTCFG_ADDR + 4, mode), (BOOTCFG_ADDR + 8, speed)]
+        entropy = self.entropy if self.entropy is not None else os.urandom(ENTROPY_LEN)
+        words.append((ENTROPY_ADDR, ENTROPY_MAGIC))
+        words += [(ENTROPY_ADDR + 4 + i, int.from_bytes(entropy[i:i + 4], "little"))
+                  for i in range(0, ENTROPY_LEN, 4)]
         args: List[str] = []
         for addr, value in words:
             args += ["-device", f"loader,addr=0x{addr:08X},data=0x{value:08X},data-len=4"]
@@ -414,6 +447,7 @@ examples:
   pyemu hil                          QEMU, manual clock (ADVANCE moves time)
   pyemu hil --clock realtime         QEMU, simulated time follows the wall clock
   pyemu hil --check                  boot QEMU, HELLO, stop (a smoke test)
+  pyemu hil --keys pump.keys         QEMU with authenticated sessions (pyemu keys create)
   pyemu hil --port /dev/ttyACM0      a real board
 """,
     )
@@ -422,6 +456,10 @@ examples:
     p.add_argument("--baud", type=int, default=115200, metavar="N",
                    help="baud rate for --port (default: %(default)s)")
     p.add_argument("--image", metavar="ELF", help=f"firmware for QEMU (default: {QEMU_IMAGE})")
+    p.add_argument("--keys", metavar="KEYFILE",
+                   help="QEMU only: build the firmware provisioned with this pyemu key file "
+                        "(make firmware KEYS=KEYFILE) and boot that; talk to it with "
+                        "pyemu ctl --key KEYFILE")
     p.add_argument("--qemu", metavar="PATH", help="qemu-system-arm to run (default: on PATH)")
     p.add_argument("--clock", choices=("manual", "realtime"), default="manual",
                    help="QEMU only: the device's clock mode (default: %(default)s)")
@@ -462,10 +500,10 @@ def run(args: argparse.Namespace) -> int:
     """``pyemu hil``: see :func:`register`. Returns the CLI's exit status."""
     exit_ok, exit_usage, exit_link = 0, 2, 3
     if args.port:
-        if args.check or args.image or args.clock != "manual":
-            print("pyemu hil: --check, --image and --clock are for QEMU; a real board is "
-                  "flashed with its image and starts in the manual clock (hold B1 at reset "
-                  "for real time)", file=sys.stderr)
+        if args.check or args.image or args.keys or args.clock != "manual":
+            print("pyemu hil: --check, --image, --keys and --clock are for QEMU; a real board is "
+                  "flashed with its image (make firmware KEYS=FILE for sessions) and starts in "
+                  "the manual clock (hold B1 at reset for real time)", file=sys.stderr)
             return exit_usage
         try:
             hello, _ = _hello(args.port, args.timeout, baudrate=args.baud)
@@ -479,8 +517,19 @@ def run(args: argparse.Namespace) -> int:
     import pyemu.client  # noqa: F401
     import serial.urlhandler.protocol_socket  # noqa: F401
 
+    image = args.image
+    if args.keys:
+        if args.image:
+            print("pyemu hil: --keys builds its own image; give --image or --keys, not both",
+                  file=sys.stderr)
+            return exit_usage
+        try:
+            image = build_provisioned_firmware(args.keys)
+        except HilError as exc:
+            print(f"pyemu hil: {exc}", file=sys.stderr)
+            return exit_usage
     try:
-        board = QemuBoard(args.image, qemu=args.qemu, clock=args.clock, speed=args.speed)
+        board = QemuBoard(image, qemu=args.qemu, clock=args.clock, speed=args.speed)
     except ValueError as exc:
         print(f"pyemu hil: {exc}", file=sys.stderr)
         return exit_usage

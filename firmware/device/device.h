@@ -116,7 +116,14 @@
 #define DEVICE_FW_MINOR        1u
 #define DEVICE_FW_PATCH        0u
 
-#define DEVICE_TXQ_SIZE        1024u  /* output queue: 11 STATUS frames of 89 bytes */
+/* Output queue. The most one request puts out is ADVANCE in a session: its
+ * sealed STATUS (110 bytes on the wire), a sealed ALARM (57) and a sealed
+ * STATUS telemetry frame (110), each queued only while a largest reply
+ * (PROTO_MAX_WIRE, 257) still fits: 110 + 57 + 110 + 257 = 534 <= 576. A
+ * READ_EVENTS reply (up to 257) moves no time and so brings no telemetry.
+ * The same size on every target (the board's RAM budget sets it), so a
+ * queue-full NAK BUSY comes at the same byte on the emulator and a board. */
+#define DEVICE_TXQ_SIZE        576u
 #define DEVICE_CACHE_ENTRIES   8u     /* requests remembered by the reply cache */
 #define DEVICE_CACHE_REPLY_MAX 80u    /* largest cached reply payload (STATUS: 77) */
 #define DEVICE_TELEMETRY_PERIOD_MAX_MS 2592000000u  /* 30 days */
@@ -198,8 +205,10 @@ typedef struct {
  * of device time (the next carries the count suppressed meanwhile). Nonces
  * come from HMAC(seed, count): the host gives fresh entropy with device_seed
  * after device_init (device_load keeps the seed; the emulator: os.urandom, a
- * board: its TRNG); without it a provisioned device refuses AUTH_BEGIN. Built with DEVICE_NO_AUTH (the
- * board images: no stack left for HMAC), the device is always version 1.
+ * board: its TRNG or the host at boot); without it a provisioned device
+ * refuses AUTH_BEGIN. The board images run this same code (keys from
+ * `make firmware KEYS=FILE`, firmware/ports/README.md). Built with
+ * DEVICE_NO_AUTH (no image does so today), the device is always version 1.
  */
 #define DEVICE_AUTH_IDLE_MS        1800000u  /* a session ends after 30 min without a request */
 #define DEVICE_AUTH_FAIL_LIMIT     8u        /* failed proofs per window, then AUTH_BEGIN refused */

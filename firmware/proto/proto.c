@@ -363,6 +363,17 @@ static int finish_chunk(proto_decoder_t *d, proto_frame_t *f)
     return 1;
 }
 
+/* How many of the n bytes come before the first delimiter (n if none). A plain
+ * loop, not memchr: the board's C library would link in another function. */
+static size_t chunk_run(const uint8_t *p, size_t n)
+{
+    size_t k = 0u;
+    while ((k < n) && (p[k] != PROTO_DELIMITER)) {
+        k++;
+    }
+    return k;
+}
+
 /* n bytes of a chunk (no delimiter among them): buffer them, or count them once the
  * chunk is longer than PROTO_MAX_ENCODED (then discarding = the chunk's bytes so far). */
 static void absorb(proto_decoder_t *d, const uint8_t *bytes, size_t n)
@@ -392,11 +403,10 @@ size_t proto_decoder_feed(proto_decoder_t *d, const uint8_t *data, size_t len,
     }
     i = 0u;
     while (i < len) {               /* i grows by run + 1 >= 1 each pass: <= len passes */
-        const uint8_t *zero = (const uint8_t *)memchr(&data[i], PROTO_DELIMITER, len - i);
-        size_t run = (zero == NULL) ? (len - i) : (size_t)(zero - &data[i]);
+        size_t run = chunk_run(&data[i], len - i);
         absorb(d, &data[i], run);
-        if (zero == NULL) {
-            break;
+        if (run == (len - i)) {
+            break;                  /* no delimiter in the rest */
         }
         i += run + 1u;              /* the chunk and its delimiter */
         if (finish_chunk(d, frame) != 0) {

@@ -38,6 +38,11 @@ uint32_t board_button_raw(void);
 /* The debounced button changed (a port may report it; most do nothing). */
 void board_button_changed(uint32_t pressed);
 
+/* Fresh entropy for the session nonces (protocol/spec.md 6.2): fill out[0..n)
+ * and return 1, or return 0 if the port has none. A device with keys but no
+ * entropy refuses every handshake (NAK UNSUPPORTED): it fails closed. */
+uint32_t board_entropy(uint8_t *out, uint32_t n);
+
 /* Unrecoverable error: show it as the board can, never return. */
 __attribute__((noreturn)) void board_panic(const char *why);
 

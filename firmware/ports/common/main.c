@@ -7,6 +7,11 @@
  * firmware/core, firmware/proto and firmware/device, compiled unchanged: this
  * file only moves bytes and time, and drives the LED and the button.
  *
+ * Sessions (protocol/spec.md section 6): an image built with KEYS
+ * (board_keys.h) provisions the device with its two role keys at every
+ * start, as `pyemu serve --keys` does, and seeds the handshake nonces from
+ * the port's entropy (board_entropy). Without KEYS the pump is open.
+ *
  * Clock: the device starts in the manual clock mode (time moves only on
  * ADVANCE) unless the port asks for real time (board_clock_options): that
  * is what the conformance suite, the demo and `pyemu ctl advance` use, as
@@ -22,6 +27,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "board_keys.h"
 #include "clock.h"
 #include "device.h"
 #include "indicator.h"
@@ -34,6 +40,26 @@
 #define TX_PASSES_MAX       (DEVICE_TXQ_SIZE / IO_CHUNK + 1u)
 
 static device_t dev;   /* the pump: static, never on the stack */
+
+/* Keys from the image (if built with KEYS) and nonce entropy from the port. */
+static void device_secure(void)
+{
+    uint8_t entropy[32];
+    volatile uint8_t *wipe = entropy;        /* volatile: the wipe is not optimised away */
+    uint32_t i;
+
+    if (board_keys_present != 0u &&
+        device_provision(&dev, board_role_keys[0], board_role_keys[1]) != DEVICE_OK) {
+        board_panic("role keys refused");   /* make_keys.py never emits a zero key */
+    }
+    if (board_entropy(entropy, (uint32_t)sizeof entropy) != 0u &&
+        device_seed(&dev, entropy, sizeof entropy) != DEVICE_OK) {
+        board_panic("nonce seed refused");
+    }
+    for (i = 0u; i < (uint32_t)sizeof entropy; i++) {
+        wipe[i] = 0u;                        /* no copy of the seed input stays behind */
+    }
+}
 
 /* Start the pump with the board's options; *opt keeps them for the loop
  * (device_t's fields are the device layer's own). */
@@ -55,6 +81,7 @@ static void device_start(device_options_t *opt_out)
     if (rc != DEVICE_OK) {
         board_panic(device_result_name(rc));
     }
+    device_secure();
     *opt_out = opt;
 }
 

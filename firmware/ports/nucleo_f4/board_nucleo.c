@@ -156,6 +156,16 @@ void board_clock_options(uint8_t *mode, uint32_t *speed)
     }
 }
 
+/* No entropy source is used yet (the F401 has no TRNG; the F446's RNG is not
+ * driven): an image built with KEYS refuses handshakes on this board, i.e.
+ * it fails closed. firmware/ports/README.md says what a port needs. */
+uint32_t board_entropy(uint8_t *out, uint32_t n)
+{
+    (void)out;
+    (void)n;
+    return 0u;
+}
+
 void board_ready(void)
 {
     /* The host finds a real board by opening its serial port: nothing to say. */

@@ -21,6 +21,12 @@
  * { magic BOOTCFG_MAGIC, clock mode, clock speed }; without the magic the
  * device starts in the manual clock mode. pyemu.hil writes them for
  * `pyemu hil --clock realtime|--speed N`.
+ *
+ * Entropy: QEMU models no TRNG for this board, so the host gives the nonce
+ * seed the same way: { ENTROPY_MAGIC, 32 bytes } after the clock words
+ * (pyemu.hil writes os.urandom bytes at every start). board_entropy takes
+ * them once and wipes them; without them a provisioned image refuses
+ * handshakes (fails closed), an open one does not need them.
  */
 #include <stddef.h>
 
@@ -35,12 +41,19 @@
 const char board_name[] = "qemu_netduinoplus2";
 
 #define BOOTCFG_MAGIC   0x42435950u /* "PYCB" little-endian */
+#define ENTROPY_MAGIC   0x45435950u /* "PYCE" little-endian */
+#define ENTROPY_WORDS   8u
 
 typedef struct {
     uint32_t magic;
     uint32_t clock_mode;
     uint32_t clock_speed;
+    uint32_t entropy_magic;
+    uint32_t entropy[ENTROPY_WORDS];
 } bootcfg_t;
+
+/* It must fit the 64-byte BOOTCFG region of link.ld. */
+typedef char bootcfg_size_check[(sizeof(bootcfg_t) <= 64u) ? 1 : -1];
 
 __attribute__((section(".bootcfg")))
 static volatile bootcfg_t bootcfg;
@@ -87,6 +100,23 @@ void board_clock_options(uint8_t *mode, uint32_t *speed)
     *mode = (uint8_t)bootcfg.clock_mode;
     *speed = bootcfg.clock_speed;
     bootcfg.magic = 0u;   /* a reset without the loader starts manual again */
+}
+
+uint32_t board_entropy(uint8_t *out, uint32_t n)
+{
+    uint32_t i;
+
+    if (bootcfg.entropy_magic != ENTROPY_MAGIC || n > 4u * ENTROPY_WORDS) {
+        return 0u;
+    }
+    for (i = 0u; i < n; i++) {
+        out[i] = (uint8_t)(bootcfg.entropy[i / 4u] >> (8u * (i % 4u)));
+    }
+    bootcfg.entropy_magic = 0u;    /* used once: a reset without the loader has none */
+    for (i = 0u; i < ENTROPY_WORDS; i++) {
+        bootcfg.entropy[i] = 0u;
+    }
+    return 1u;
 }
 
 void board_ready(void)
