@@ -13,19 +13,7 @@
 
 #include "auth.h"
 
-static int g_failures;
-static int g_checks;
-
-#define CHECK(cond, ...)                                             \
-    do {                                                             \
-        g_checks++;                                                  \
-        if (!(cond)) {                                               \
-            g_failures++;                                            \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);   \
-            printf(__VA_ARGS__);                                     \
-            printf("\n");                                            \
-        }                                                            \
-    } while (0)
+#include "check.h"
 
 static uint8_t g_key[AUTH_KEY_LEN];
 static uint8_t g_hn[AUTH_NONCE_LEN];

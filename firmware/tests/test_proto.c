@@ -14,19 +14,7 @@
 #include "pump.h"
 #include "proto_vectors.h"
 
-static int g_failures;
-static int g_checks;
-
-#define CHECK(cond, ...)                                             \
-    do {                                                             \
-        g_checks++;                                                  \
-        if (!(cond)) {                                               \
-            g_failures++;                                            \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);   \
-            printf(__VA_ARGS__);                                     \
-            printf("\n");                                            \
-        }                                                            \
-    } while (0)
+#include "check.h"
 
 /* ------------------------------------------------------------ reference bits */
 
