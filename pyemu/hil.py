@@ -23,6 +23,11 @@ test or a user one URL to open with the ordinary client, whatever the target:
 * A real board (``--port /dev/ttyACM0``) needs nothing started: its URL is
   its device path.
 
+* ``--keys FILE`` (:func:`build_provisioned_firmware`) builds the images with
+  that key file's role keys (``make firmware KEYS=FILE``) and boots the QEMU
+  one: the same authenticated sessions as ``pyemu serve --keys``. QEMU has
+  no TRNG, so every boot gets fresh nonce entropy in its boot options.
+
 ``register(subparsers)`` and ``run(args)`` are the ``pyemu hil`` command.
 """
 from __future__ import annotations

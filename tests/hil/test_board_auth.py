@@ -11,8 +11,11 @@ device's nonce (each target's tags are checked with its own session).
 """
 from __future__ import annotations
 
+import json
 import socket
 import struct
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable, List, Tuple
 
@@ -230,3 +233,11 @@ def test_the_same_sealed_exchange_gives_the_same_replies_on_emulator_and_board(b
     assert "ALARM" in names and names.count("STATUS") >= 3 and "EVENTS" in " ".join(names)
     assert sum(1 for e in emulator if e[4]) >= 10            # sealed frames compared
     assert qemu == emulator
+
+
+def test_pyemu_hil_keys_boots_a_provisioned_image(key_file, provisioned_image, qemu_bin):
+    out = subprocess.run([sys.executable, "-m", "pyemu", "hil", "--keys", str(key_file), "--check", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    hello = json.loads(out.stdout)
+    assert "auth" in hello["capabilities"]
