@@ -32,6 +32,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from pyemu import hil  # noqa: E402
+from tool_check import need_tool  # noqa: E402
 from pyemu.emulator import ServeProcess  # noqa: E402
 
 from conformance_runner import StepRecord, play  # noqa: E402
@@ -41,19 +42,6 @@ EMULATOR_ARGS = ("--port", "tcp-listen://127.0.0.1:0", "--clock", "manual", "--t
                  "--telemetry-period", "60s", "-q")
 BOARD_URL = os.environ.get("PYEMU_BOARD_URL", "")
 BOARD_RESET = os.environ.get("PYEMU_BOARD_RESET", "")
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def need_tool(name: str) -> str:
-    try:
-        return hil.require_tool(name)
-    except hil.ToolMissing as exc:
-        if in_ci():
-            pytest.fail(f"{exc}; CI must provide it")
-        pytest.skip(str(exc))
 
 
 def other_targets() -> List[str]:

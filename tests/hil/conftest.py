@@ -5,27 +5,13 @@ A test that needs a missing tool fails when CI is set (CI must have them:
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
 import pytest
 
 from pyemu import hil
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def need_tool(name: str) -> str:
-    """Path of ``name``; fails the test in CI, skips it elsewhere, when missing."""
-    try:
-        return hil.require_tool(name)
-    except hil.ToolMissing as exc:
-        if in_ci():
-            pytest.fail(f"{exc}; CI must provide it")
-        pytest.skip(str(exc))
+from tool_check import need_tool
 
 
 @pytest.fixture(scope="session")

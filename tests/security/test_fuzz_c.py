@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -27,14 +26,11 @@ SECONDS = int(os.environ.get("PYEMU_FUZZ_SECONDS", "30"))
 
 sys.path.insert(0, FUZZ_DIR)
 import make_corpus  # noqa: E402
+from tool_check import need_tool  # noqa: E402
 
 
 def _need_clang() -> None:
-    if shutil.which(os.environ.get("FUZZ_CC", "clang")) is None:
-        message = "clang is not installed: the libFuzzer harnesses cannot be built (apt-get install clang)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    need_tool(os.environ.get("FUZZ_CC", "clang"), package="clang")
 
 
 def test_seed_corpus_is_the_golden_vectors():
