@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import os
-import secrets
 import struct
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Tuple, Union
 
+from pyemu.keyfile import (KEY_FILE_FORMAT, KEY_LEN, KeyFileError, create_key_file,  # noqa: F401
+                           fingerprint, load_key_file, load_pump_keys)
 from pyemu.protocol.framing import VERSION as PROTOCOL_VERSION, _raw, raw_to_wire
 from pyemu.protocol.schema import FLAG_AUTH
 
@@ -35,7 +34,6 @@ __all__ = ["AuthError", "Session", "CLINICIAN", "PATIENT", "KEY_LEN", "NONCE_LEN
            "TRAILER_LEN", "tag", "ROLES", "KeyFileError", "fingerprint", "role_number",
            "create_key_file", "load_key_file", "load_pump_keys", "seal_frame", "open_frame", "nonce_fields", "nonce_bytes"]
 
-KEY_LEN = 32
 NONCE_LEN = 16
 TAG_LEN = 16
 PROOF_LEN = 16
@@ -122,16 +120,6 @@ class Session:
 
 #: Role names as the CLI and key files spell them.
 ROLES = {"clinician": CLINICIAN, "patient": PATIENT}
-KEY_FILE_FORMAT = "pyemu-keys/1"
-
-
-class KeyFileError(ValueError):
-    """A key file that cannot be used; the message says why (never its keys)."""
-
-
-def fingerprint(key: bytes) -> str:
-    """What tools print instead of a key: the first 4 bytes of its SHA-256, in hex."""
-    return hashlib.sha256(key).hexdigest()[:8]
 
 
 def role_number(role: Union[str, int]) -> int:
@@ -141,61 +129,6 @@ def role_number(role: Union[str, int]) -> int:
     if isinstance(role, str) and role.lower() in ROLES:
         return ROLES[role.lower()]
     raise ValueError(f"role must be clinician or patient, got {role!r}")
-
-
-def create_key_file(path: str, roles: Tuple[str, ...] = ("clinician", "patient"),
-                    keys: Optional[Dict[str, bytes]] = None) -> Dict[str, bytes]:
-    """Write fresh 256-bit keys (``secrets``) for ``roles`` into a new file of mode 0600.
-
-    Never overwrites (FileExistsError). ``keys`` copies given keys instead
-    (a patient controller's file from a full one). Returns the keys."""
-    chosen = {r: (keys[r] if keys else secrets.token_bytes(KEY_LEN)) for r in roles}
-    for role in chosen:
-        role_number(role)
-    text = json.dumps({"format": KEY_FILE_FORMAT, **{r: k.hex() for r, k in chosen.items()}}, indent=1)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text + "\n")
-    return chosen
-
-
-def load_key_file(path: str) -> Dict[str, bytes]:
-    """The role keys in a key file; KeyFileError if it is unreadable, malformed or
-    readable by other users."""
-    try:
-        mode = os.stat(path).st_mode
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except OSError as exc:
-        raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from None
-    except ValueError:
-        raise KeyFileError(f"{path} is not a pyemu key file (not JSON)") from None
-    if mode & 0o077:
-        raise KeyFileError(f"key file {path} is readable by other users (mode {mode & 0o777:o}); "
-                           f"run: chmod 600 {path}")
-    if not isinstance(data, dict) or data.get("format") != KEY_FILE_FORMAT:
-        raise KeyFileError(f"{path} is not a pyemu key file (format {KEY_FILE_FORMAT} expected)")
-    keys: Dict[str, bytes] = {}
-    for role in ROLES:
-        if role in data:
-            try:
-                key = bytes.fromhex(data[role])
-            except (TypeError, ValueError):
-                key = b""
-            if len(key) != KEY_LEN or not any(key):
-                raise KeyFileError(f"{path}: the {role} key is not 32 non-zero bytes of hex")
-            keys[role] = key
-    if not keys:
-        raise KeyFileError(f"{path} holds no role key")
-    return keys
-
-
-def load_pump_keys(path: str) -> Tuple[bytes, bytes]:
-    """(clinician, patient) keys of a key file that provisions a pump (both needed)."""
-    keys = load_key_file(path)
-    if set(keys) != set(ROLES):
-        raise KeyFileError(f"{path} must hold both the clinician and the patient key to provision a pump")
-    return keys["clinician"], keys["patient"]
 
 
 # -- frames on the host side --------------------------------------------------------

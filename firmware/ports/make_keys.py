@@ -12,51 +12,19 @@ project's virtual environment exists).
 """
 from __future__ import annotations
 
-import json
 import os
-import stat
 import sys
 from typing import List
 
-FORMAT = "pyemu-keys/1"
-ROLES = ("clinician", "patient")   # the order of board_role_keys: [0], [1]
-KEY_LEN = 32
-
-
-class KeyFileError(ValueError):
-    """The key file cannot provision a board; the message says why."""
-
-
-def load_keys(path: str) -> List[bytes]:
-    """The clinician and patient keys of ``path``, in that order."""
-    try:
-        mode = os.stat(path).st_mode
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except OSError as exc:
-        raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from None
-    except ValueError:
-        raise KeyFileError(f"{path} is not a pyemu key file (not JSON)") from None
-    if mode & 0o077:
-        raise KeyFileError(f"key file {path} is readable by other users (mode "
-                           f"{stat.S_IMODE(mode):o}); run: chmod 600 {path}")
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise KeyFileError(f"{path} is not a pyemu key file (format {FORMAT} expected)")
-    keys = []
-    for role in ROLES:
-        try:
-            key = bytes.fromhex(data[role])
-        except (KeyError, TypeError, ValueError):
-            raise KeyFileError(f"{path} must hold the {role} key to provision a board") from None
-        if len(key) != KEY_LEN or not any(key):
-            raise KeyFileError(f"{path}: the {role} key is not {KEY_LEN} non-zero bytes of hex")
-        keys.append(key)
-    return keys
+# Key files are read by the same code as the emulator's (pyemu/keyfile.py,
+# standard library only); the repository root goes on the path for it.
+sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+from pyemu.keyfile import ROLE_NAMES, KeyFileError, load_pump_keys  # noqa: E402
 
 
 def c_source(keys: List[bytes]) -> str:
     rows = []
-    for role, key in zip(ROLES, keys):
+    for role, key in zip(ROLE_NAMES, keys):
         body = ", ".join(f"0x{b:02x}u" for b in key)
         rows.append(f"    {{ /* {role} */\n        {body}\n    }}")
     return (
@@ -88,7 +56,7 @@ def main(argv: List[str]) -> int:
         print("usage: make_keys.py KEYFILE OUT.c", file=sys.stderr)
         return 2
     try:
-        keys = load_keys(argv[1])
+        keys = list(load_pump_keys(argv[1]))
     except KeyFileError as exc:
         print(f"make_keys.py: {exc}", file=sys.stderr)
         return 1
