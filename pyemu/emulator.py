@@ -376,8 +376,10 @@ def serve(args: Any) -> int:
     if getattr(args, "record", None):
         from pyemu.recording import Recorder
         try:
-            emulator.recorder = Recorder(args.record, port=transport.peer,
-                                         clock="manual" if manual else "realtime", speed=speed)
+            # A recording that fails later stops with a warning; the pump goes on.
+            emulator.recorder = Recorder(
+                args.record, on_error=lambda text: print_line(sys.stderr, f"pyemu serve: warning: {text}"),
+                port=transport.peer, clock="manual" if manual else "realtime", speed=speed)
         except OSError as exc:
             transport.close()
             if state is not None:
