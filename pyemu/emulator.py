@@ -45,6 +45,9 @@ __all__ = ["Clock", "ManualClock", "RealtimeClock", "Emulator", "EmulatorStats",
            "ServeProcess"]
 
 
+PUMP_TIME_MAX_MS = 2**48 - 1   # PUMP_TIME_MAX, firmware/core/pump_internal.h
+
+
 class _Stopping(Exception):
     """Raised by the signal handler to end a wait for bytes early."""
 
@@ -88,7 +91,10 @@ class RealtimeClock(Clock):
         self._base_wall = time.monotonic()
 
     def now_ms(self) -> int:
-        return self._base_sim + int((time.monotonic() - self._base_wall) * 1000.0 * self.speed)
+        now = self._base_sim + int((time.monotonic() - self._base_wall) * 1000.0 * self.speed)
+        # The pump's clock ends at 2^48 - 1 ms (pump.h); at --speed 4294967295 that
+        # is 65 s of wall time away. It stops there rather than end the serve loop.
+        return min(now, PUMP_TIME_MAX_MS)
 
     def wait_hint(self) -> float:
         return self.tick_s

@@ -465,3 +465,21 @@ def test_serve_with_keys_does_not_warn(tmp_path):
                                      "--keys", str(keyfile)))
     assert "keys provisioned" not in err           # --quiet holds
     assert "no keys" not in err and "WARNING" not in err
+
+
+def test_the_fastest_realtime_clock_stops_at_the_pumps_time_limit(monkeypatch):
+    """--speed 4294967295 is accepted; 65 wall seconds later the pump's clock reaches
+    2^48 - 1 ms. The clock stays there (the device accepts it) instead of giving the
+    device a time it refuses, which ended the serve loop with a traceback."""
+    from pyemu.device import Device
+    from pyemu import emulator
+
+    wall = [1000.0]
+    monkeypatch.setattr(emulator.time, "monotonic", lambda: wall[0])
+    clock = emulator.RealtimeClock(speed=float(U32))
+    device = Device(clock="realtime", speed=U32)
+    clock.start(device.now_ms)
+    for seconds in (1.0, 60.0, 66.0, 3600.0):
+        wall[0] = 1000.0 + seconds
+        device.tick(clock.now_ms())          # raised PumpError TIME past 65.5 s
+    assert device.now_ms == 2**48 - 1
