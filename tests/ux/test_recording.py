@@ -1,5 +1,8 @@
 """Recording file format: written, read back, damage reported by line."""
+import errno
 import json
+import os
+import sys
 
 import pytest
 
@@ -89,11 +92,6 @@ def test_serve_records_every_byte_both_ways(tmp_path):
 
 
 # -- issue 11 item 7: a recording that cannot be written stops; the pump does not ---------------
-
-import errno
-import os
-import resource
-import sys
 
 
 class _FailingFile:
