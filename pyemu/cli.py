@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from typing import Callable, List, Optional, Sequence
 
 from pyemu import __version__, units
 
-__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_LINK", "EXIT_STATE"]
+__all__ = ["main", "build_parser", "Parser", "whole_number", "bounded_duration", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "EXIT_LINK", "EXIT_STATE"]
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -41,7 +42,68 @@ Start here:  pyemu demo
 """
 
 
+# Limits of the C structures the serve options end up in (firmware/device/device.h,
+# firmware/core/pump.h); tests/host/test_cli.py checks them against the C build.
+CLOCK_SPEED_MAX = 2**32 - 1                 # device_options_t.clock_speed: uint32_t
+SERIAL_MAX = 2**32 - 1                      # pump_config_t.serial: uint32_t
+TELEMETRY_PERIOD_MAX_MS = 2_592_000_000     # DEVICE_TELEMETRY_PERIOD_MAX_MS: 30 days
+PUMP_TIME_MAX_MS = 2**48 - 1                # PUMP_TIME_MAX: the core's clock ends here
+U64_MAX = 2**64 - 1
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that gives values starting with '-' to the option before them.
+
+    argparse takes ``-1mL`` for an unknown option ("expected one argument"), so a
+    negative volume never reached the unit parser that refuses it in a sentence.
+    No pyemu option is spelled '-' followed by a digit or a point, so such a word
+    is always a (negative) value. Subparsers inherit the class.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # argparse's own test (a private attribute, present in every Python 3):
+        # what it matches is read as a value when no option looks like a number.
+        self._negative_number_matcher = re.compile(r"^-\.?[0-9]")
+
+
 # -- argument types shared by subcommands -----------------------------------------
+
+def whole_number(what: str, low: int, high: Optional[int] = None, hint: str = "") -> Callable[[str], int]:
+    """An argparse ``type=`` for an integer in ``low..high`` (``high`` None: no top).
+
+    The message gives the range, so the user need not guess the limit."""
+    allowed = f"{low}..{high}" if high is not None else f"at least {low}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip(), 10)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a {what}: give a whole number {allowed}{hint}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def bounded_duration(what: str, max_ms: int, limit_text: str) -> Callable[[str], int]:
+    """A duration ``type=`` refusing values above ``max_ms`` with ``limit_text``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = units.duration_ms(text)
+        except units.UnitError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if value > max_ms:
+            raise argparse.ArgumentTypeError(f"{text!r} is {value} ms: {limit_text}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
 
 def unit_type(func: Callable[[str], int], what: str) -> Callable[[str], int]:
     """An argparse ``type=`` that reads clinician units and reports errors argparse's way."""
@@ -62,12 +124,16 @@ DOSE_RATE = unit_type(units.dose_ug_per_day, "dose rate")
 MASS = unit_type(units.mass_ug, "mass")
 CONCENTRATION = unit_type(units.concentration_ug_per_ml, "concentration")
 DURATION = unit_type(units.duration_ms, "duration")
+TELEMETRY_PERIOD = bounded_duration(
+    "telemetry period", TELEMETRY_PERIOD_MAX_MS,
+    "a telemetry period is 0s (off) or at most 30d (2592000000 ms)")
 
 
 def add_line_options(parser: argparse.ArgumentParser) -> None:
     """Serial framing options, for ports that are real serial devices."""
     group = parser.add_argument_group("serial line (device paths and pyserial URLs)")
-    group.add_argument("--baud", type=int, default=115200, metavar="N",
+    group.add_argument("--baud", type=whole_number("baud rate", 1, hint=", e.g. 115200"),
+                       default=115200, metavar="N",
                        help="baud rate (default: %(default)s)")
     group.add_argument("--bytesize", type=int, choices=(5, 6, 7, 8), default=8,
                        help="data bits (default: %(default)s)")
@@ -135,13 +201,15 @@ examples:
                    help="with --port pty: keep a symlink PATH -> the pty, stable across restarts")
     p.add_argument("--clock", choices=("realtime", "manual"), default=None,
                    help="realtime (default) or manual (only ADVANCE moves time)")
-    p.add_argument("--speed", type=int, default=None, metavar="N",
-                   help="realtime clock sped up N times, a whole number "
+    p.add_argument("--speed", default=None, metavar="N",
+                   type=whole_number("speed", 1, CLOCK_SPEED_MAX,
+                                     " (3600 = one simulated hour per second)"),
+                   help="realtime clock sped up N times, a whole number 1..4294967295 "
                         "(3600 = one simulated hour per second)")
-    p.add_argument("--telemetry-period", type=DURATION, default=units.duration_ms("60s"),
+    p.add_argument("--telemetry-period", type=TELEMETRY_PERIOD, default=units.duration_ms("60s"),
                    metavar="DURATION",
-                   help="simulated time between unsolicited STATUS frames, e.g. 60s, 10min; "
-                        "0s turns them off (default: 60s)")
+                   help="simulated time between unsolicited STATUS frames, e.g. 60s, 10min, "
+                        "at most 30d; 0s turns them off (default: 60s)")
     p.add_argument("--state", metavar="FILE",
                    help="keep the pump's non-volatile memory in FILE (created if missing; "
                         "restarts where it left off)")
@@ -151,8 +219,10 @@ examples:
                         "runs (default: 5s); commands are always saved before their reply")
     p.add_argument("--test-features", action="store_true",
                    help="accept INJECT_FAULT (simulated motor stall, memory error): test benches only")
-    p.add_argument("--serial-number", type=int, default=None, metavar="N",
-                   help="the pump's serial number for a new pump (default: the device's)")
+    p.add_argument("--serial-number", type=whole_number("serial number", 0, SERIAL_MAX),
+                   default=None, metavar="N",
+                   help="the pump's serial number for a new pump, 0..4294967295 "
+                        "(default: the device's)")
     p.add_argument("--keys", metavar="KEYFILE",
                    help="provision the pump with this key file's role keys (made by "
                         "'pyemu keys create'): every command then needs a session")
@@ -171,9 +241,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.speed is not None and args.clock == "manual":
         error("--speed needs the realtime clock; leave out --clock manual")
         return EXIT_USAGE
-    if args.speed is not None and args.speed < 1:
-        error("--speed must be a whole number of at least 1, e.g. --speed 3600")
-        return EXIT_USAGE
     if args.link and args.port != "pty":
         error("--link works with --port pty only")
         return EXIT_USAGE
@@ -183,7 +250,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 # -- main ----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pyemu",
         description="Emulator of an implantable intrathecal drug pump: serve it on a "
                     "serial port, talk to it, watch a therapy.",

@@ -83,7 +83,10 @@ _EVENT_KINDS = {value: name for name, value in P.ENUMS["event_kind"].items()}
 _FAULTS = P.ENUMS["fault"]
 
 # What a refusal means, in the words a clinician reads (core codes follow pump.h).
+# Every reason code of protocol/messages.json has a text here or a "doc" there
+# (tests/host/test_cli.py checks each one).
 _REASON_TEXT: Dict[str, str] = {
+    "OK": "no error (a NAK should never carry this code)",
     "E_ARG": "a malformed argument",
     "E_RATE_RANGE": "a rate outside 0.048-24 mL/day (0 is allowed)",
     "E_STEPS": "the schedule needs 1 to 24 steps starting at 00:00 in ascending order",
@@ -101,13 +104,21 @@ _REASON_TEXT: Dict[str, str] = {
     "E_LOCKOUT": "inside the lockout time after the last patient bolus",
     "E_COUNT": "the patient boluses allowed per 24 hours are used up",
     "E_PB_DISABLED": "the prescription does not allow patient boluses",
-    "E_TIME": "time would move backwards",
+    "E_TIME": "time would move backwards, or past the pump's clock limit of 2^48 ms "
+              "(3,257,812 days, about 8,919 years, since implant)",
     "E_NOT_SUSPENDED": "the pump is not suspended",
     "E_NO_PRESCRIPTION": "no prescription is programmed yet",
+    "E_SNAPSHOT_SIZE": "the pump's memory image is truncated or of the wrong size",
+    "E_SNAPSHOT_MAGIC": "not a memory image of this pump",
+    "E_SNAPSHOT_VERSION": "a memory image of a layout version this pump does not know",
+    "E_SNAPSHOT_CRC": "the pump's memory image is corrupt (checksum mismatch)",
+    "E_SNAPSHOT_INVALID": "the pump's memory image decodes but breaks an invariant",
     "E_FAULT_KIND": "no such fault",
     "E_ALARM": "no such alarm is active",
     "E_DRUG": "the drug does not match the reservoir's",
     "E_CONFIG": "the pump configuration is out of range",
+    "E_NO_FAULT": "that fault is not present, so there is nothing to clear",
+    "E_MEMORY": "the pump has a memory error: delivery is halted until the fault is cleared",
     "UNSUPPORTED": "not available on this pump (fault injection needs `pyemu serve --test-features`)",
     "CLOCK_MODE": "ADVANCE needs a pump with a manual clock (`pyemu serve --clock manual`)",
     "AUTH_REQUIRED": "this pump has keys: give a key file (--key FILE --role clinician|patient)",

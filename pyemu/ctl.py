@@ -17,7 +17,8 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from pyemu import units
 from pyemu.cli import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
-                       RATE, VOLUME, add_line_options, line_options, unit_type)
+                       PUMP_TIME_MAX_MS, RATE, U64_MAX, VOLUME, add_line_options,
+                       bounded_duration, line_options, unit_type, whole_number)
 
 __all__ = ["register", "format_sim_time", "format_status"]
 
@@ -44,6 +45,9 @@ def _step(text: str) -> Tuple[int, str, int]:
         raise argparse.ArgumentTypeError(
             f"{text!r}: write a step as HH:MM=RATE or HH:MM=DOSE, e.g. 08:00=0.5mL/day or 22:00=300ug/day"
         )
+    if when.strip().startswith("-"):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a negative start time is not accepted; write HH:MM between 00:00 and 23:59")
     hours, colon, minutes = when.strip().partition(":")
     if not (colon and hours.isdigit() and minutes.isdigit() and len(minutes) == 2
             and int(hours) < 24 and int(minutes) < 60):
@@ -61,6 +65,14 @@ def _step(text: str) -> Tuple[int, str, int]:
 
 
 STEP = _step
+
+# The pump's clock counts ms since implant up to 2^48 - 1 (pump.h); said in days and years.
+_MS_PER_DAY = 86_400_000
+_TIME_LIMIT_TEXT = (f"the pump's clock ends at 2^48 - 1 ms since implant "
+                    f"({PUMP_TIME_MAX_MS // _MS_PER_DAY:,} days, about "
+                    f"{PUMP_TIME_MAX_MS // (_MS_PER_DAY * 36525 // 100):,} years)")
+ADVANCE_DURATION = bounded_duration("duration", PUMP_TIME_MAX_MS,
+                                    f"past the pump's time limit: {_TIME_LIMIT_TEXT}")
 
 
 # -- output ----------------------------------------------------------------------------
@@ -276,7 +288,22 @@ def _alarms(client: Any, args: argparse.Namespace, out: _Output) -> int:
 
 
 def _advance(client: Any, args: argparse.Namespace, out: _Output) -> int:
-    status = client.advance(args.duration)
+    from pyemu.client import DeviceRefused
+
+    try:
+        status = client.advance(args.duration)
+    except DeviceRefused as exc:
+        if exc.reason_name != "E_TIME":
+            raise
+        # ADVANCE never moves time backwards: E_TIME here means past the limit.
+        now = client.status().now_ms
+        left = PUMP_TIME_MAX_MS - now
+        message = (f"refused by the pump: E_TIME — {_TIME_LIMIT_TEXT}; it is at "
+                   f"{format_sim_time(now)}, so at most {left // _MS_PER_DAY:,} days "
+                   f"({left} ms) more can pass")
+        return out.failed("advance", EXIT_REFUSED, message,
+                          {"error": "refused", "reason": exc.reason_name, "code": exc.code,
+                           "text": message, "limit_ms": PUMP_TIME_MAX_MS, "left_ms": left})
     return out.done("advance", format_status(status), status.to_json(), client.last_replayed)
 
 
@@ -323,7 +350,7 @@ exit status: 0 done, 1 refused by the device (its reason is printed),
     ctl.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     ctl.add_argument("--timeout", type=DURATION, default=units.duration_ms("1s"), metavar="DURATION",
                      help="wait this long for each reply (default: 1s)")
-    ctl.add_argument("--retries", type=int, default=3, metavar="N",
+    ctl.add_argument("--retries", type=whole_number("retry count", 0), default=3, metavar="N",
                      help="send an unanswered request again N times, with the same sequence "
                           "number so it takes effect once (default: %(default)s)")
     ctl.add_argument("--key", metavar="KEYFILE", default=os.environ.get("PYEMU_KEY"),
@@ -365,7 +392,7 @@ exit status: 0 done, 1 refused by the device (its reason is printed),
                    help="patient bolus duration (default: 10min)")
     p.add_argument("--pb-lockout", type=DURATION, default=units.duration_ms("4h"), metavar="DURATION",
                    help="lockout after each granted patient bolus (default: 4h)")
-    p.add_argument("--pb-max", type=int, default=4, metavar="N",
+    p.add_argument("--pb-max", type=whole_number("count", 0, 255), default=4, metavar="N",
                    help="patient boluses allowed per 24 h (default: %(default)s)")
 
     p = add("bolus", _bolus, "start a clinician bolus on top of the basal rate")
@@ -396,21 +423,24 @@ exit status: 0 done, 1 refused by the device (its reason is printed),
                         "memory_error or all (default: every unacknowledged alarm)")
 
     p = add("events", _events, "read the pump's event log")
-    p.add_argument("--from", dest="from_seq", type=int, default=1, metavar="SEQ",
-                   help="first event number (default: 1)")
-    p.add_argument("--last", type=int, metavar="N", help="only the last N events")
+    p.add_argument("--from", dest="from_seq", type=whole_number("event number", 0, 2**32 - 1),
+                   default=1, metavar="SEQ", help="first event number (default: 1)")
+    p.add_argument("--last", type=whole_number("count of events", 1, 2**32 - 1), metavar="N",
+                   help="only the last N events (N >= 1)")
 
     add("alarms", _alarms, "active alarms and which are unacknowledged")
 
     p = add("advance", _advance, "move a manual-clock pump's time forward (test clock only)")
-    p.add_argument("duration", type=DURATION, help="e.g. 30d, 12h, 90s")
+    p.add_argument("duration", type=ADVANCE_DURATION,
+                   help="e.g. 30d, 12h, 90s (the clock ends after 3,257,812 days)")
 
     p = add("fault", _fault, "inject or clear a simulated fault (pumps serving --test-features)")
     p.add_argument("kind", choices=("motor-stall", "memory"))
     p.add_argument("--clear", action="store_true", help="clear the fault instead")
 
     p = add("clock", _clock, "tell the pump the wall-clock time (for its display and logs)")
-    p.add_argument("--unix-ms", type=int, default=None, help="default: this computer's time")
+    p.add_argument("--unix-ms", type=whole_number("time in ms since 1970", 0, U64_MAX), default=None,
+                   help="default: this computer's time")
 
     ctl.set_defaults(func=run)
 

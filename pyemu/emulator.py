@@ -36,13 +36,16 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, TextIO, Tuple
+from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from pyemu.statefile import StateFile
 from pyemu.transport import Transport, TransportClosed, TransportError
 
 __all__ = ["Clock", "ManualClock", "RealtimeClock", "Emulator", "EmulatorStats", "serve",
            "ServeProcess"]
+
+
+PUMP_TIME_MAX_MS = 2**48 - 1   # PUMP_TIME_MAX, firmware/core/pump_internal.h
 
 
 class _Stopping(Exception):
@@ -88,7 +91,10 @@ class RealtimeClock(Clock):
         self._base_wall = time.monotonic()
 
     def now_ms(self) -> int:
-        return self._base_sim + int((time.monotonic() - self._base_wall) * 1000.0 * self.speed)
+        now = self._base_sim + int((time.monotonic() - self._base_wall) * 1000.0 * self.speed)
+        # The pump's clock ends at 2^48 - 1 ms (pump.h); at --speed 4294967295 that
+        # is 65 s of wall time away. It stops there rather than end the serve loop.
+        return min(now, PUMP_TIME_MAX_MS)
 
     def wait_hint(self) -> float:
         return self.tick_s
@@ -271,6 +277,32 @@ def _provision(device: Any, path: str, log: Callable[[str], None]) -> Optional[s
     return None
 
 
+def _open_pump_warning(port: str, peer: str) -> List[str]:
+    """What ``serve`` says about a pump without keys: one line, or a block on a
+    tcp-listen address other programs on the network can reach."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(port).hostname if port.startswith("tcp-listen://") else None
+    loopback = True
+    if host is not None and host != "localhost":
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:          # a host name: it may resolve to anything
+            loopback = False
+    if loopback:
+        return ["warning: this pump has no keys: every command is accepted without a session "
+                "(pyemu keys create FILE, then serve --keys FILE)"]
+    return [
+        "WARNING: this pump has no keys and listens on a network address:",
+        f"WARNING:   {peer}",
+        "WARNING: anyone who can reach that address can program doses, give boluses,",
+        "WARNING: change its clock and read its log, without authentication.",
+        "WARNING: Give it keys (pyemu keys create FILE, then serve --keys FILE),",
+        "WARNING: or listen on tcp-listen://127.0.0.1:PORT only.",
+    ]
+
+
 def serve(args: Any) -> int:
     """``pyemu serve`` (arguments parsed by :mod:`pyemu.cli`). Returns the exit status."""
     from pyemu.cli import EXIT_LINK, EXIT_OK, EXIT_STATE, EXIT_USAGE, line_options
@@ -350,8 +382,10 @@ def serve(args: Any) -> int:
     if getattr(args, "record", None):
         from pyemu.recording import Recorder
         try:
-            emulator.recorder = Recorder(args.record, port=transport.peer,
-                                         clock="manual" if manual else "realtime", speed=speed)
+            # A recording that fails later stops with a warning; the pump goes on.
+            emulator.recorder = Recorder(
+                args.record, on_error=lambda text: print_line(sys.stderr, f"pyemu serve: warning: {text}"),
+                port=transport.peer, clock="manual" if manual else "realtime", speed=speed)
         except OSError as exc:
             transport.close()
             if state is not None:
@@ -360,6 +394,9 @@ def serve(args: Any) -> int:
     if state is not None:
         emulator.save(force=image is None)  # a new pump's file exists from the start
     emulator.install_signal_handlers()
+    if not device.provisioned:
+        for line in _open_pump_warning(args.port, transport.peer):
+            print_line(sys.stderr, f"pyemu serve: {line}")   # also with --quiet: not progress
     clock_text = "manual clock" if manual else ("real time" if speed == 1 else f"{speed}x real time")
     memory = f"state {state.path} ({'restored' if image else 'new pump'})" if state else "no state file"
     log(f"pump on {transport.peer} ({clock_text}, {memory}); Ctrl-C stops")

@@ -22,10 +22,11 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Callable, Iterator
 
 FORMAT = "pyemu-recording"
 VERSION = 1
@@ -41,16 +42,35 @@ class Recorder:
     The serve loop calls :meth:`rx` with what the pump received and
     :meth:`tx` with what it sent, with the pump's simulated time. Each record
     is flushed at once so nothing is lost if the process is killed.
+
+    Only opening the file and writing the header may raise (``OSError``):
+    the caller then knows at once that it cannot record. Once recording, a
+    failed write, flush or close (a full disk) never raises: the recording
+    stops, what was written stays in the file, and ``on_error`` gets one
+    sentence saying so (default: a line on stderr). The pump it records must
+    not stop because its recording did.
     """
 
-    def __init__(self, path: str | os.PathLike, **header: Any):
+    def __init__(self, path: str | os.PathLike,
+                 on_error: Callable[[str], None] | None = None, **header: Any):
         self.path = Path(path)
+        self._on_error = on_error or _warn_on_stderr
+        #: Records written and flushed (the header not counted).
+        self.records = 0
+        #: True once a write error stopped the recording.
+        self.stopped = False
+        self._last_sim_ms: int | None = None
         self._f: IO[str] | None = open(self.path, "w", encoding="utf-8")
         self._t0 = time.monotonic()
         head = {"format": FORMAT, "version": VERSION,
                 "started_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
         head.update(header)
-        self._write(head)
+        try:
+            self._write(head)
+        except BaseException:
+            self._f.close()
+            self._f = None
+            raise
 
     def _write(self, obj: dict) -> None:
         if self._f is None:
@@ -58,12 +78,36 @@ class Recorder:
         self._f.write(json.dumps(obj, separators=(",", ":")) + "\n")
         self._f.flush()
 
+    def _kept(self) -> str:
+        at = "" if self._last_sim_ms is None else f", up to simulated time {self._last_sim_ms} ms"
+        return f"{self.path} keeps the {self.records} record{'s' if self.records != 1 else ''} " \
+               f"written before{at}"
+
+    def _stop(self, exc: OSError) -> None:
+        """A write failed: close quietly, say once what was kept, write no more."""
+        f, self._f = self._f, None
+        self.stopped = True
+        if f is not None:
+            try:
+                f.close()      # may fail again flushing the same bytes; nothing to add
+            except OSError:
+                pass
+        self._on_error(f"recording stopped: cannot write {self.path} ({exc}); {self._kept()} "
+                       "(the record being written may be torn or missing); the pump keeps running")
+
     def record(self, direction: str, data: bytes, sim_ms: int | None) -> None:
         if direction not in ("rx", "tx"):
             raise ValueError("direction is 'rx' or 'tx'")
-        if data:
+        if not data or self._f is None:
+            return      # nothing to write, or stopped / closed: the serve loop goes on
+        try:
             self._write({"t": round(time.monotonic() - self._t0, 6), "sim_ms": sim_ms,
                          "dir": direction, "hex": bytes(data).hex()})
+        except OSError as exc:
+            self._stop(exc)
+            return
+        self.records += 1
+        self._last_sim_ms = sim_ms if sim_ms is not None else self._last_sim_ms
 
     def rx(self, data: bytes, sim_ms: int | None = None) -> None:
         self.record("rx", data, sim_ms)
@@ -72,15 +116,25 @@ class Recorder:
         self.record("tx", data, sim_ms)
 
     def close(self) -> None:
-        if self._f is not None:
-            self._f.close()
-            self._f = None
+        """Close the file; an error is reported through ``on_error``, never raised."""
+        f, self._f = self._f, None
+        if f is None:
+            return
+        try:
+            f.close()
+        except OSError as exc:
+            self.stopped = True
+            self._on_error(f"closing the recording {self.path} failed ({exc}); {self._kept()}")
 
     def __enter__(self) -> "Recorder":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _warn_on_stderr(message: str) -> None:
+    print(f"pyemu: warning: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)

@@ -211,3 +211,275 @@ def test_the_installed_command_reports_no_device_without_a_traceback():
     assert done.returncode == EXIT_LINK
     assert "no reply from" in done.stderr and "Traceback" not in done.stderr
     assert one_json(done.stdout)["error"] == "no_reply"
+
+
+# -- issue 11 item 7: every numeric serve option is checked at parse time ----------------
+
+U32 = 2**32 - 1
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["serve", "--speed", "99999999999999"], "1..4294967295"),
+    (["serve", "--speed", "4294967296"], "1..4294967295"),
+    (["serve", "--speed", "-3"], "1..4294967295"),
+    (["serve", "--speed", "fast"], "1..4294967295"),
+    (["serve", "--serial-number", "-1"], "0..4294967295"),
+    (["serve", "--serial-number", str(2**32)], "0..4294967295"),
+    (["serve", "--telemetry-period", "31d"], "30d"),
+    (["serve", "--telemetry-period", "-1s"], "negative"),
+    (["serve", "--save-period", "-5s"], "negative"),
+    (["serve", "--baud", "0"], "at least 1"),
+    (["serve", "--baud", "-9600"], "at least 1"),
+])
+def test_out_of_range_serve_options_are_usage_errors_naming_the_range(capsys, argv, says):
+    """Refused while parsing (exit 2, one sentence with the allowed range), before a
+    pump or a port exists: never an OverflowError or AssertionError traceback."""
+    with pytest.raises(SystemExit) as info:
+        main(argv + ["--port", "loop://", "--quiet"])
+    out, err = capsys.readouterr()
+    assert info.value.code == EXIT_USAGE
+    assert says in err
+    assert "Traceback" not in err and "PORT" not in out
+
+
+def test_the_option_limits_are_the_c_limits():
+    """pyemu.cli holds the C limits as numbers (so --help needs no C extension); they must
+    be the limits of the fields the values are stored in."""
+    from pyemu import cli
+    from pyemu._core import ffi, lib
+
+    def top(struct, field):
+        return 2 ** (8 * ffi.sizeof(dict(ffi.typeof(struct).fields)[field].type)) - 1
+
+    assert cli.CLOCK_SPEED_MAX == top("device_options_t", "clock_speed")
+    assert cli.SERIAL_MAX == top("pump_config_t", "serial")
+    assert cli.TELEMETRY_PERIOD_MAX_MS == int(lib.DEVICE_TELEMETRY_PERIOD_MAX_MS)
+    opt = ffi.new("device_options_t *")
+    opt.clock_speed = cli.CLOCK_SPEED_MAX          # fits
+    with pytest.raises(OverflowError):
+        opt.clock_speed = cli.CLOCK_SPEED_MAX + 1
+
+
+def test_the_largest_serve_options_are_accepted(monkeypatch):
+    """The limits are the C limits, not tighter: the largest speed, serial number and
+    telemetry period reach serve() as given."""
+    import pyemu.emulator
+
+    seen = {}
+    monkeypatch.setattr(pyemu.emulator, "serve", lambda args: seen.update(vars(args)) or 0)
+    assert main(["serve", "--speed", str(U32), "--serial-number", str(U32),
+                 "--telemetry-period", "30d"]) == EXIT_OK
+    assert seen["speed"] == U32 and seen["serial_number"] == U32
+    assert seen["telemetry_period"] == 30 * 86_400_000
+    assert main(["serve", "--serial-number", "0", "--telemetry-period", "0s"]) == EXIT_OK
+    assert seen["serial_number"] == 0
+
+
+# -- issue 11 item 8: negative values reach our parser; counts are checked -------------------
+
+@pytest.mark.parametrize("argv", [
+    ["bolus", "--volume", "-1mL", "--duration", "1h"],
+    ["bolus", "--volume", "0.1mL", "--duration", "-1h"],
+    ["refill", "--volume", "-20mL", "--drug", "baclofen", "--concentration", "2mg/mL"],
+    ["refill", "--volume", "20mL", "--drug", "baclofen", "--concentration", "-2mg/mL"],
+    ["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--rate", "-0.5mL/day",
+     "--max-dose", "1mg"],
+    ["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--dose", "-300ug/day",
+     "--max-dose", "1mg"],
+    ["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--rate", "0.5mL/day",
+     "--max-dose", "-1mg"],
+    ["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--step", "-08:00=0.5mL/day",
+     "--max-dose", "1mg"],
+    ["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--rate", "0.5mL/day",
+     "--max-dose", "1mg", "--pb-volume", "-25uL"],
+    ["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--rate", "0.5mL/day",
+     "--max-dose", "1mg", "--pb-dose", "-5ug"],
+    ["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--rate", "0.5mL/day",
+     "--max-dose", "1mg", "--low-reservoir", "-2mL"],
+    ["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--rate", "0.5mL/day",
+     "--max-dose", "1mg", "--pb-lockout", "-4h"],
+    ["prime", "--volume", "-.5mL"],
+    ["advance", "-1d"],
+    ["--timeout", "-1s", "status"],
+])
+def test_negative_quantities_are_refused_in_our_words(capsys, argv):
+    """A value starting with '-' reaches the unit parser (not argparse's "expected one
+    argument") and is refused with a sentence that says negatives are not accepted."""
+    with pytest.raises(SystemExit) as info:
+        main(["ctl", "--port", "x"] + argv)
+    err = capsys.readouterr().err
+    assert info.value.code == EXIT_USAGE
+    assert "expected one argument" not in err
+    assert "negative" in err, err
+
+
+_NEGATIVE_SAMPLE = {"volume": "-1mL", "rate": "-1mL/day", "dose rate": "-1ug/day", "mass": "-1ug",
+                    "dose": "-1ug", "24-hour dose limit": "-1ug", "concentration": "-1mg/mL",
+                    "duration": "-1s", "telemetry period": "-1s"}
+
+
+def _unit_options():
+    """(command words, option) for every option in every subcommand whose type reads units."""
+    import argparse
+
+    from pyemu.cli import build_parser
+
+    found = []
+
+    def walk(parser, words):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, words + [name])
+            elif action.option_strings and getattr(action.type, "__name__", "") in _NEGATIVE_SAMPLE:
+                found.append((tuple(words), action.option_strings[-1], action.type.__name__))
+
+    walk(build_parser(), [])
+    return found
+
+
+def test_every_unit_valued_option_refuses_a_negative_value_in_our_words(capsys):
+    """Walks every parser, so an option added later is covered too."""
+    options = _unit_options()
+    assert len(options) >= 15
+    for words, option, kind in options:
+        prefix = ["ctl", "--port", "x"] + list(words[1:]) if words[0] == "ctl" else list(words)
+        with pytest.raises(SystemExit) as info:
+            main(prefix + [option, _NEGATIVE_SAMPLE[kind]])
+        err = capsys.readouterr().err
+        assert info.value.code == EXIT_USAGE, (words, option)
+        assert "negative" in err and "expected one argument" not in err, (words, option, err)
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["events", "--last", "-5"], "--last"),
+    (["events", "--last", "0"], "--last"),
+    (["events", "--from", "-1"], "--from"),
+    (["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--rate", "0.5mL/day",
+      "--max-dose", "1mg", "--pb-max", "-1"], "0..255"),
+    (["prescribe", "--drug", "baclofen", "--concentration", "2mg/mL", "--rate", "0.5mL/day",
+      "--max-dose", "1mg", "--pb-max", "256"], "0..255"),
+    (["--retries", "-2", "status"], "--retries"),
+    (["clock", "--unix-ms", "-1"], "--unix-ms"),
+])
+def test_out_of_range_counts_are_usage_errors(capsys, argv, says):
+    """`events --last -5` used to return nothing, silently; counts are checked at parse time."""
+    with pytest.raises(SystemExit) as info:
+        main(["ctl", "--port", "x"] + argv)
+    err = capsys.readouterr().err
+    assert info.value.code == EXIT_USAGE
+    assert says in err, err
+
+
+# -- issue 11 item 8: the pump's time limit is named ----------------------------------------
+
+def test_advance_past_the_time_limit_names_the_limit(capsys):
+    """9,000,000 days is past 2^48 ms: refused before sending, with the limit in days and years."""
+    with pytest.raises(SystemExit) as info:
+        main(["ctl", "--port", "x", "advance", "9000000d"])
+    err = capsys.readouterr().err
+    assert info.value.code == EXIT_USAGE
+    assert "backwards" not in err
+    assert "3,257,812 days" in err and "8,919 years" in err
+
+
+def test_advance_that_would_cross_the_limit_says_so_not_backwards(threaded_emulator, capsys):
+    """Within the limit on its own but past it from the pump's present time: the pump
+    refuses (E_TIME) and ctl explains it with the limit, not "time would move backwards"."""
+    port = threaded_emulator.port
+    assert main(["ctl", "--port", port, "--timeout", "5s", "advance", "3000000d"]) == EXIT_OK
+    capsys.readouterr()
+    status = main(["ctl", "--port", port, "--timeout", "5s", "--json", "advance", "300000d"])
+    out, err = capsys.readouterr()
+    assert status == EXIT_REFUSED
+    assert "backwards" not in err
+    assert "3,257,812 days" in err and "at most 257,812 days" in err
+    assert one_json(out)["reason"] == "E_TIME"
+
+
+# -- issue 11 item 8: every reason code has a text ---------------------------------------------
+
+def _all_reason_codes():
+    import pathlib
+
+    table = json.loads((pathlib.Path(__file__).parents[2] / "protocol" / "messages.json")
+                       .read_text())["nak_reasons"]
+    codes = {}
+    for group in ("core", "protocol", "reserved_auth"):
+        for name, value in table[group].items():
+            codes[name] = value["value"] if isinstance(value, dict) else value
+    assert len(codes) > 40          # the table was read, not an empty group
+    return codes
+
+
+def test_every_reason_code_in_messages_json_has_a_text():
+    """No code the pump can send prints "reason unknown to this pyemu" (E_MEMORY and
+    E_NO_FAULT did); a code added to messages.json without a text fails here."""
+    from pyemu.client import reason_text
+
+    for name, code in _all_reason_codes().items():
+        got_name, text = reason_text(code)
+        assert got_name == name
+        assert text and "unknown" not in text, name
+
+
+def test_clearing_an_absent_fault_is_explained(ctl):
+    status, _, err = ctl("fault", "memory", "--clear")
+    assert status == EXIT_REFUSED
+    assert "E_NO_FAULT" in err and "not present" in err
+
+
+# -- issue 11 item 8: a pump without keys says it is open ---------------------------------------
+
+def _serve_stderr(emu):
+    """Start and stop (SIGTERM) a serve process; what it wrote on stderr."""
+    emu.start()
+    assert emu.stop() == EXIT_OK
+    return emu.stderr()
+
+
+def test_serve_without_keys_warns_that_the_pump_is_open():
+    from pyemu.emulator import ServeProcess
+
+    err = _serve_stderr(ServeProcess("--port", "pty", "--clock", "manual", "--quiet"))
+    assert "warning: this pump has no keys" in err
+    assert len([line for line in err.splitlines() if "warning" in line]) == 1
+
+
+def test_serve_without_keys_on_a_network_address_warns_loudly():
+    from pyemu.emulator import ServeProcess
+
+    err = _serve_stderr(ServeProcess("--port", "tcp-listen://0.0.0.0:0", "--clock", "manual",
+                                     "--quiet"))
+    assert "WARNING" in err and "0.0.0.0" in err
+    assert "anyone who can reach" in err
+    assert len(err.strip().splitlines()) >= 4
+
+
+def test_serve_with_keys_does_not_warn(tmp_path):
+    from pyemu.emulator import ServeProcess
+
+    keyfile = tmp_path / "site.keys"
+    assert main(["keys", "create", str(keyfile)]) == EXIT_OK
+    err = _serve_stderr(ServeProcess("--port", "pty", "--clock", "manual", "--quiet",
+                                     "--keys", str(keyfile)))
+    assert "keys provisioned" not in err           # --quiet holds
+    assert "no keys" not in err and "WARNING" not in err
+
+
+def test_the_fastest_realtime_clock_stops_at_the_pumps_time_limit(monkeypatch):
+    """--speed 4294967295 is accepted; 65 wall seconds later the pump's clock reaches
+    2^48 - 1 ms. The clock stays there (the device accepts it) instead of giving the
+    device a time it refuses, which ended the serve loop with a traceback."""
+    from pyemu.device import Device
+    from pyemu import emulator
+
+    wall = [1000.0]
+    monkeypatch.setattr(emulator.time, "monotonic", lambda: wall[0])
+    clock = emulator.RealtimeClock(speed=float(U32))
+    device = Device(clock="realtime", speed=U32)
+    clock.start(device.now_ms)
+    for seconds in (1.0, 60.0, 66.0, 3600.0):
+        wall[0] = 1000.0 + seconds
+        device.tick(clock.now_ms())          # raised PumpError TIME past 65.5 s
+    assert device.now_ms == 2**48 - 1

@@ -1,5 +1,8 @@
 """Recording file format: written, read back, damage reported by line."""
+import errno
 import json
+import os
+import sys
 
 import pytest
 
@@ -86,3 +89,132 @@ def test_serve_records_every_byte_both_ways(tmp_path):
     status = [m for m in messages(rec) if m.name == "STATUS"][-1]
     assert status.fields["now_ms"] == 3_600_000 and status.sim_ms == 3_600_000
     assert all(a.t <= b.t for a, b in zip(rec.records, rec.records[1:]))
+
+
+# -- issue 11 item 7: a recording that cannot be written stops; the pump does not ---------------
+
+
+class _FailingFile:
+    """Wraps the recorder's file: writes (or flush, or close) fail like a full disk."""
+
+    def __init__(self, f, fail_on="write", err=errno.ENOSPC):
+        self._f, self.fail_on, self.err = f, fail_on, err
+
+    def _maybe_fail(self, what):
+        if what == self.fail_on:
+            raise OSError(self.err, os.strerror(self.err))
+
+    def write(self, text):
+        self._maybe_fail("write")
+        return self._f.write(text)
+
+    def flush(self):
+        self._maybe_fail("flush")
+        self._f.flush()
+
+    def close(self):
+        self._f.close()
+        self._maybe_fail("close")
+
+
+@pytest.mark.parametrize("fail_on", ["write", "flush"])
+def test_a_full_disk_stops_the_recording_with_a_warning_and_never_raises(tmp_path, fail_on):
+    path = tmp_path / "s.jsonl"
+    warnings = []
+    rec = Recorder(path, on_error=warnings.append)
+    rec.rx(b"\x01", 0)
+    rec.tx(b"\x02", 0)
+    rec._f = _FailingFile(rec._f, fail_on)
+    rec.rx(b"\x03", 5)                  # the disk is full: no exception
+    rec.tx(b"\x04", 5)                  # stopped: not tried again, not warned again
+    rec.close()
+    assert rec.stopped
+    assert len(warnings) == 1
+    text = warnings[0]
+    assert str(path) in text and "No space left on device" in text
+    assert "2 records" in text and "keeps running" in text
+    # what was written before the failure is still a readable recording (with a failed
+    # flush, the buffered record may still land when the file is closed)
+    kept = [r.data for r in read_recording(path).records]
+    assert kept[:2] == [b"\x01", b"\x02"] and len(kept) <= 3
+
+
+def test_a_failing_close_is_a_warning_not_an_exception(tmp_path):
+    path = tmp_path / "s.jsonl"
+    warnings = []
+    rec = Recorder(path, on_error=warnings.append)
+    rec.rx(b"\x01", 0)
+    rec._f = _FailingFile(rec._f, "close", errno.EIO)
+    rec.close()                         # used to raise out of serve()'s finally
+    assert len(warnings) == 1 and str(path) in warnings[0] and "1 record" in warnings[0]
+    rec.close()                         # twice is harmless
+    assert len(warnings) == 1
+
+
+def test_the_serve_loop_keeps_answering_when_the_recording_fails(tmp_path):
+    """In process: the recorder's file fails in the middle of a session; every request
+    still gets its reply, and the loop never sees the error."""
+    from pyemu import protocol as P
+    from pyemu.device import Device
+    from pyemu.emulator import Emulator, ManualClock
+
+    class Line:
+        def __init__(self):
+            self.inbox, self.sent = [], []
+
+        def read(self, timeout):
+            return self.inbox.pop(0) if self.inbox else b""
+
+        def write(self, data):
+            self.sent.append(data)
+
+    line = Line()
+    emulator = Emulator(Device(clock="manual"), line, ManualClock())
+    warnings = []
+    emulator.recorder = Recorder(tmp_path / "s.jsonl", on_error=warnings.append)
+    for seq in range(1, 7):
+        if seq == 3:
+            emulator.recorder._f = _FailingFile(emulator.recorder._f)
+        line.inbox.append(P.encode("GET_STATUS", seq))
+        emulator.step(0)
+    replies = [f for chunk in line.sent for f in P.FrameDecoder().feed(chunk)]
+    assert [f.seq for f in replies] == [1, 2, 3, 4, 5, 6]
+    assert len(warnings) == 1 and "4 records" in warnings[0]
+
+
+_LIMITED_SERVE = """\
+import resource, runpy, sys
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+sys.argv = ["pyemu", "serve"] + sys.argv[2:]
+runpy.run_module("pyemu", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_serve_with_a_full_recording_disk_keeps_the_pump_running(tmp_path):
+    """End to end: `pyemu serve --record` under a file-size limit (the kernel refuses
+    writes past it with EFBIG, as a full disk does with ENOSPC). The recording stops
+    with one warning naming the file; the pump answers every request and exits 0."""
+    from pyemu.client import Client
+    from pyemu.emulator import ServeProcess
+
+    path = tmp_path / "s.jsonl"
+    limit = 3000                         # bytes: the header and a few records fit
+    emu = ServeProcess.manual_pty(record=str(path))
+    emu.argv = [sys.executable, "-c", _LIMITED_SERVE, str(limit)] + emu.argv[4:]
+    emu.start()
+    try:
+        with Client.connect(emu.port, timeout=5.0) as client:
+            for _ in range(40):          # ~40 x 250 bytes of records: well past the limit
+                assert client.status().now_ms == 0
+            client.advance(3_600_000)
+            assert client.status().now_ms == 3_600_000
+    finally:
+        code = emu.stop()
+    err = emu.stderr()
+    assert code == 0, err
+    assert "Traceback" not in err and "cannot write the state file" not in err
+    warnings = [line for line in err.splitlines() if "recording" in line]
+    assert len(warnings) == 1 and str(path) in warnings[0] and "keeps running" in warnings[0]
+    assert 0 < path.stat().st_size <= limit
+    kept = read_recording(path)          # what was kept is readable (a torn last line at most)
+    assert kept.records and len(kept.warnings) <= 1
