@@ -202,9 +202,16 @@ def test_each_handshake_has_fresh_nonces_and_session_numbers() -> None:
     dev = provisioned()
     seen = set()
     for seq in range(1, 6):
-        # Each challenge is answered (a pending one would hold the role's slot: spec 6.2).
-        ch = send(dev, P.encode("AUTH_BEGIN", seq=seq, **FIELDS["AUTH_BEGIN"]))[0].fields
-        send(dev, P.encode("AUTH_PROVE", seq=seq + 100, **FIELDS["AUTH_PROVE"]))
+        # Each challenge is proven (a pending one would hold the role's slot: spec 6.2).
+        nonce = bytes([seq]) * 16
+        lo, hi = auth.nonce_fields(nonce)
+        ch = send(dev, P.encode("AUTH_BEGIN", seq=seq, role=1, host_nonce_lo=lo, host_nonce_hi=hi))[0].fields
+        session = auth.Session.open(CLIN, role=1, serial=SERIAL, session_id=ch["session"], host_nonce=nonce,
+                                    device_nonce=auth.nonce_bytes(ch["device_nonce_lo"], ch["device_nonce_hi"]),
+                                    is_device=False)
+        lo, hi = auth.nonce_fields(session.proofs[0])
+        assert send(dev, P.encode("AUTH_PROVE", seq=seq + 100, proof_lo=lo, proof_hi=hi))[0].msg_type \
+            == P.MsgType.AUTH_ACCEPT
         seen.add((ch["session"], ch["device_nonce_lo"], ch["device_nonce_hi"]))
         assert len({s[0] for s in seen}) == len({s[1:] for s in seen}) == len(seen)
 
