@@ -122,11 +122,16 @@ _REASON_TEXT: Dict[str, str] = {
     "UNSUPPORTED": "not available on this pump (fault injection needs `pyemu serve --test-features`)",
     "CLOCK_MODE": "ADVANCE needs a pump with a manual clock (`pyemu serve --clock manual`)",
     "AUTH_REQUIRED": "this pump has keys: give a key file (--key FILE --role clinician|patient)",
-    "AUTH_FAILED": "the session key or proof does not verify (wrong key file, or too many failed tries)",
+    "AUTH_FAILED": "the session key or proof does not verify (wrong key file or role)",
     "AUTH_REPLAY": "a replayed or reordered frame",
     "AUTH_ROLE": "this role may not send that command (patients: status and patient bolus only)",
+    "AUTH_RATE_LIMITED": "handshakes are rate limited: another handshake for this role is pending "
+                         "(someone else on the line, or a flood); the key is not at fault, try again",
 }
 _REASON_NAMES = {value: name for name, value in _SCHEMA.nak_reasons.items()}
+# AUTH_BEGIN attempts while rate limited (DEVICE_AUTH_MAX_ATTEMPTS in device.h): each wins a
+# challenge with probability >= 1/40 under any keyless flood, so all fail with p < 10^-5.
+_AUTH_MAX_ATTEMPTS = 512
 
 
 def reason_text(code: int) -> Tuple[str, str]:
@@ -498,6 +503,7 @@ class ClientStats:
     unsolicited: int = 0
     unsolicited_lost: int = 0
     auth_dropped: int = 0     # device frames refused by the session (bad tag, replayed, unsealed)
+    auth_rate_limited: int = 0  # AUTH_BEGIN answered AUTH_RATE_LIMITED and sent again
     logins: int = 0
 
 
@@ -815,7 +821,7 @@ class Client:
         host_nonce = os.urandom(_auth.NONCE_LEN)
         lo, hi = _auth.nonce_fields(host_nonce)
         try:
-            challenge = self.request("AUTH_BEGIN", role=self._role, host_nonce_lo=lo, host_nonce_hi=hi).fields
+            challenge = self._begin(lo, hi)
             session = _auth.Session.open(
                 self._key, role=self._role, serial=serial, session_id=challenge["session"],
                 host_nonce=host_nonce, is_device=False,
@@ -824,6 +830,11 @@ class Client:
             lo, hi = _auth.nonce_fields(host_proof)
             accept = self.request("AUTH_PROVE", proof_lo=lo, proof_hi=hi).fields
         except DeviceRefused as exc:
+            if exc.reason_name == "AUTH_RATE_LIMITED":
+                raise AuthenticationError(
+                    f"the pump rate-limited {_AUTH_MAX_ATTEMPTS} handshake attempts (AUTH_RATE_LIMITED): "
+                    "another handshake for this role kept it busy — a flood of handshake frames "
+                    "on the line? The key was not tried; try again later") from None
             raise AuthenticationError(
                 f"the pump refused the session: {exc.reason_name} — wrong key file or role?") from None
         if not hmac.compare_digest(_auth.nonce_bytes(accept["proof_lo"], accept["proof_hi"]), device_proof):
@@ -831,6 +842,21 @@ class Client:
                                       "these keys belong to, or someone in between")
         self._session = session
         self.stats.logins += 1
+
+    def _begin(self, lo: int, hi: int) -> Dict[str, Any]:
+        """AUTH_BEGIN, sent again (new seq) while the pump answers AUTH_RATE_LIMITED: it holds
+        another challenge for this role for a few requests, then lets a new one through by a
+        coin toss (firmware/device/device.h, DENIAL OF SERVICE), so a keyless flood delays a
+        keyholder by a bounded number of round trips and never locks it out."""
+        for attempt in range(_AUTH_MAX_ATTEMPTS):
+            try:
+                return dict(self.request("AUTH_BEGIN", role=self._role, host_nonce_lo=lo,
+                                         host_nonce_hi=hi).fields)
+            except DeviceRefused as exc:
+                if exc.reason_name != "AUTH_RATE_LIMITED" or attempt == _AUTH_MAX_ATTEMPTS - 1:
+                    raise
+                self.stats.auth_rate_limited += 1
+        raise AssertionError("unreachable")
 
     def logout(self) -> None:
         """End the session (AUTH_END); later requests go unsealed."""

@@ -137,12 +137,14 @@ class Device:
 
     def __init__(self, config: Optional[Config] = None, *, clock: Union[str, ClockMode] = "manual",
                  speed: float = 1.0, telemetry_period_ms: int = 0, test_features: bool = False,
-                 hold_until_saved: bool = False) -> None:
+                 hold_until_saved: bool = False, entropy: Optional[bytes] = None) -> None:
         self._opt = _options(clock, speed, telemetry_period_ms, test_features, hold_until_saved)
         self._d = ffi.new("device_t *")
         _check(lib.device_init(self._d, (config or Config())._to_c(), self._opt))
         # Fresh entropy for handshake nonces (spec 6.2), as a board takes it from its TRNG.
-        _check(lib.device_seed(self._d, os.urandom(32), 32))
+        # ``entropy`` (>= 16 bytes) replaces it in tests that must repeat exactly.
+        seed = os.urandom(32) if entropy is None else bytes(entropy)
+        _check(lib.device_seed(self._d, seed, len(seed)))
         self._out = ffi.new("uint8_t[]", int(lib.DEVICE_TXQ_SIZE))
         # Read-only view of the device's pump, for status/events; never used to command it.
         self._view = Pump.__new__(Pump)
@@ -283,6 +285,11 @@ class Device:
         if len(clinician) != 32 or len(patient) != 32:
             raise ValueError("role keys are 32 bytes each")
         _check(lib.device_provision(self._d, bytes(clinician), bytes(patient)))
+
+    @property
+    def failed_proofs(self) -> int:
+        """AUTH_PROVE frames refused since the keys were provisioned (saved in the image)."""
+        return int(lib.device_auth_failed_proofs(self._d))
 
     @property
     def provisioned(self) -> bool:

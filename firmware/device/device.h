@@ -127,7 +127,7 @@
 #define DEVICE_CACHE_ENTRIES   8u     /* requests remembered by the reply cache */
 #define DEVICE_CACHE_REPLY_MAX 80u    /* largest cached reply payload (STATUS: 77) */
 #define DEVICE_TELEMETRY_PERIOD_MAX_MS 2592000000u  /* 30 days */
-#define DEVICE_IMAGE_VERSION   2u     /* 2 appends the key block; 1 still loads */
+#define DEVICE_IMAGE_VERSION   3u     /* 2 appends the key block, 3 the security block; 1, 2 still load */
 
 /* Return codes of this layer (the core's pump_result_t pass through as they are). */
 #define DEVICE_OK              0
@@ -202,42 +202,71 @@ typedef struct {
  * inside a session carry flag AUTH and a counter + tag trailer, replies and
  * unsolicited frames are sealed, and unsolicited frames wait for a session.
  * Refusals are logged as SECURITY events, at most one per reason per minute
- * of device time (the next carries the count suppressed meanwhile). Nonces
- * come from HMAC(seed, count): the host gives fresh entropy with device_seed
- * after device_init (device_load keeps the seed; the emulator: os.urandom, a
- * board: its TRNG or the host at boot); without it a provisioned device
- * refuses AUTH_BEGIN. The board images run this same code (keys from
- * `make firmware KEYS=FILE`, firmware/ports/README.md). Built with
+ * of device time (the next carries the count suppressed meanwhile; a
+ * successful handshake writes the counts still pending, so every burst of
+ * refusals ends up in at most two entries per reason and a minute). Nonces
+ * come from HMAC(seed, session number): the host gives fresh entropy with
+ * device_seed after device_init (device_load keeps the seed; the emulator:
+ * os.urandom, a board: its TRNG or the host at boot); without it a
+ * provisioned device refuses AUTH_BEGIN. The board images run this same code
+ * (keys from `make firmware KEYS=FILE`, firmware/ports/README.md). Built with
  * DEVICE_NO_AUTH (no image does so today), the device is always version 1.
+ *
+ * DENIAL OF SERVICE. The handshake messages come from anyone on the line,
+ * so nothing a keyless sender does may lock a keyholder out (a 128-bit
+ * proof is not guessed; the threat is a flood that starves the keyholder):
+ *   - No lockout. A failed proof only counts (failed_proofs, saved in the
+ *     image: it survives restarts) and is logged (coalesced, above).
+ *   - One pending challenge per role; AUTH_PROVE is checked against both, and
+ *     a wrong proof cancels none (a stray proof cannot break a keyholder's
+ *     handshake). A challenge stays until replaced, or its session ends.
+ *   - A pending challenge is held for the next DEVICE_AUTH_HOLD_REQUESTS
+ *     requests (any sender, any type): meanwhile AUTH_BEGIN for its role is
+ *     NAK AUTH_RATE_LIMITED. After that an AUTH_BEGIN replaces it with
+ *     probability 1/DEVICE_AUTH_ADMIT_ODDS (a coin from the seed that no
+ *     sender can predict, so no timing of a flood keeps the keyholder's
+ *     attempts out of phase), else AUTH_RATE_LIMITED. A slot that is empty
+ *     or whose handshake succeeded is taken at once. Time is counted in
+ *     requests: it passes on every clock, a manual one included, exactly as
+ *     fast as the flood comes.
+ *   So a keyholder whose AUTH_PROVE follows its AUTH_BEGIN within g <= 14
+ *   other requests gets in as soon as it holds a challenge, and each of its
+ *   AUTH_BEGIN gets one with probability >= (1/16)(15/16)^g >= 1/40 however
+ *   the flood is made and timed (about 1/32 if its timing is not adversarial);
+ *   the client tries up to DEVICE_AUTH_MAX_ATTEMPTS times (all fail: < 10^-5).
  */
 #define DEVICE_AUTH_IDLE_MS        1800000u  /* a session ends after 30 min without a request */
-#define DEVICE_AUTH_FAIL_LIMIT     8u        /* failed proofs per window, then AUTH_BEGIN refused */
-#define DEVICE_AUTH_FAIL_WINDOW_MS 3600000u
+#define DEVICE_AUTH_HOLD_REQUESTS  16u       /* a pending challenge is held this many requests */
+#define DEVICE_AUTH_ADMIT_ODDS     16u       /* then replaced by an AUTH_BEGIN with probability 1/16 */
+#define DEVICE_AUTH_MAX_ATTEMPTS   512u      /* handshake attempts of a client (pyemu.client) */
 #define DEVICE_SECURITY_PERIOD_MS  60000u    /* at most one SECURITY event per reason per period */
-#define DEVICE_SECURITY_REASONS    4u        /* AUTH_REQUIRED, AUTH_FAILED, AUTH_REPLAY, AUTH_ROLE */
+#define DEVICE_SECURITY_REASONS    5u        /* AUTH_REQUIRED, _FAILED, _REPLAY, _ROLE, _RATE_LIMITED */
 
 #ifndef DEVICE_NO_AUTH
+/* A challenge sent in answer to AUTH_BEGIN, waiting for its proof. */
+typedef struct {
+    uint8_t  state;                                /* 0 none, 1 challenged, 2 accepted (session open) */
+    uint16_t issued;                               /* auth.requests when sent (wraps; differences only) */
+    uint32_t session;                              /* its session number = count of its device nonce */
+    uint8_t  host_nonce[AUTH_NONCE_LEN];
+} device_challenge_t;
+
 typedef struct {
     uint8_t  provisioned;                          /* saved with the keys */
     uint8_t  keys[2][AUTH_KEY_LEN];                /* saved: [0] clinician, [1] patient */
     uint8_t  seeded;
-    uint8_t  seed[AUTH_KEY_LEN];                   /* host entropy: nonces */
-    uint32_t nonce_count;
+    uint8_t  seed[AUTH_KEY_LEN];                   /* host entropy: nonces, admission coin */
     auth_session_t session;                        /* never saved */
     uint64_t last_ms;                              /* device time of the last accepted request */
     uint8_t  current;                              /* the request being answered came sealed */
     uint8_t  end_after_reply;                      /* AUTH_END: close once its ACK is sealed */
-    uint8_t  hs_state;                             /* 0 none, 1 challenged, 2 accepted */
-    uint8_t  hs_role;
-    uint32_t hs_session;
+    uint16_t requests;                             /* requests seen (wraps): the hold's clock */
+    device_challenge_t challenge[2];               /* [0] clinician, [1] patient */
     uint32_t next_session;
-    uint8_t  hs_host_nonce[AUTH_NONCE_LEN];
-    uint8_t  hs_device_nonce[AUTH_NONCE_LEN];
-    uint32_t fails;                                /* failed proofs since fail_since_ms */
-    uint64_t fail_since_ms;
+    uint32_t failed_proofs;                        /* saved; saturates */
     uint64_t sec_last_ms[DEVICE_SECURITY_REASONS];
     uint8_t  sec_logged[DEVICE_SECURITY_REASONS];
-    uint32_t sec_suppressed[DEVICE_SECURITY_REASONS];
+    uint32_t sec_suppressed[DEVICE_SECURITY_REASONS];   /* saved */
 } device_auth_t;
 #else
 typedef struct {
@@ -324,6 +353,9 @@ void     device_nv_saved(device_t *d, uint32_t gen);
  *   u32 req_crc, u8 reply_type, u8 reply_len, DEVICE_CACHE_REPLY_MAX bytes
  *   reply, zero-padded) | version 2 only: u8 provisioned, 32-byte clinician
  *   key, 32-byte patient key (all zero if not provisioned) |
+ *   version 3 only, the security block: u32 failed proofs, 5 x u32 SECURITY
+ *   counts suppressed and not yet logged (AUTH_REQUIRED .. AUTH_RATE_LIMITED;
+ *   versions 1 and 2 load with all zero) |
  *   u32 pump snapshot size | pump snapshot |
  *   u32 CRC-32 (as zlib.crc32) of everything before it.
  */
@@ -347,6 +379,9 @@ int device_load(device_t *d, const uint8_t *buf, size_t len);
 int device_provision(device_t *d, const uint8_t clinician[AUTH_KEY_LEN],
                      const uint8_t patient[AUTH_KEY_LEN]);
 int device_provisioned(const device_t *d);
+/* Failed proofs (AUTH_PROVE refused) since the keys were provisioned; saved
+ * in the image, saturates at UINT32_MAX. 0 in a build without sessions. */
+uint32_t device_auth_failed_proofs(const device_t *d);
 /* Mix n >= 16 bytes of fresh entropy into the nonce seed (DEVICE_E_ARG otherwise). */
 int device_seed(device_t *d, const uint8_t *entropy, size_t n);
 

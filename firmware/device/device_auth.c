@@ -44,8 +44,9 @@ int device_provision(device_t *d, const uint8_t clinician[AUTH_KEY_LEN],
     (void)memcpy(d->auth.keys[0], clinician, AUTH_KEY_LEN);
     (void)memcpy(d->auth.keys[1], patient, AUTH_KEY_LEN);
     d->auth.provisioned = 1u;
+    d->auth.failed_proofs = 0u;                 /* counts failures against these keys */
     auth_close(&d->auth.session);
-    d->auth.hs_state = 0u;
+    (void)memset(d->auth.challenge, 0, sizeof d->auth.challenge);
     d->nv_generation += 1u;
     return DEVICE_OK;
 }
@@ -82,26 +83,57 @@ static uint64_t get_u64(const uint8_t *p)
 
 /* One SECURITY event per reason per DEVICE_SECURITY_PERIOD_MS (spec 6.4):
  * data0 = reason, data1 = msg_type | role << 8 | suppressed << 16. */
+static void security_log(device_t *d, uint32_t i, uint8_t msg_type)
+{
+    uint32_t suppressed = (d->auth.sec_suppressed[i] > 0xFFFFu) ? 0xFFFFu : d->auth.sec_suppressed[i];
+
+    pump__log(&d->pump, (uint16_t)PUMP_EV_SECURITY, (uint32_t)PROTO_NAK_AUTH_REQUIRED + i,
+              (uint32_t)msg_type | ((uint32_t)d->auth.session.role << 8) | (suppressed << 16));
+    d->auth.sec_logged[i] = 1u;
+    d->auth.sec_last_ms[i] = device_now_ms(d);
+    d->auth.sec_suppressed[i] = 0u;
+    d->nv_generation += 1u;      /* the log is non-volatile */
+}
+
 static void security(device_t *d, int reason, uint8_t msg_type)
 {
     uint32_t i = (uint32_t)(reason - PROTO_NAK_AUTH_REQUIRED);
-    uint64_t now = device_now_ms(d);
-    uint32_t suppressed;
 
     if (reason < PROTO_NAK_AUTH_REQUIRED || i >= DEVICE_SECURITY_REASONS) {
         return;
     }
-    if (d->auth.sec_logged[i] != 0u && now - d->auth.sec_last_ms[i] < DEVICE_SECURITY_PERIOD_MS) {
+    if (d->auth.sec_logged[i] != 0u &&
+        device_now_ms(d) - d->auth.sec_last_ms[i] < DEVICE_SECURITY_PERIOD_MS) {
         device_count(&d->auth.sec_suppressed[i]);
         return;
     }
-    suppressed = (d->auth.sec_suppressed[i] > 0xFFFFu) ? 0xFFFFu : d->auth.sec_suppressed[i];
-    pump__log(&d->pump, (uint16_t)PUMP_EV_SECURITY, (uint32_t)reason,
-              (uint32_t)msg_type | ((uint32_t)d->auth.session.role << 8) | (suppressed << 16));
-    d->auth.sec_logged[i] = 1u;
-    d->auth.sec_last_ms[i] = now;
-    d->auth.sec_suppressed[i] = 0u;
-    d->nv_generation += 1u;      /* the log is non-volatile */
+    security_log(d, i, msg_type);
+}
+
+/* A keyholder got in: the burst of refusals before it is over, so the counts
+ * still suppressed are written now (msg_type 0: a summary), not at some later
+ * refusal that may never come (a manual clock never ends the minute). */
+static void security_flush(device_t *d)
+{
+    uint32_t i;
+
+    for (i = 0u; i < DEVICE_SECURITY_REASONS; i++) {
+        if (d->auth.sec_suppressed[i] != 0u) {
+            security_log(d, i, 0u);
+        }
+    }
+}
+
+/* The session ended: the handshake that opened it can no longer be answered again. */
+static void forget_accepted(device_t *d)
+{
+    uint32_t r;
+
+    for (r = 0u; r < 2u; r++) {
+        if (d->auth.challenge[r].state == 2u) {
+            (void)memset(&d->auth.challenge[r], 0, sizeof d->auth.challenge[r]);
+        }
+    }
 }
 
 /* Requests a device with keys answers without a session. */
@@ -122,6 +154,7 @@ static int check_sealed(device_t *d, const proto_frame_t *f)
     }
     if (device_now_ms(d) - d->auth.last_ms >= DEVICE_AUTH_IDLE_MS) {
         auth_close(&d->auth.session);          /* idle: the session has ended */
+        forget_accepted(d);
         return PROTO_NAK_AUTH_REQUIRED;
     }
     /* The header as sent: these fields passed the decoder's checks. */
@@ -145,6 +178,7 @@ int device_auth_check(device_t *d, const proto_frame_t *f, proto_frame_t *inner)
 
     *inner = *f;
     d->auth.current = 0u;
+    d->auth.requests = (uint16_t)(d->auth.requests + 1u);   /* wraps: the hold takes differences */
     if (d->auth.provisioned == 0u) {
         return PROTO_OK;                        /* version 1: the codec answers AUTH */
     }
@@ -180,14 +214,13 @@ int device_auth_role(device_t *d, uint8_t msg_type)
     return PROTO_NAK_AUTH_ROLE;
 }
 
-/* nonce = HMAC(seed, "pyemu/1 nonce" || count)[0:16]: fresh per handshake. */
-static int make_nonce(device_t *d, uint8_t nonce[AUTH_NONCE_LEN])
+/* nonce = HMAC(seed, "pyemu/1 nonce" || session)[0:16]: fresh per handshake
+ * (session numbers never repeat while the seed lasts: it is reseeded on restart). */
+static int make_nonce(const device_t *d, uint32_t session, uint8_t nonce[AUTH_NONCE_LEN])
 {
     uint8_t out[AUTH_TAG_LEN];
-    int rc;
+    int rc = auth_tag(d->auth.seed, (const uint8_t *)"pyemu/1 nonce", 13u, session, out);
 
-    d->auth.nonce_count += 1u;   /* wraps after 2^32 handshakes: the seed is reseeded on restart */
-    rc = auth_tag(d->auth.seed, (const uint8_t *)"pyemu/1 nonce", 13u, d->auth.nonce_count, out);
     if (rc == AUTH_OK) {
         (void)memcpy(nonce, out, AUTH_NONCE_LEN);
     }
@@ -195,74 +228,128 @@ static int make_nonce(device_t *d, uint8_t nonce[AUTH_NONCE_LEN])
     return rc;
 }
 
+/* May this AUTH_BEGIN take the role's challenge slot? (device.h, DENIAL OF
+ * SERVICE.) 1 yes, 0 rate limited, -1 no coin (a defect). */
+static int admit(const device_t *d, const device_challenge_t *c)
+{
+    uint8_t coin[AUTH_TAG_LEN];
+    int rc;
+
+    if (c->state != 1u) {
+        return 1;                                /* empty, or its handshake is done */
+    }
+    if ((uint16_t)(d->auth.requests - c->issued) < DEVICE_AUTH_HOLD_REQUESTS) {
+        return 0;                                /* its proof may still be on the way */
+    }
+    /* Keyed by the secret seed: a flood cannot tell which request will win. */
+    rc = auth_tag(d->auth.seed, (const uint8_t *)"pyemu/1 admit", 13u, d->auth.requests, coin);
+    if (rc != AUTH_OK) {
+        return -1;
+    }
+    rc = ((coin[0] % DEVICE_AUTH_ADMIT_ODDS) == 0u) ? 1 : 0;
+    crypto_wipe(coin, sizeof coin);
+    return rc;
+}
+
 int device_auth_begin(device_t *d, const proto_auth_begin_t *m, proto_auth_challenge_t *out)
 {
-    uint64_t now = device_now_ms(d);
+    uint8_t device_nonce[AUTH_NONCE_LEN];
+    device_challenge_t *c;
+    uint32_t session;
+    int rc;
 
     d->auth.current = 0u;                       /* handshake replies are never sealed */
-    if (now - d->auth.fail_since_ms >= DEVICE_AUTH_FAIL_WINDOW_MS) {
-        d->auth.fails = 0u;
-        d->auth.fail_since_ms = now;
-    }
-    if (d->auth.fails >= DEVICE_AUTH_FAIL_LIMIT) {
-        security(d, PROTO_NAK_AUTH_FAILED, (uint8_t)PROTO_MSG_AUTH_BEGIN);
-        return PROTO_NAK_AUTH_FAILED;
-    }
     if (d->auth.seeded == 0u) {
         return PROTO_NAK_UNSUPPORTED;           /* no entropy: no nonce worth the name */
     }
-    put_u64(d->auth.hs_host_nonce, m->host_nonce_lo);
-    put_u64(&d->auth.hs_host_nonce[8], m->host_nonce_hi);
-    if (make_nonce(d, d->auth.hs_device_nonce) != AUTH_OK) {
-        d->auth.hs_state = 0u;
+    /* role is 1 or 2: the codec checked the enum */
+    c = &d->auth.challenge[(m->role == AUTH_ROLE_CLINICIAN) ? 0 : 1];
+    rc = admit(d, c);
+    if (rc == 0) {
+        security(d, PROTO_NAK_AUTH_RATE_LIMITED, (uint8_t)PROTO_MSG_AUTH_BEGIN);
+        return PROTO_NAK_AUTH_RATE_LIMITED;
+    }
+    session = d->auth.next_session + 1u;        /* wraps after 2^32 handshakes: reseeded on restart */
+    if (rc < 0 || make_nonce(d, session, device_nonce) != AUTH_OK) {
         return PUMP_E_ARG;
     }
-    d->auth.next_session += 1u;
-    d->auth.hs_session = d->auth.next_session;
-    d->auth.hs_role = m->role;
-    d->auth.hs_state = 1u;
-    out->session = d->auth.hs_session;
-    out->device_nonce_lo = get_u64(d->auth.hs_device_nonce);
-    out->device_nonce_hi = get_u64(&d->auth.hs_device_nonce[8]);
+    d->auth.next_session = session;
+    c->state = 1u;
+    c->issued = d->auth.requests;
+    c->session = session;
+    put_u64(c->host_nonce, m->host_nonce_lo);
+    put_u64(&c->host_nonce[8], m->host_nonce_hi);
+    out->session = session;
+    out->device_nonce_lo = get_u64(device_nonce);
+    out->device_nonce_hi = get_u64(&device_nonce[8]);
+    crypto_wipe(device_nonce, sizeof device_nonce);
     return PROTO_OK;
+}
+
+/* Does `got` prove the key of the challenge in slot r? 1 yes (*s opened for
+ * the device, device_proof written), 0 no. */
+static int proves(device_t *d, uint32_t r, const uint8_t got[AUTH_PROOF_LEN], uint32_t serial,
+                  auth_session_t *s, uint8_t device_proof[AUTH_PROOF_LEN])
+{
+    const device_challenge_t *c = &d->auth.challenge[r];
+    uint8_t device_nonce[AUTH_NONCE_LEN];
+    uint8_t host_proof[AUTH_PROOF_LEN];
+    int ok = 0;
+
+    if (c->state != 0u && make_nonce(d, c->session, device_nonce) == AUTH_OK &&
+        auth_open(s, 1, d->auth.keys[r], (uint8_t)(r + 1u), serial, c->session, c->host_nonce,
+                  device_nonce, host_proof, device_proof) == AUTH_OK &&
+        crypto_equal(host_proof, got, AUTH_PROOF_LEN) != 0) {
+        ok = 1;
+    }
+    crypto_wipe(device_nonce, sizeof device_nonce);
+    crypto_wipe(host_proof, sizeof host_proof);
+    return ok;
 }
 
 int device_auth_prove(device_t *d, const proto_auth_prove_t *m, proto_auth_accept_t *out)
 {
     auth_session_t s;
-    uint8_t host_proof[AUTH_PROOF_LEN];
     uint8_t device_proof[AUTH_PROOF_LEN];
     uint8_t got[AUTH_PROOF_LEN];
     pump_config_t cfg;
+    uint32_t r;
     int rc = PROTO_NAK_AUTH_FAILED;
 
     d->auth.current = 0u;
     put_u64(got, m->proof_lo);
     put_u64(&got[8], m->proof_hi);
-    if (d->auth.hs_state != 0u && pump_get_config(&d->pump, &cfg) == PUMP_OK &&
-        auth_open(&s, 1, d->auth.keys[d->auth.hs_role == AUTH_ROLE_CLINICIAN ? 0 : 1],
-                  d->auth.hs_role, cfg.serial, d->auth.hs_session, d->auth.hs_host_nonce,
-                  d->auth.hs_device_nonce, host_proof, device_proof) == AUTH_OK &&
-        crypto_equal(host_proof, got, AUTH_PROOF_LEN) != 0) {
-        /* A retransmitted proof (lost AUTH_ACCEPT) is answered again without
-         * restarting the session the host may already be using. */
-        if (d->auth.hs_state == 1u) {
-            d->auth.session = s;
-            d->auth.last_ms = device_now_ms(d);
-            d->auth.hs_state = 2u;
+    /* Both roles' challenges (the proof does not say which): at most 2 x 6 HMACs. */
+    for (r = 0u; r < 2u && rc != PROTO_OK; r++) {
+        if (pump_get_config(&d->pump, &cfg) == PUMP_OK && proves(d, r, got, cfg.serial, &s, device_proof) != 0) {
+            /* A retransmitted proof (lost AUTH_ACCEPT) is answered again without
+             * restarting the session the host may already be using. */
+            if (d->auth.challenge[r].state == 1u) {
+                forget_accepted(d);              /* one session at a time: the old one ends */
+                d->auth.session = s;
+                d->auth.last_ms = device_now_ms(d);
+                d->auth.challenge[r].state = 2u;
+                security_flush(d);
+            }
+            out->proof_lo = get_u64(device_proof);
+            out->proof_hi = get_u64(&device_proof[8]);
+            rc = PROTO_OK;
         }
-        out->proof_lo = get_u64(device_proof);
-        out->proof_hi = get_u64(&device_proof[8]);
-        rc = PROTO_OK;
-    } else {
-        d->auth.hs_state = 0u;                  /* one proof per challenge */
-        device_count(&d->auth.fails);
+    }
+    if (rc != PROTO_OK) {
+        /* Counted and logged; it cancels no challenge: a keyless sender must
+         * not be able to break a keyholder's handshake (device.h). */
+        device_count(&d->auth.failed_proofs);   /* saved with the next image */
         security(d, rc, (uint8_t)PROTO_MSG_AUTH_PROVE);
     }
     crypto_wipe(&s, sizeof s);
-    crypto_wipe(host_proof, sizeof host_proof);
     crypto_wipe(device_proof, sizeof device_proof);
     return rc;
+}
+
+uint32_t device_auth_failed_proofs(const device_t *d)
+{
+    return (d != NULL) ? d->auth.failed_proofs : 0u;
 }
 
 int device_auth_seal(device_t *d, uint8_t *raw, size_t len, size_t cap, size_t *out_len)
@@ -286,7 +373,7 @@ void device_auth_after_reply(device_t *d)
     if (d->auth.end_after_reply != 0u ||
         (d->auth.session.open != 0u && d->auth.session.tx_counter == UINT32_MAX)) {
         auth_close(&d->auth.session);
-        d->auth.hs_state = 0u;
+        forget_accepted(d);
     }
     d->auth.end_after_reply = 0u;
     d->auth.current = 0u;
@@ -337,6 +424,12 @@ int device_auth_prove(device_t *d, const proto_auth_prove_t *m, proto_auth_accep
     (void)m;
     (void)out;
     return PROTO_NAK_UNSUPPORTED;
+}
+
+uint32_t device_auth_failed_proofs(const device_t *d)
+{
+    (void)d;
+    return 0u;
 }
 
 int device_auth_seal(device_t *d, uint8_t *raw, size_t len, size_t cap, size_t *out_len)

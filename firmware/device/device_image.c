@@ -14,7 +14,8 @@
 #define IMG_ENTRY_LEN   (10u + DEVICE_CACHE_REPLY_MAX)
 #define IMG_FIXED_V1    (IMG_HEADER_LEN + IMG_SETTINGS_LEN + \
                          DEVICE_CACHE_ENTRIES * IMG_ENTRY_LEN + 4u + 4u)
-#define IMG_FIXED_LEN   (IMG_FIXED_V1 + DEVICE_KEY_BLOCK_LEN)   /* version 2 */
+#define IMG_FIXED_V2    (IMG_FIXED_V1 + DEVICE_KEY_BLOCK_LEN)
+#define IMG_FIXED_LEN   (IMG_FIXED_V2 + DEVICE_SEC_BLOCK_LEN)   /* version 3 */
 
 static const uint8_t img_magic[IMG_MAGIC_LEN] = {'P', 'Y', 'D', 'V'};
 
@@ -82,6 +83,15 @@ int device_save(const device_t *d, uint8_t *buf, size_t cap, size_t *len)
     (void)memset(&buf[pos], 0, 2u * AUTH_KEY_LEN);
 #endif
     pos += 2u * AUTH_KEY_LEN;
+    /* ---- security block (version 3): failed proofs, suppressed SECURITY counts ---- */
+    for (i = 0u; i <= DEVICE_SECURITY_REASONS; i++) {
+#ifndef DEVICE_NO_AUTH
+        proto_put_u32(buf, &pos, (i == 0u) ? d->auth.failed_proofs : d->auth.sec_suppressed[i - 1u]);
+#else
+        proto_put_u32(buf, &pos, 0u);
+#endif
+    }
+    /* ---- end of the security block ---- */
     proto_put_u32(buf, &pos, (uint32_t)pump_snapshot_size());
     rc = pump_snapshot_save(&d->pump, &buf[pos], cap - pos - 4u, &snap_len);
     if (rc != PUMP_OK) {
@@ -107,6 +117,7 @@ typedef struct {
     device_cache_entry_t cache[DEVICE_CACHE_ENTRIES];
     uint8_t  provisioned;
     uint8_t  keys[2][AUTH_KEY_LEN];
+    uint32_t sec[1u + DEVICE_SECURITY_REASONS];   /* security block: failed proofs, suppressed */
 } staged_t;
 
 /* Envelope checks: size, magic, version, CRC. *fixed: the version's fixed part. */
@@ -126,10 +137,11 @@ static int check_envelope(const uint8_t *buf, size_t len, size_t *fixed)
     version = proto_get_u16(buf, &pos);
     reserved = proto_get_u16(buf, &pos);
     total = proto_get_u32(buf, &pos);
-    if (version != DEVICE_IMAGE_VERSION && version != 1u) {
+    if (version != DEVICE_IMAGE_VERSION && version != 1u && version != 2u) {
         return DEVICE_E_IMAGE_VERSION;
     }
-    *fixed = (version == 1u) ? (size_t)IMG_FIXED_V1 : (size_t)IMG_FIXED_LEN;
+    *fixed = (version == 1u) ? (size_t)IMG_FIXED_V1
+           : (version == 2u) ? (size_t)IMG_FIXED_V2 : (size_t)IMG_FIXED_LEN;
     if ((size_t)total != len || len < *fixed) {
         return DEVICE_E_IMAGE_SIZE;
     }
@@ -182,10 +194,15 @@ static int stage_fields(const uint8_t *buf, size_t len, size_t fixed, staged_t *
     for (i = 0u; i < DEVICE_CACHE_ENTRIES; i++) {
         get_entry(buf, &pos, &s->cache[i]);
     }
-    if (fixed == (size_t)IMG_FIXED_LEN) {   /* version 2: the key block */
+    if (fixed != (size_t)IMG_FIXED_V1) {   /* version 2 on: the key block */
         s->provisioned = proto_get_u8(buf, &pos);
         (void)memcpy(s->keys, &buf[pos], sizeof s->keys);
         pos += sizeof s->keys;
+    }
+    if (fixed == (size_t)IMG_FIXED_LEN) {  /* version 3: the security block (any value is valid) */
+        for (i = 0u; i <= DEVICE_SECURITY_REASONS; i++) {
+            s->sec[i] = proto_get_u32(buf, &pos);
+        }
     }
     n = proto_get_u32(buf, &pos);
     if (s->wall_set > 1u ||
@@ -238,7 +255,9 @@ int device_load(device_t *d, const uint8_t *buf, size_t len)
 #ifndef DEVICE_NO_AUTH
     (void)memcpy(d->auth.keys, s.keys, sizeof d->auth.keys);
     auth_close(&d->auth.session);            /* session keys are never saved */
-    d->auth.hs_state = 0u;
+    (void)memset(d->auth.challenge, 0, sizeof d->auth.challenge);
+    d->auth.failed_proofs = s.sec[0];        /* security block: survives the restart */
+    (void)memcpy(d->auth.sec_suppressed, &s.sec[1], sizeof d->auth.sec_suppressed);
 #endif
     crypto_wipe(&s, sizeof s);
     device_after_load(d);

@@ -68,5 +68,7 @@ int device_auth_unsolicited(const device_t *d);
 void device_auth_after_reply(device_t *d);
 /* Image key block (device_image.c). */
 #define DEVICE_KEY_BLOCK_LEN (1u + 2u * AUTH_KEY_LEN)
+/* Image security block (version 3): failed proofs, suppressed SECURITY counts. */
+#define DEVICE_SEC_BLOCK_LEN (4u + 4u * DEVICE_SECURITY_REASONS)
 
 #endif /* PYEMU_DEVICE_INT_H */

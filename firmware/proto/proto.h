@@ -54,10 +54,11 @@
 #define PROTO_NAK_UNSUPPORTED        132  /* AUTH flag; INJECT_FAULT on a production build */
 #define PROTO_NAK_CLOCK_MODE         133  /* ADVANCE outside the manual clock mode */
 #define PROTO_NAK_BUSY               134  /* retry with the same seq */
-#define PROTO_NAK_AUTH_REQUIRED      200  /* 200..203 reserved for authenticated sessions */
+#define PROTO_NAK_AUTH_REQUIRED      200  /* 200.. reserved for authenticated sessions */
 #define PROTO_NAK_AUTH_FAILED        201
 #define PROTO_NAK_AUTH_REPLAY        202
 #define PROTO_NAK_AUTH_ROLE          203
+#define PROTO_NAK_AUTH_RATE_LIMITED  204  /* handshake throttled, not a verdict on the key */
 #define PROTO_ERR_UNKNOWN_TYPE       252  /* encode: msg_type not in the table */
 #define PROTO_ERR_ARG                253  /* NULL pointer, or flags/length not encodable */
 #define PROTO_ERR_NOSPACE            254  /* output buffer too small */

@@ -114,6 +114,7 @@ const char *proto_nak_name(int reason)
     case 201: return "AUTH_FAILED";
     case 202: return "AUTH_REPLAY";
     case 203: return "AUTH_ROLE";
+    case 204: return "AUTH_RATE_LIMITED";
     default: return "?";
     }
 }

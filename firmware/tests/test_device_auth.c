@@ -144,6 +144,7 @@ static int handshake(device_t *d, auth_session_t *host, const uint8_t *key, uint
     uint8_t host_proof[AUTH_PROOF_LEN];
     uint8_t device_proof[AUTH_PROOF_LEN];
     uint8_t got[AUTH_PROOF_LEN];
+    uint32_t attempt;
     proto_msg_t m;
     reply_t r;
 
@@ -151,8 +152,15 @@ static int handshake(device_t *d, auth_session_t *host, const uint8_t *key, uint
     m.auth_begin.role = role;
     m.auth_begin.host_nonce_lo = u64_at(host_nonce);
     m.auth_begin.host_nonce_hi = u64_at(&host_nonce[8]);
-    if (exchange(d, wire, plain(PROTO_MSG_AUTH_BEGIN, 1u, &m, wire), &r) == 0 ||
-        r.type != PROTO_MSG_AUTH_CHALLENGE) {
+    /* As pyemu.client: AUTH_BEGIN again while it is rate limited (a challenge
+     * of this role is pending: device.h, DENIAL OF SERVICE). */
+    for (attempt = 0u; attempt < DEVICE_AUTH_MAX_ATTEMPTS; attempt++) {
+        if (exchange(d, wire, plain(PROTO_MSG_AUTH_BEGIN, 1u, &m, wire), &r) == 0 ||
+            r.type != PROTO_MSG_NAK || r.m.nak.reason != PROTO_NAK_AUTH_RATE_LIMITED) {
+            break;
+        }
+    }
+    if (r.type != PROTO_MSG_AUTH_CHALLENGE) {
         return 0;
     }
     put64(device_nonce, r.m.auth_challenge.device_nonce_lo);
@@ -272,11 +280,238 @@ static void test_patient_role(void)
     CHECK(nak(&r, PROTO_NAK_AUTH_REQUIRED));                            /* the session ended */
 }
 
+
+/* ---- denial of service by a keyless sender (spec 6.2, rate limiting) ---- */
+
+/* One AUTH_BEGIN: 1 and the challenge's session and device nonce, or 0 and
+ * the NAK reason in *reason. */
+static int begin(device_t *d, uint8_t role, const uint8_t nonce[AUTH_NONCE_LEN], uint16_t seq,
+                 uint32_t *session, uint8_t device_nonce[AUTH_NONCE_LEN], int *reason)
+{
+    uint8_t wire[PROTO_MAX_WIRE];
+    proto_msg_t m;
+    reply_t r;
+
+    (void)memset(&m, 0, sizeof m);
+    m.auth_begin.role = role;
+    m.auth_begin.host_nonce_lo = u64_at(nonce);
+    m.auth_begin.host_nonce_hi = u64_at(&nonce[8]);
+    *reason = -1;
+    if (exchange(d, wire, plain(PROTO_MSG_AUTH_BEGIN, seq, &m, wire), &r) == 0) {
+        return 0;
+    }
+    if (r.type != PROTO_MSG_AUTH_CHALLENGE) {
+        *reason = (r.type == PROTO_MSG_NAK) ? (int)r.m.nak.reason : -2;
+        return 0;
+    }
+    *session = r.m.auth_challenge.session;
+    put64(device_nonce, r.m.auth_challenge.device_nonce_lo);
+    put64(&device_nonce[8], r.m.auth_challenge.device_nonce_hi);
+    return 1;
+}
+
+/* One AUTH_PROVE of 16 bytes: the reply's type, or the NAK reason + 1000. */
+static int prove(device_t *d, const uint8_t proof[AUTH_PROOF_LEN], uint16_t seq, uint8_t got[AUTH_PROOF_LEN])
+{
+    uint8_t wire[PROTO_MAX_WIRE];
+    proto_msg_t m;
+    reply_t r;
+
+    (void)memset(&m, 0, sizeof m);
+    m.auth_prove.proof_lo = u64_at(proof);
+    m.auth_prove.proof_hi = u64_at(&proof[8]);
+    if (exchange(d, wire, plain(PROTO_MSG_AUTH_PROVE, seq, &m, wire), &r) == 0) {
+        return -1;
+    }
+    if (r.type == PROTO_MSG_NAK) {
+        return 1000 + (int)r.m.nak.reason;
+    }
+    if (got != NULL) {
+        put64(got, r.m.auth_accept.proof_lo);
+        put64(&got[8], r.m.auth_accept.proof_hi);
+    }
+    return (int)r.type;
+}
+
+/* Flooder: what a keyless sender's frame got back, by NAK reason. */
+static uint32_t flood_naks[256];
+static uint32_t flood_frames;
+
+/* n frames of a keyless flood: bad proofs and AUTH_BEGIN for both roles. */
+static void flood(device_t *d, uint32_t n)
+{
+    static const uint8_t junk[AUTH_NONCE_LEN] = {0xEE, 1, 2, 3};
+    uint8_t nonce[AUTH_NONCE_LEN];
+    uint32_t session = 0u;
+    uint32_t i;
+    int reason = 0;
+
+    for (i = 0u; i < n; i++) {
+        uint32_t k = flood_frames % 3u;
+        flood_frames++;
+        if (k == 0u) {
+            int rc = prove(d, junk, (uint16_t)(40000u + (flood_frames & 0xFFFu)), NULL);
+            CHECK(rc >= 1000);
+            if (rc >= 1000 && rc < 1256) {
+                flood_naks[(uint32_t)(rc - 1000)]++;
+            }
+        } else {
+            (void)memcpy(nonce, junk, sizeof nonce);
+            nonce[15] = (uint8_t)flood_frames;
+            if (begin(d, (k == 1u) ? AUTH_ROLE_CLINICIAN : AUTH_ROLE_PATIENT, nonce,
+                      (uint16_t)(50000u + (flood_frames & 0xFFFu)), &session, nonce, &reason) == 0 &&
+                reason >= 0 && reason < 256) {
+                flood_naks[(uint32_t)reason]++;
+            }
+        }
+    }
+}
+
+/* A keyholder's handshake while `gap` flood frames go between each of its
+ * frames; returns the attempts it took (AUTH_BEGIN sent), 0 if none in `max`. */
+static uint32_t handshake_in_flood(device_t *d, auth_session_t *host, const uint8_t *key, uint8_t role,
+                                   uint32_t gap, uint32_t max)
+{
+    uint8_t nonce[AUTH_NONCE_LEN] = {0x42};
+    uint8_t device_nonce[AUTH_NONCE_LEN];
+    uint8_t host_proof[AUTH_PROOF_LEN];
+    uint8_t device_proof[AUTH_PROOF_LEN];
+    uint8_t got[AUTH_PROOF_LEN];
+    uint32_t session = 0u;
+    uint32_t attempt;
+    int reason = 0;
+
+    for (attempt = 1u; attempt <= max; attempt++) {
+        nonce[1] = (uint8_t)attempt;
+        nonce[2] = (uint8_t)(attempt >> 8);
+        flood(d, gap);
+        if (begin(d, role, nonce, (uint16_t)attempt, &session, device_nonce, &reason) == 0) {
+            CHECK(reason == PROTO_NAK_AUTH_RATE_LIMITED);   /* never AUTH_FAILED: the key is not at fault */
+            continue;
+        }
+        CHECK(auth_open(host, 0, key, role, 4242u, session, nonce, device_nonce, host_proof,
+                        device_proof) == AUTH_OK);
+        flood(d, gap);
+        if (prove(d, host_proof, (uint16_t)(attempt + 20000u), got) == (int)PROTO_MSG_AUTH_ACCEPT) {
+            CHECK(memcmp(got, device_proof, AUTH_PROOF_LEN) == 0);
+            return attempt;
+        }
+    }
+    return 0u;
+}
+
+/* SECURITY entries for a reason; *suppressed: the counts they carry; *summaries:
+ * those that stand for no refusal of their own. */
+static uint32_t security_events(const device_t *d, uint32_t reason, uint32_t *suppressed,
+                                uint32_t *summaries)
+{
+    static pump_event_t ev[PUMP_LOG_CAPACITY];
+    uint32_t got = pump_read_events(device_pump(d), 0u, ev, PUMP_LOG_CAPACITY, NULL);
+    uint32_t n = 0u;
+    uint32_t i;
+
+    *suppressed = 0u;
+    *summaries = 0u;
+    for (i = 0u; i < got; i++) {
+        if (ev[i].kind == (uint16_t)PUMP_EV_SECURITY && ev[i].data0 == reason) {
+            n++;
+            *suppressed += ev[i].data1 >> 16;
+            *summaries += ((ev[i].data1 & 0xFFu) == 0u) ? 1u : 0u;   /* msg_type 0: counts only */
+        }
+    }
+    return n;
+}
+
+static void test_failed_proofs_never_lock_out_the_keyholder(void)
+{
+    static const uint8_t bad[AUTH_PROOF_LEN] = {1};
+    auth_session_t host;
+    uint32_t i;
+
+    start(&dev);
+    CHECK(device_provision(&dev, clin, pat) == DEVICE_OK);
+    for (i = 0u; i < 100u; i++) {
+        CHECK(prove(&dev, bad, (uint16_t)(100u + i), NULL) == 1000 + (int)PROTO_NAK_AUTH_FAILED);
+    }
+    /* manual clock: no time passes, yet both roles get in at once */
+    CHECK(handshake(&dev, &host, clin, AUTH_ROLE_CLINICIAN) == 1);
+    CHECK(handshake(&dev, &host, pat, AUTH_ROLE_PATIENT) == 1);
+    CHECK(device_auth_failed_proofs(&dev) == 100u);
+}
+
+static void test_bad_proofs_between_begin_and_prove_do_not_break_the_handshake(void)
+{
+    static const uint8_t bad[AUTH_PROOF_LEN] = {2};
+    uint8_t nonce[AUTH_NONCE_LEN] = {9};
+    uint8_t device_nonce[AUTH_NONCE_LEN];
+    uint8_t host_proof[AUTH_PROOF_LEN];
+    auth_session_t host;
+    uint32_t session = 0u;
+    uint32_t i;
+    int reason = 0;
+
+    start(&dev);
+    CHECK(device_provision(&dev, clin, pat) == DEVICE_OK);
+    CHECK(begin(&dev, AUTH_ROLE_PATIENT, nonce, 1u, &session, device_nonce, &reason) == 1);
+    CHECK(auth_open(&host, 0, pat, AUTH_ROLE_PATIENT, 4242u, session, nonce, device_nonce, host_proof,
+                    NULL) == AUTH_OK);
+    for (i = 0u; i < 50u; i++) {
+        CHECK(prove(&dev, bad, (uint16_t)(10u + i), NULL) == 1000 + (int)PROTO_NAK_AUTH_FAILED);
+    }
+    CHECK(prove(&dev, host_proof, 2u, NULL) == (int)PROTO_MSG_AUTH_ACCEPT);
+    CHECK(prove(&dev, host_proof, 2u, NULL) == (int)PROTO_MSG_AUTH_ACCEPT);   /* lost ACCEPT: answered again */
+}
+
+static void test_a_keyholder_gets_in_through_a_keyless_flood(void)
+{
+    auth_session_t host;
+    uint32_t worst = 0u;
+    uint32_t total = 0u;
+    uint32_t gap;
+    uint32_t suppressed = 0u;
+    uint32_t summaries = 0u;
+    uint32_t logged;
+    uint32_t before;
+    size_t len = 0u;
+
+    start(&dev);
+    CHECK(device_provision(&dev, clin, pat) == DEVICE_OK);
+    (void)memset(flood_naks, 0, sizeof flood_naks);
+    flood_frames = 0u;
+    for (gap = 0u; gap <= 12u; gap++) {
+        uint32_t a = handshake_in_flood(&dev, &host, (gap & 1u) ? pat : clin,
+                                        (gap & 1u) ? AUTH_ROLE_PATIENT : AUTH_ROLE_CLINICIAN,
+                                        gap, DEVICE_AUTH_MAX_ATTEMPTS);
+        CHECK(a != 0u);
+        worst = (a > worst) ? a : worst;
+        total += a;
+    }
+    printf("keyless flood: %u flood frames, keyholder attempts worst %u, total %u for 13 logins\n",
+           (unsigned)flood_frames, (unsigned)worst, (unsigned)total);
+    CHECK(flood_naks[(uint8_t)PROTO_NAK_AUTH_RATE_LIMITED] > 0u);   /* the flooder is told: rate limited */
+    CHECK(flood_naks[(uint8_t)PROTO_NAK_AUTH_FAILED] > 0u);         /* its proofs: failed */
+    /* the log: failed proofs in few entries that count the rest */
+    logged = security_events(&dev, (uint32_t)PROTO_NAK_AUTH_FAILED, &suppressed, &summaries);
+    CHECK(logged >= 1u && logged <= 2u * 13u);
+    CHECK(logged - summaries + suppressed == device_auth_failed_proofs(&dev));   /* every one counted */
+    CHECK(security_events(&dev, (uint32_t)PROTO_NAK_AUTH_RATE_LIMITED, &suppressed, &summaries) >= 1u);
+    /* the counter survives a restart */
+    before = device_auth_failed_proofs(&dev);
+    CHECK(before > 0u);
+    CHECK(device_save(&dev, image, sizeof image, &len) == DEVICE_OK);
+    start(&dev2);
+    CHECK(device_load(&dev2, image, len) == DEVICE_OK);
+    CHECK(device_auth_failed_proofs(&dev2) == before);
+}
+
 int main(void)
 {
     test_provisioning();
     test_session();
     test_patient_role();
+    test_failed_proofs_never_lock_out_the_keyholder();
+    test_bad_proofs_between_begin_and_prove_do_not_break_the_handshake();
+    test_a_keyholder_gets_in_through_a_keyless_flood();
     if (failures != 0) {
         printf("test_device_auth: %d check(s) failed\n", failures);
         return 1;

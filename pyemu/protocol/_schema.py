@@ -50,7 +50,8 @@ SCHEMA = json.loads(r"""{
       "BUSY": {"value": 134, "doc": "device cannot take the request now (e.g. state not yet saved); retry with the same seq"}
     },
     "reserved_auth": {
-      "AUTH_REQUIRED": 200, "AUTH_FAILED": 201, "AUTH_REPLAY": 202, "AUTH_ROLE": 203
+      "AUTH_REQUIRED": 200, "AUTH_FAILED": 201, "AUTH_REPLAY": 202, "AUTH_ROLE": 203,
+      "AUTH_RATE_LIMITED": 204
     }
   },
 

@@ -11,7 +11,7 @@ from pyemu import protocol as P
 from pyemu.core import Config, EventKind, PumpError, Reason
 from pyemu.device import ClockMode, Device, ImageError
 
-HEADER = 16 + 23 + 8 * 90 + 65 + 4   # magic..generation, settings, cache, key block, snapshot length
+HEADER = 16 + 23 + 8 * 90 + 65 + 24 + 4   # magic..generation, settings, cache, key block, security block, snapshot length
 
 
 def programmed() -> Device:
@@ -28,7 +28,7 @@ def test_image_layout_is_as_documented() -> None:
     image = programmed().save()
     assert len(image) == Device.image_size()
     magic, version, reserved, total = struct.unpack_from("<4sHHI", image)
-    assert (magic, version, reserved, total) == (b"PYDV", 2, 0, len(image))
+    assert (magic, version, reserved, total) == (b"PYDV", 3, 0, len(image))
     assert struct.unpack_from("<I", image, len(image) - 4)[0] == zlib.crc32(image[:-4])
     (snap_len,) = struct.unpack_from("<I", image, HEADER - 4)
     assert image[HEADER:HEADER + 4] == b"PUMP" and HEADER + snap_len + 4 == len(image)
