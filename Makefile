@@ -13,9 +13,10 @@ FW_HDR    := $(foreach d,$(FW_LAYERS),$(wildcard $(d)/*.h))
 CDEFS     := $(wildcard pyemu/_cdef/*.cdef)
 EXT_STAMP := pyemu/.core-built
 
-# Strict flags for every C file of the firmware (host and board builds).
-CWARN   := -std=c99 -Wall -Wextra -Wconversion -Wsign-conversion -Wshadow \
-           -Wstrict-prototypes -Wmissing-prototypes -Wpedantic -Werror
+# Strict flags for every C file of the firmware (host, board and extension builds):
+# defined once in firmware/cwarn.flags, which setup.py reads for the cffi extension.
+CWARN_FILE := firmware/cwarn.flags
+CWARN   := $(shell sed -e 's/\#.*//' $(CWARN_FILE))
 CINC    := $(addprefix -I,$(FW_LAYERS))
 SANFLAGS:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1
 CTEST_SRC := $(wildcard firmware/tests/test_*.c)
@@ -49,7 +50,7 @@ $(STAMP): pyproject.toml setup.py
 
 # pip install -e does not notice changed C: rebuild the extension in place.
 ext: $(EXT_STAMP)
-$(EXT_STAMP): $(STAMP) $(FW_SRC) $(FW_HDR) $(CDEFS) pyemu/_build_core.py
+$(EXT_STAMP): $(STAMP) $(FW_SRC) $(FW_HDR) $(CDEFS) pyemu/_build_core.py setup.py $(CWARN_FILE)
 	$(PY) setup.py -q build_ext --inplace --force
 	$(PY) -c "import pyemu._core"
 	touch $@
@@ -57,7 +58,7 @@ $(EXT_STAMP): $(STAMP) $(FW_SRC) $(FW_HDR) $(CDEFS) pyemu/_build_core.py
 ctest: $(CTEST_BIN)
 	@set -e; for t in $(CTEST_BIN); do echo "== $$t"; ./$$t; done
 
-build/ctest/%: firmware/tests/%.c $(FW_SRC) $(FW_HDR) $(wildcard firmware/tests/*.h)
+build/ctest/%: firmware/tests/%.c $(FW_SRC) $(FW_HDR) $(wildcard firmware/tests/*.h) $(CWARN_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CWARN) $(SANFLAGS) $(CINC) -o $@ $< $(FW_SRC)
 
@@ -109,7 +110,7 @@ FW_ELFS   := $(FWB)/qemu_netduinoplus2.elf $(FWB)/nucleo_f4.elf $(FWB)/qemu_echo
 define board_image
 # Outputs are written under a temporary name and renamed when complete: a
 # QEMU started meanwhile (tests running in parallel) never loads half an image.
-$(FWB)/$(1).elf: $(3) $(FW_HDR) $(PORT_HDR) firmware/ports/stack_check.py Makefile
+$(FWB)/$(1).elf: $(3) $(FW_HDR) $(PORT_HDR) firmware/ports/stack_check.py Makefile $(CWARN_FILE)
 	@mkdir -p $(FWB)/ci && rm -f $(FWB)/ci/$(1)-*.ci
 	$(ARM_CC) $(BOARD_CFLAGS) -fcallgraph-info=su -dumpdir $(FWB)/ci/$(1)- -o $$@.tmp $(3) \
 	    $(BOARD_LDFLAGS) -T firmware/ports/$(2)/link.ld -Wl,-Map=$(FWB)/$(1).map
@@ -166,7 +167,7 @@ FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer -g -O1
 FUZZ_BIN     := build/fuzz/fuzz_proto build/fuzz/fuzz_device
 
-build/fuzz/fuzz_%: firmware/fuzz/fuzz_%.c $(FW_SRC) $(FW_HDR)
+build/fuzz/fuzz_%: firmware/fuzz/fuzz_%.c $(FW_SRC) $(FW_HDR) $(CWARN_FILE)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CWARN) $(FUZZ_FLAGS) $(CINC) -o $@ $< $(FW_SRC)
 

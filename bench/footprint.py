@@ -18,8 +18,9 @@ import tempfile
 from bench.table import Row, goal_at_most
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CWARN = ["-std=c99", "-Wall", "-Wextra", "-Wconversion", "-Wsign-conversion", "-Wshadow",
-         "-Wstrict-prototypes", "-Wmissing-prototypes", "-Wpedantic", "-Werror"]
+# The firmware's warning flags, as the Makefile and setup.py read them ('#' starts a comment).
+with open(os.path.join(ROOT, "firmware", "cwarn.flags"), encoding="utf-8") as _f:
+    CWARN = [flag for line in _f for flag in line.split("#", 1)[0].split()]
 DAYS = 7 * 365 + 2  # 7 device-years, two leap days
 FLASH_BUDGET = 32 * 1024
 RAM_BUDGET = 16 * 1024

@@ -3,6 +3,14 @@
 cffi runs this file with exec, not import, so it must not import ``pyemu``.
 Every ``*.cdef`` file in ``pyemu/_cdef`` is one layer's declarations; every
 ``*.c`` in the firmware's portable folders is compiled in. Board ports are not.
+
+Flags: setup.py compiles the firmware sources apart with the firmware's own
+warning flags (``firmware/cwarn.flags``, as the Makefile does: -Wconversion
+-Wsign-conversion -Wpedantic -Werror ...). ``extra_compile_args`` below apply
+to cffi's generated wrapper only, which is not firmware code: it breaks
+-Wpedantic (casts between object and function pointers, which cffi needs) and
+-Wmissing-prototypes (``PyInit__core``), and a compiler upgrade must not stop
+an install, so it gets -Wall -Wextra without -Werror.
 """
 import glob
 import os
@@ -36,7 +44,7 @@ ffibuilder.set_source(
     "".join(f'#include "{h}"\n' for h in _headers),
     sources=_sources,
     include_dirs=[os.path.relpath(os.path.join(_firmware, layer), _root) for layer in _layers],
-    extra_compile_args=["-std=c99", "-O2", "-Wall", "-Wextra"],
+    extra_compile_args=["-std=c99", "-O2", "-Wall", "-Wextra"],   # the wrapper's (see above)
 )
 
 if __name__ == "__main__":

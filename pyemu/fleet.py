@@ -380,6 +380,13 @@ def main(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         print("pyemu fleet: --workers must be at least 1", file=sys.stderr)
         return 2
+    if args.plot:
+        from pyemu.plotting import PlotUnavailable, require_matplotlib
+        try:
+            require_matplotlib()   # before the run, not after it
+        except PlotUnavailable as exc:
+            print(f"pyemu fleet: {exc} (or --plot '' for no plot)", file=sys.stderr)
+            return 2
     progress = None if args.quiet else _progress_printer(sys.stderr)
     try:
         report = run_fleet(args.patients, args.span, args.seed, workers=args.workers,

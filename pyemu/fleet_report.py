@@ -172,12 +172,10 @@ class FleetReport:
 
     def plot(self, path: str) -> str:
         """Write a 2x2 PNG: alarm rates, refusal reasons, years to ERI, days empty."""
-        import matplotlib
+        from pyemu.plotting import new_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+        fig = new_figure(figsize=(11, 7.5))
+        axes = fig.subplots(2, 2)
         ax = axes[0][0]
         kinds = list(ALARM_KINDS)
         ax.barh(kinds, [self.alarms_per_patient_year[k] for k in kinds], color="tab:red")
@@ -200,7 +198,6 @@ class FleetReport:
         fig.suptitle(f"pyemu fleet: {self.n_patients} patients x {self.span_days} days, seed {self.seed}")
         fig.tight_layout()
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         return path
 
 

@@ -4,8 +4,11 @@ The board runs the same C (core, codec, device dispatcher) as the emulator;
 only the port underneath differs (``firmware/ports/``). This module gives a
 test or a user one URL to open with the ordinary client, whatever the target:
 
-* ``QemuBoard`` runs ``build/firmware/qemu_netduinoplus2.elf`` (``make
-  firmware``) in ``qemu-system-arm -M netduinoplus2``:
+* ``QemuBoard`` runs the board image ``qemu_netduinoplus2.elf`` in
+  ``qemu-system-arm -M netduinoplus2``; :func:`firmware_image` says where
+  the image comes from (``--image``, ``$PYEMU_FIRMWARE_DIR``, a checkout's
+  ``build/firmware/`` after ``make firmware``, or the images an installed
+  wheel ships in ``pyemu/firmware/``):
 
   - USART2, the pump's serial line, is a TCP server on loopback. The
     listening socket is bound here (port 0: the kernel picks a free one) and
@@ -27,6 +30,7 @@ test or a user one URL to open with the ordinary client, whatever the target:
   that key file's role keys (``make firmware KEYS=FILE``) and boots the QEMU
   one: the same authenticated sessions as ``pyemu serve --keys``. QEMU has
   no TRNG, so every boot gets fresh nonce entropy in its boot options.
+  Only in a checkout: make is never run outside one.
 
 ``register(subparsers)`` and ``run(args)`` are the ``pyemu hil`` command.
 """
@@ -50,8 +54,13 @@ __all__ = [
     "HilError",
     "ToolMissing",
     "BoardPanic",
+    "FirmwareNotFound",
     "REPO_ROOT",
     "FIRMWARE_DIR",
+    "FIRMWARE_ENV",
+    "PACKAGE_FIRMWARE_DIR",
+    "checkout_root",
+    "firmware_image",
     "QEMU_IMAGE",
     "NUCLEO_IMAGE",
     "tool_path",
@@ -66,9 +75,17 @@ __all__ = [
     "run",
 ]
 
-#: The source tree this package runs from (editable install / checkout).
+#: The source tree this package runs from (editable install / checkout); for an
+#: installed package, the folder it is installed in (see :func:`checkout_root`).
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Where ``make firmware`` writes the images, in a checkout.
 FIRMWARE_DIR = REPO_ROOT / "build" / "firmware"
+#: A folder holding board images (``make firmware``'s output, copied anywhere);
+#: when set, images are taken from there and nowhere else.
+FIRMWARE_ENV = "PYEMU_FIRMWARE_DIR"
+#: The images an installed wheel ships (setup.py builds them when the cross
+#: compiler is present at install time).
+PACKAGE_FIRMWARE_DIR = Path(__file__).resolve().parent / "firmware"
 QEMU_IMAGE = FIRMWARE_DIR / "qemu_netduinoplus2.elf"
 NUCLEO_IMAGE = FIRMWARE_DIR / "nucleo_f4.elf"
 
@@ -101,6 +118,62 @@ class BoardPanic(HilError):
     """The firmware reported a fatal error on its side channel."""
 
 
+class FirmwareNotFound(HilError):
+    """No board image where one was looked for; the message says how to get one."""
+
+
+def checkout_root() -> Optional[Path]:
+    """The pyemu source checkout this package runs from, or None (an installed package).
+
+    Only in a checkout may images be built with make (``build/firmware/``).
+    """
+    return REPO_ROOT if _is_checkout(REPO_ROOT) else None
+
+
+def _is_checkout(root: Path) -> bool:
+    return ((root / "Makefile").is_file() and (root / "firmware" / "ports").is_dir()
+            and (root / "pyproject.toml").is_file())
+
+
+def firmware_image(name: str = "qemu_netduinoplus2.elf", *, build: bool = False) -> Path:
+    """The path of board image ``name``; raises :class:`FirmwareNotFound` saying what to do.
+
+    Looked for, first match wins:
+
+    1. ``$PYEMU_FIRMWARE_DIR/name`` when the variable is set (and only there);
+    2. in a checkout, ``build/firmware/name``; with ``build``, ``make firmware``
+       runs first (it rebuilds only what changed);
+    3. in an installed package, ``pyemu/firmware/name`` (the wheel's images).
+
+    make runs only in a checkout; an installed package never builds.
+    """
+    advice = (
+        f"give the image with --image FILE, or set {FIRMWARE_ENV} to a folder holding {name} "
+        f"(`make firmware` in a pyemu checkout writes them to build/firmware/), or reinstall "
+        f"pyemu with {CROSS_CC} on PATH so the package includes the images "
+        f"(Debian/Ubuntu: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"
+    )
+    env_dir = os.environ.get(FIRMWARE_ENV, "").strip()
+    if env_dir:
+        path = Path(env_dir) / name
+        if not path.is_file():
+            raise FirmwareNotFound(f"no {name} in {FIRMWARE_ENV}={env_dir}: {advice}")
+        return path
+    root = checkout_root()
+    if root is not None:
+        if build:
+            build_firmware(root)
+        path = root / "build" / "firmware" / name
+        if not path.is_file():
+            raise FirmwareNotFound(f"no firmware image at {path}: run `make firmware` in {root}, "
+                                   f"or {advice}")
+        return path
+    path = PACKAGE_FIRMWARE_DIR / name
+    if not path.is_file():
+        raise FirmwareNotFound(f"this installed pyemu has no board image {name}: {advice}")
+    return path
+
+
 def tool_path(name: str) -> Optional[str]:
     """Full path of program ``name`` on PATH, or None."""
     return shutil.which(name)
@@ -129,7 +202,13 @@ def build_firmware(
     For ``firmware`` the output ends with the size and stack report. Make
     rebuilds only what changed, so calling this from every test session
     costs one up-to-date check. ``extra`` are ``VAR=value`` make arguments.
+    Only in a pyemu checkout (:func:`checkout_root`): raises :class:`HilError`
+    for any other folder.
     """
+    if not _is_checkout(root):
+        raise HilError(f"{root} is not a pyemu checkout: board images are built there with "
+                       f"`make firmware`; an installed pyemu uses the images it ships "
+                       f"or --image / {FIRMWARE_ENV}")
     require_tool(CROSS_CC)
     make = require_tool("make")
     proc = subprocess.run(
@@ -162,13 +241,21 @@ def build_firmware_for_tests(root: Path = REPO_ROOT) -> Optional[str]:
     return text
 
 
-def build_provisioned_firmware(keys: os.PathLike[str] | str, root: Path = REPO_ROOT) -> Path:
+def build_provisioned_firmware(keys: os.PathLike[str] | str, root: Optional[Path] = None) -> Path:
     """``make firmware KEYS=keys``: the pump images with a key file's two role keys.
 
     They go to ``build/firmware/provisioned/`` (the open images stay where
     they are); returns the QEMU image's path. The key file must be a
-    ``pyemu keys`` file of mode 0600 holding both roles' keys.
+    ``pyemu keys`` file of mode 0600 holding both roles' keys. Needs a
+    checkout (the images are compiled with the keys); outside one, the error
+    says how to build them and pass them with ``--image``.
     """
+    root = REPO_ROOT if root is None else root
+    if not _is_checkout(root):
+        raise HilError(
+            "--keys compiles the firmware with the keys, which needs a pyemu source checkout "
+            f"and {CROSS_CC}: there run `make firmware KEYS=FILE` and give "
+            "--image build/firmware/provisioned/qemu_netduinoplus2.elf instead of --keys")
     keys_path = Path(keys).resolve()
     build_firmware(root, extra=(f"KEYS={keys_path}",))
     return root / "build" / "firmware" / "provisioned" / "qemu_netduinoplus2.elf"
@@ -201,7 +288,8 @@ class QemuBoard:
         speed: int = 1,
         entropy: Optional[bytes] = None,
     ) -> None:
-        self.image = Path(image) if image is not None else QEMU_IMAGE
+        #: None: found by :func:`firmware_image` when the board starts.
+        self.image: Optional[Path] = Path(image) if image is not None else None
         self.qemu = qemu
         self.ready_timeout = ready_timeout
         #: False for images without the QEMU side channel (the Nucleo image run in
@@ -238,9 +326,12 @@ class QemuBoard:
         """Start QEMU and wait for the firmware's READY; returns :attr:`url`."""
         if self._proc is not None:
             raise HilError("board already started")
-        qemu = self.qemu or require_tool(QEMU)
+        if self.image is None:
+            self.image = firmware_image()
         if not self.image.is_file():
-            raise HilError(f"no firmware image at {self.image}: run `make firmware` first")
+            raise FirmwareNotFound(f"no firmware image at {self.image}: give an existing image "
+                                   f"(--image FILE), or build one with `make firmware` in a pyemu checkout")
+        qemu = self.qemu or require_tool(QEMU)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.bind(("127.0.0.1", 0))
@@ -438,13 +529,18 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="run the board firmware in QEMU, or check a real board, for the client to talk to",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="""\
-Hardware in the loop. Without --port: boot the board firmware (make firmware)
-in QEMU's netduinoplus2, check it answers HELLO, print the socket:// URL of its
-serial line (USART2) and keep it running until Ctrl-C. Any client opens that
+Hardware in the loop. Without --port: boot the board firmware in QEMU's
+netduinoplus2, check it answers HELLO, print the socket:// URL of its serial
+line (USART2) and keep it running until Ctrl-C. Any client opens that
 URL: pyemu ctl --port URL status, pyemu demo --port URL, a script.
 
 With --port: a real board (NUCLEO-F401RE/F446RE running nucleo_f4.elf) on that
 serial port; check it answers HELLO, print what it says, and exit.
+
+The image: --image FILE, else qemu_netduinoplus2.elf in $PYEMU_FIRMWARE_DIR,
+else (in a source checkout) build/firmware/ from `make firmware`, else the
+images installed with pyemu (built when arm-none-eabi-gcc was present at
+install time).
 
 The first line on stdout is machine-readable: 'PORT <url>'.""",
         epilog="""\
@@ -460,7 +556,9 @@ examples:
                    help="a real board's serial port, e.g. /dev/ttyACM0 (no QEMU)")
     p.add_argument("--baud", type=int, default=115200, metavar="N",
                    help="baud rate for --port (default: %(default)s)")
-    p.add_argument("--image", metavar="ELF", help=f"firmware for QEMU (default: {QEMU_IMAGE})")
+    p.add_argument("--image", metavar="ELF",
+                   help=f"firmware for QEMU (default: qemu_netduinoplus2.elf from ${FIRMWARE_ENV}, "
+                        f"else a checkout's build/firmware/, else the images installed with pyemu)")
     p.add_argument("--keys", metavar="KEYFILE",
                    help="QEMU only: build the firmware provisioned with this pyemu key file "
                         "(make firmware KEYS=KEYFILE) and boot that; talk to it with "

@@ -15,13 +15,14 @@ import argparse
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from rich.console import Console, Group
-from rich.layout import Layout
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.layout import Layout
+    from rich.panel import Panel
+
+# rich is imported where the dashboard is drawn, not here: the CLI imports this
+# module to register the command, and `pyemu --help`, serve and ctl never draw.
 
 CRITICAL = frozenset({"reservoir_empty", "eos", "motor_stall", "memory_error"})
 EVENT_LINES = 12
@@ -84,6 +85,10 @@ def _sim_time(t: float | None) -> str:
 
 def render(state: MonitorState) -> Layout:
     """The dashboard for one moment: header, status, alarms, event log."""
+    from rich.layout import Layout
+    from rich.panel import Panel
+    from rich.text import Text
+
     colour = {"connected": "green", "replay": "cyan", "lost": "red",
               "ended": "yellow"}.get(state.link, "yellow")
     head = Text.assemble(("pyemu monitor  ", "bold"), (state.source, "bold cyan"), "\nlink: ",
@@ -106,6 +111,10 @@ def render(state: MonitorState) -> Layout:
 
 
 def _status_panel(state: MonitorState) -> Panel:
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
     st = state.status
     if st is None:
         return Panel(Text("waiting for telemetry…", style="dim"), title="status")
@@ -129,6 +138,10 @@ def _status_panel(state: MonitorState) -> Panel:
 
 
 def _alarm_panel(state: MonitorState) -> Panel:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
     if not state.alarms:
         return Panel(Text("no active alarm", style="green"), title="alarms")
     lines = [Text(("!! " if a in CRITICAL else "!  ") + a,
@@ -137,6 +150,9 @@ def _alarm_panel(state: MonitorState) -> Panel:
 
 
 def _event_panel(state: MonitorState) -> Panel:
+    from rich.panel import Panel
+    from rich.text import Text
+
     lines = list(state.events)[-EVENT_LINES:]
     text = Text()
     for t, msg in lines:
@@ -149,6 +165,8 @@ def _event_panel(state: MonitorState) -> Panel:
 
 def render_text(state: MonitorState, width: int = 100, height: int = 30) -> str:
     """The dashboard as plain text (tests, logs, a terminal without a TTY)."""
+    from rich.console import Console
+
     console = Console(width=width, height=height, record=True, force_terminal=False,
                       color_system=None, file=_Null())
     console.print(render(state), height=height)
@@ -286,6 +304,7 @@ def register(subparsers) -> None:
 
 
 def _cmd_monitor(args: argparse.Namespace) -> int:
+    from rich.console import Console
     from rich.live import Live
 
     console = Console()

@@ -2,8 +2,10 @@
 
 Plot functions take plain data (status samples as the dicts `pyemu ctl
 --json status` prints, alarm marks, TrumpetResult) and write PNG and SVG
-through matplotlib's Agg backend, so they run headless in CI. `pyemu report`
-(registered by `register`) feeds them from a scenario run or a recording.
+through matplotlib's Agg canvas (pyemu.plotting: no global backend switch), so
+they run headless in CI. matplotlib is the ``plot`` extra; without it the plot
+functions raise PlotUnavailable. `pyemu report` (registered by `register`)
+feeds them from a scenario run or a recording.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Iterable, Sequence
 
 from typing import TYPE_CHECKING
 
+from pyemu.plotting import PlotUnavailable, new_figure, require_matplotlib
 from pyemu.trumpet import TrumpetResult
 
 if TYPE_CHECKING:
@@ -39,15 +42,6 @@ class Timeline:
     notes: list[tuple[float, str]] = field(default_factory=list)
 
 
-def _pyplot():
-    """matplotlib.pyplot on the Agg backend, imported only when a plot is drawn
-    (so `pyemu --help` stays quick; Agg never needs a display)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
 def save_figure(fig: Figure, base: Path, formats: Sequence[str] = FORMATS) -> list[Path]:
     """Write fig as base.<fmt> for each format; return the paths written."""
     base.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +52,6 @@ def save_figure(fig: Figure, base: Path, formats: Sequence[str] = FORMATS) -> li
         meta = {"Date": None} if fmt == "svg" else {}
         fig.savefig(path, format=fmt, dpi=110, metadata=meta)
         out.append(path)
-    _pyplot().close(fig)
     return out
 
 
@@ -68,8 +61,8 @@ def timeline_figure(tl: Timeline) -> Figure:
         raise ValueError("a timeline needs at least one status sample")
     s = sorted(tl.samples, key=lambda d: d["sim_time_s"])
     days = [d["sim_time_s"] / 86400 for d in s]
-    fig, axes = _pyplot().subplots(4, 1, figsize=(10, 8.5), sharex=True,
-                             gridspec_kw={"height_ratios": [3, 2, 2, 1.4]})
+    fig = new_figure(figsize=(10, 8.5))
+    axes = fig.subplots(4, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2, 2, 1.4]})
     ax_res, ax_dose, ax_rate, ax_bat = axes
     ax_res.plot(days, [d["reservoir_ul"] / 1000 for d in s], color="tab:blue")
     ax_res.set_ylabel("reservoir\n(mL)")
@@ -122,7 +115,8 @@ def trumpet_figure(results: Sequence[TrumpetResult], title: str = "") -> Figure:
     """Flow in the first two hours (top) and trumpet curve (bottom), one column per rate."""
     if not results:
         raise ValueError("no trumpet results to plot")
-    fig, axes = _pyplot().subplots(2, len(results), figsize=(5.2 * len(results), 7), squeeze=False)
+    fig = new_figure(figsize=(5.2 * len(results), 7))
+    axes = fig.subplots(2, len(results), squeeze=False)
     for col, r in enumerate(results):
         ax_f, ax_t = axes[0][col], axes[1][col]
         flow = r.flow_ul_per_h()
@@ -193,6 +187,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     formats = tuple(args.format or FORMATS)
     if not args.source and not args.trumpet:
         print("pyemu report: give a scenario or recording, and/or --trumpet", file=sys.stderr)
+        return 2
+    try:
+        require_matplotlib()   # before any scenario is played
+    except PlotUnavailable as exc:
+        print(f"pyemu report: {exc}", file=sys.stderr)
         return 2
     if args.source:
         try:

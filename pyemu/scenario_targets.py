@@ -248,9 +248,9 @@ def _run_on_port(sc, args, show):
             with Client.connect(emu.port) as client:
                 return play(sc, ClientTarget(client), on_outcome=show)
     if args.target == "qemu":
-        from pyemu.hil import QemuBoard, build_firmware
-        build_firmware()   # make rebuilds only what changed
-        with QemuBoard() as board:
+        from pyemu.hil import QemuBoard, firmware_image
+        # In a checkout make rebuilds what changed; installed, the packaged image.
+        with QemuBoard(firmware_image(build=True)) as board:
             with Client.connect(board.url) as client:
                 return play(sc, ClientTarget(client), on_outcome=show)
     with Client.connect(args.target) as client:
