@@ -25,6 +25,14 @@ reply was lost answers the retry from its reply cache (flag REPLAYED)
 instead of executing it again, so a retry never doubles a bolus. NAK becomes
 :class:`DeviceRefused` with the device's reason; NAK BUSY is retried.
 
+A REPLAYED reply to a request this client had *not* sent before (its seq,
+type and payload matched an older request of another process that drew the
+same seq) means the request was **not executed** (spec section 3): the
+client draws a new random seq and sends it again, at most
+``collision_retries`` times, then raises :class:`NotExecuted`. It never
+reports such a reply as success. A request sent with an explicit ``seq``
+that this client had not sent before gets :class:`NotExecuted` at once.
+
 Unsolicited frames (STATUS telemetry, ALARM) that arrive while waiting, or
 during :meth:`Client.poll`, go to the ``on_unsolicited`` callback and to a
 bounded queue read by :meth:`Client.unsolicited`.
@@ -62,7 +70,7 @@ from pyemu.protocol.schema import SCHEMA as _SCHEMA
 from pyemu.transport import Transport, TransportClosed, TransportError, open_transport
 
 __all__ = [
-    "Client", "ClientError", "NoReply", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
+    "Client", "ClientError", "NoReply", "NotExecuted", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
     "Status", "Hello", "Alarm", "Event", "Step", "PatientBolus",
     "ALARM_NAMES", "alarm_names", "short_reason", "alarm_bits", "drug_code", "drug_name", "reason_text",
 ]
@@ -228,6 +236,12 @@ class LinkError(ClientError):
 
 class ProtocolError(ClientError):
     """The device answered with something this client cannot use."""
+
+
+class NotExecuted(ClientError):
+    """The pump did not execute the request: its seq, type and payload matched an
+    older request it remembers (another program drew the same seq), so it answered
+    that one's reply, flagged REPLAYED."""
 
 
 class AuthenticationError(ClientError):
@@ -505,6 +519,7 @@ class ClientStats:
     auth_dropped: int = 0     # device frames refused by the session (bad tag, replayed, unsealed)
     auth_rate_limited: int = 0  # AUTH_BEGIN answered AUTH_RATE_LIMITED and sent again
     logins: int = 0
+    collisions: int = 0       # first attempts answered REPLAYED: not executed, sent again with a new seq
 
 
 # -- the client --------------------------------------------------------------------
@@ -537,6 +552,7 @@ class Client:
         busy_wait: float = 0.05,
         key: Optional[bytes] = None,
         role: Union[str, int] = "clinician",
+        collision_retries: int = 3,
     ) -> None:
         """Wrap an open ``transport``, or open a URL given as a string (see :meth:`connect`).
 
@@ -554,6 +570,12 @@ class Client:
         self._frames: Deque[Any] = collections.deque()
         self._queue: Deque[Unsolicited] = collections.deque(maxlen=queue_size)
         self._seq = random.randrange(65536) if seq is None else seq % 65536
+        self.collision_retries = collision_retries
+        # (seq, msg id, payload) of the requests this client sent, newest last: a
+        # REPLAYED reply to one of them answers a retry; to anything else, it
+        # means "not executed". Bounded: the pump remembers only its last 8.
+        self._sent: "collections.OrderedDict[Tuple[int, int, bytes], None]" = collections.OrderedDict()
+        self._exchange_unsure = False   # the last exchange sent bytes whose fate it does not know
         self._last_unsolicited_seq: Optional[int] = None
         self.stats = ClientStats()
         #: True if the last reply came from the device's reply cache.
@@ -575,7 +597,7 @@ class Client:
                 retries: int = 3, seq: Optional[int] = None,
                 on_unsolicited: Optional[Callable[[Unsolicited], None]] = None,
                 key: Optional[bytes] = None, role: Union[str, int] = "clinician",
-                **serial_options: Any) -> "Client":
+                collision_retries: int = 3, **serial_options: Any) -> "Client":
         """Open ``url`` (a pty path, ``socket://host:port``, ``/dev/ttyUSB0`` …) and wrap it.
 
         ``serial_options`` (baudrate, bytesize, parity, stopbits, rtscts,
@@ -585,7 +607,8 @@ class Client:
         transport = _open_for_client(url, serial_options)
         reopen = (lambda: open_transport(url, **serial_options)) if reconnect else None
         return cls(transport, reopen=reopen, timeout=timeout, retries=retries, seq=seq,
-                   on_unsolicited=on_unsolicited, key=key, role=role)
+                   on_unsolicited=on_unsolicited, key=key, role=role,
+                   collision_retries=collision_retries)
 
     open = connect  # the name pyserial users reach for
 
@@ -614,30 +637,43 @@ class Client:
         """Send request ``msg`` and return the reply frame (any type but NAK).
 
         NAK raises :class:`DeviceRefused`. ``seq`` repeats an earlier request
-        on purpose (it must then be byte-identical to take effect once).
+        on purpose (it must then be byte-identical to take effect once); a
+        REPLAYED reply to an explicit ``seq`` this client had not sent before
+        raises :class:`NotExecuted`. Without ``seq``, such a reply (a seq
+        collision with another program) makes the client send the request
+        again with a new random seq, up to ``collision_retries`` times.
         """
-        if seq is None:
-            seq = self.next_seq()
+        explicit = seq is not None
         try:
-            if self._session is None:
-                wire = P.encode(msg, seq=seq, flags=P.KIND_REQUEST, **fields)
-            else:
-                payload = P.encode_payload(msg, **fields)
+            payload = P.encode_payload(msg, **fields)
         except P.EncodeError as exc:
             raise ValueError(f"{msg}: {exc}") from None
-        rebuild: Optional[Callable[[], bytes]] = None
-        if self._session is not None:
-            def rebuild() -> bytes:
-                # A new counter and tag under the session open now (same seq, spec 6.3).
-                assert self._session is not None
-                sealed = _auth.seal_frame(self._session, P.MESSAGES[msg].id, seq, P.KIND_REQUEST, payload)
-                self.last_request = (msg, seq, sealed)
-                return sealed
-            wire = rebuild()
-        self.last_request = (msg, seq, wire)
-        self.stats.requests += 1
-        frame = self._exchange(msg, seq, wire, rebuild)
-        self.last_replayed = bool(frame.flags & P.FLAG_REPLAYED)
+        if seq is None:
+            seq = self.next_seq()
+        collisions = 0
+        while True:
+            frame, first_send = self._request_once(msg, seq, fields, payload)
+            self.last_replayed = bool(frame.flags & P.FLAG_REPLAYED)
+            # Sent once, answered to that one send: REPLAYED cannot be our own
+            # earlier execution. (After a timeout or a new line the reply may
+            # answer our first send, executed: then it is the normal answer.)
+            if self.last_replayed and first_send and not self._exchange_unsure:
+                # Not executed: it matched an older request of the same seq (spec 3).
+                # Not ours either: sending it again is a first send again.
+                self._sent.pop((seq, P.MESSAGES[msg].id, payload), None)
+                self.stats.collisions += 1
+                collisions += 1
+                if explicit or collisions > max(0, self.collision_retries):
+                    raise NotExecuted(
+                        f"{msg} was NOT executed: the pump answered seq {seq} from its reply cache "
+                        f"(another program had sent the same request with that seq)"
+                        + ("; send it with a new seq" if explicit else
+                           f"; {collisions} new seqs collided too, giving up"))
+                # The older run that used this seq likely used its neighbours too.
+                self._seq = random.randrange(65536)
+                seq = self.next_seq()
+                continue
+            break
         if self.last_replayed:
             self.stats.replayed += 1
         if frame.msg_type == P.MsgType.NAK:
@@ -649,6 +685,34 @@ class Client:
                 f"expected {' or '.join(expected)}"
             )
         return frame
+
+    def _request_once(self, msg: str, seq: int, fields: Dict[str, Any],
+                      payload: bytes) -> Tuple[Any, bool]:
+        """Send one request with ``seq`` (and its retries): (reply frame, whether
+        this client had not sent this request before)."""
+        identity = (seq, P.MESSAGES[msg].id, payload)
+        first_send = identity not in self._sent
+        self._sent[identity] = None
+        self._sent.move_to_end(identity)
+        while len(self._sent) > 256:
+            self._sent.popitem(last=False)
+        if self._session is None:
+            try:
+                wire = P.encode(msg, seq=seq, flags=P.KIND_REQUEST, **fields)
+            except P.EncodeError as exc:
+                raise ValueError(f"{msg}: {exc}") from None
+        rebuild: Optional[Callable[[], bytes]] = None
+        if self._session is not None:
+            def rebuild() -> bytes:
+                # A new counter and tag under the session open now (same seq, spec 6.3).
+                assert self._session is not None
+                sealed = _auth.seal_frame(self._session, P.MESSAGES[msg].id, seq, P.KIND_REQUEST, payload)
+                self.last_request = (msg, seq, sealed)
+                return sealed
+            wire = rebuild()
+        self.last_request = (msg, seq, wire)
+        self.stats.requests += 1
+        return self._exchange(msg, seq, wire, rebuild), first_send
 
     def repeat_last(self) -> Any:
         """Send the last request again, byte-identical (same seq): takes effect at most once."""
@@ -664,6 +728,7 @@ class Client:
     def _exchange(self, msg: str, seq: int, wire: bytes,
                   rebuild: Optional[Callable[[], bytes]] = None) -> Any:
         attempts = 1 + max(0, self.retries)
+        unsure = False
         busy = False
         attempt = 0
         reopened = 0
@@ -679,11 +744,13 @@ class Client:
                 frame = self._next_frame(deadline)
                 if frame is None:
                     attempt += 1
+                    unsure = True
                     break  # timed out: send the same bytes again
                 if frame is _RECONNECTED:
                     # A new line to a restarted device: the same bytes again at
                     # once. Bounded, so a device dying in a loop still ends here.
                     reopened += 1
+                    unsure = True
                     if reopened > attempts:
                         attempt = attempts
                     break
@@ -706,10 +773,13 @@ class Client:
                     # (restart, idle): open a new one and send the request again.
                     if frame.fields["reason"] == P.NakReason.AUTH_REQUIRED and rebuild and relogged < 1:
                         relogged += 1
+                        unsure = True
                         self.login()
                         wire = rebuild()
                         break
                     continue
+                # Set last: login() above runs requests of its own.
+                self._exchange_unsure = unsure
                 return frame
         hint = " (the device kept answering BUSY)" if busy else ""
         raise NoReply(

@@ -341,8 +341,9 @@ examples:
   pyemu ctl --port /dev/pts/5 --json advance 30d
   PYEMU_PORT=socket://127.0.0.1:5555 pyemu ctl events --last 20
 
-exit status: 0 done, 1 refused by the device (its reason is printed),
-2 usage error, 3 no answer or the line failed.""",
+exit status: 0 done, 1 refused by the device (its reason is printed) or not
+executed (a sequence-number collision the retries with new numbers did not
+get past), 2 usage error, 3 no answer or the line failed.""",
     )
     ctl.add_argument("--port", default=os.environ.get("PYEMU_PORT"), metavar="URL",
                      help="what 'pyemu serve' printed (/dev/pts/N, socket://HOST:PORT) or a "
@@ -462,7 +463,8 @@ def _session_key(args: argparse.Namespace) -> Tuple[Optional[bytes], str]:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``pyemu ctl``."""
-    from pyemu.client import AuthenticationError, Client, ClientError, DeviceRefused, LinkError, NoReply
+    from pyemu.client import (AuthenticationError, Client, ClientError, DeviceRefused, LinkError, NoReply,
+                              NotExecuted)
 
     out = _Output(bool(args.json))
     command = args.ctl_command
@@ -485,6 +487,9 @@ def run(args: argparse.Namespace) -> int:
     except DeviceRefused as exc:
         return out.failed(command, EXIT_REFUSED, f"refused by the pump: {exc.reason_name} — {exc.text}",
                           {"error": "refused", "reason": exc.reason_name, "code": exc.code, "text": exc.text})
+    except NotExecuted as exc:
+        # A seq collision the client could not get past: nothing was done.
+        return out.failed(command, EXIT_REFUSED, str(exc), {"error": "not_executed"})
     except NoReply as exc:
         return out.failed(command, EXIT_LINK, str(exc), {"error": "no_reply"})
     except LinkError as exc:

@@ -43,16 +43,43 @@
  * ----------------------------------------------------------------------
  * The device remembers the last DEVICE_CACHE_ENTRIES requests that changed
  * or could change its state (every request except HELLO, GET_STATUS and
- * READ_EVENTS, which only read): seq, msg_type, CRC-32 of the payload and
- * the reply (ACK, NAK with a core reason, or ADVANCE's STATUS). A request
- * equal in seq, type and payload CRC to a remembered one is not executed:
- * the remembered reply is sent again with flag REPLAYED. A request with a
- * remembered seq but another type or payload is new: it is executed and
- * replaces that entry. Otherwise the oldest entry is replaced. Read-only
- * requests are executed again on a retry (nothing to double) and answered
- * with fresh data. Requests refused before execution (codec errors,
- * CLOCK_MODE, UNSUPPORTED, BUSY) are not remembered: nothing happened.
- * The cache is part of the saved image.
+ * READ_EVENTS, which only read): seq, the request itself and the reply
+ * (ACK, NAK with a core reason, or ADVANCE's STATUS). A request equal in
+ * seq and in its full bytes to a remembered one is not executed: the
+ * remembered reply is sent again with flag REPLAYED. A request with a
+ * remembered seq but any other byte is new: it is executed and replaces
+ * that entry. Otherwise the oldest entry is replaced. Read-only requests
+ * are executed again on a retry (nothing to double) and answered with fresh
+ * data. Requests refused before execution (codec errors, CLOCK_MODE,
+ * UNSUPPORTED, BUSY) are not remembered: nothing happened. The cache is
+ * part of the saved image.
+ *
+ * Matching on the full request. Type, flags (those of the request inside
+ * any session: AUTH and its trailer change on every send and are not the
+ * request) and payload length are compared as they are; a payload of at
+ * most DEVICE_CACHE_INLINE_MAX bytes (every cached request but a long
+ * PRESCRIBE) is kept and compared byte for byte; a longer one is kept as
+ * its SHA-256 digest (firmware/crypto) and compared by digest. A CRC, as
+ * before image version 3, is not enough: CRC-32 is linear, so 4 chosen
+ * bytes give any payload the CRC of another, and a crafted 5 mL bolus was
+ * answered from the cache as if it were a remembered 60 uL one (never
+ * given, reported done). For SHA-256 no second payload with a given
+ * digest, nor any two payloads with one digest, is known; finding one
+ * takes about 2^256 resp. 2^128 evaluations, so matching the digest is
+ * matching the bytes for every practical purpose (an accidental match of
+ * two payloads of one seq and type: 2^-256). Why not every request in full: 8 x
+ * 224 payload bytes do not fit the board's 16 KiB of RAM (24 B were left);
+ * the request and its reply share one DEVICE_CACHE_DATA_MAX area, sized for
+ * the largest pair (ADVANCE: 8 + a 77-byte STATUS; PRESCRIBE: a 32-byte
+ * digest + NAK), so an entry is no larger than the CRC-keyed one was.
+ *
+ * Seq choice (spec section 3): a host starts its counter at a random value
+ * per connection and counts up. A REPLAYED reply to a request the host had
+ * not sent before means "not executed: this seq, type and payload matched an
+ * older request" (another process that drew the same seq); the host sends
+ * it again with a new seq drawn at random (the neighbouring seqs of that
+ * older run may be remembered too) and never reports the first attempt as
+ * done (pyemu.client does so, bounded).
  *
  * ----------------------------------------------------------------------
  * OUTPUT QUEUE
@@ -126,8 +153,11 @@
 #define DEVICE_TXQ_SIZE        576u
 #define DEVICE_CACHE_ENTRIES   8u     /* requests remembered by the reply cache */
 #define DEVICE_CACHE_REPLY_MAX 80u    /* largest cached reply payload (STATUS: 77) */
+#define DEVICE_CACHE_INLINE_MAX 32u   /* longer request payloads are kept as SHA-256 (32 B) */
+#define DEVICE_CACHE_DATA_MAX  85u    /* request as kept + reply: ADVANCE 8 + STATUS 77 */
 #define DEVICE_TELEMETRY_PERIOD_MAX_MS 2592000000u  /* 30 days */
-#define DEVICE_IMAGE_VERSION   3u     /* 2 appends the key block, 3 the security block; 1, 2 still load */
+#define DEVICE_IMAGE_VERSION   3u     /* 3: cache entries hold the request, security block;
+                                         2: key block; 1 and 2 still load, their cache entries as unused */
 
 /* Return codes of this layer (the core's pump_result_t pass through as they are). */
 #define DEVICE_OK              0
@@ -178,15 +208,18 @@ typedef struct {
     uint32_t alarms_deferred;      /* ALARM frames postponed (queue full) */
 } device_stats_t;
 
-/* One remembered request and its reply. */
+/* One remembered request and its reply. data holds the request as kept
+ * (req_len payload bytes if req_len <= DEVICE_CACHE_INLINE_MAX, else their
+ * SHA-256), then reply_len reply bytes, then zeros. req_type 0: unused
+ * (message ids start at 1; an unused entry is all zero). */
 typedef struct {
-    uint8_t  used;
-    uint8_t  req_type;
     uint16_t seq;
-    uint32_t req_crc;              /* proto_crc32(0, payload) of the request */
+    uint8_t  req_type;
+    uint8_t  req_flags;            /* the request's flags (no AUTH) */
+    uint8_t  req_len;              /* request payload length */
     uint8_t  reply_type;           /* ACK, NAK or STATUS */
     uint8_t  reply_len;
-    uint8_t  reply[DEVICE_CACHE_REPLY_MAX];
+    uint8_t  data[DEVICE_CACHE_DATA_MAX];
 } device_cache_entry_t;
 
 /*
@@ -349,15 +382,22 @@ void     device_nv_saved(device_t *d, uint32_t gen);
  * Image of the non-volatile state, little-endian, version DEVICE_IMAGE_VERSION:
  *   "PYDV" | u16 version | u16 0 | u32 total size | u32 nv generation |
  *   u16 unsolicited seq | u8 wall_set | u64 wall_unix_ms | u64 wall_device_ms |
- *   u32 cache_next | DEVICE_CACHE_ENTRIES x (u8 used, u8 req_type, u16 seq,
- *   u32 req_crc, u8 reply_type, u8 reply_len, DEVICE_CACHE_REPLY_MAX bytes
- *   reply, zero-padded) | version 2 only: u8 provisioned, 32-byte clinician
- *   key, 32-byte patient key (all zero if not provisioned) |
- *   version 3 only, the security block: u32 failed proofs, 5 x u32 SECURITY
- *   counts suppressed and not yet logged (AUTH_REQUIRED .. AUTH_RATE_LIMITED;
- *   versions 1 and 2 load with all zero) |
+ *   u32 cache_next | DEVICE_CACHE_ENTRIES x (u16 seq, u8 req_type,
+ *   u8 req_flags, u8 req_len, u8 reply_type, u8 reply_len,
+ *   DEVICE_CACHE_DATA_MAX bytes data as device_cache_entry_t) | u8
+ *   provisioned, 32-byte clinician key, 32-byte patient key (all zero if not
+ *   provisioned) |
+ *   the security block: u32 failed proofs, 5 x u32 SECURITY counts
+ *   suppressed and not yet logged (AUTH_REQUIRED .. AUTH_RATE_LIMITED;
+ *   versions 1 and 2 have no security block and load with all zero) |
  *   u32 pump snapshot size | pump snapshot |
  *   u32 CRC-32 (as zlib.crc32) of everything before it.
+ * Older versions still load: version 2 had cache entries of (u8 used,
+ * u8 req_type, u16 seq, u32 CRC-32 of the payload, u8 reply_type,
+ * u8 reply_len, 80 bytes reply); version 1 that without the key block.
+ * Their entries hold no request bytes, so they load as unused (read and
+ * dropped; cache_next restarts at 0): a retry of a request answered just before the upgrade
+ * runs again, as after 8 newer requests.
  */
 size_t device_image_size(void);
 int device_save(const device_t *d, uint8_t *buf, size_t cap, size_t *len);

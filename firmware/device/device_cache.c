@@ -1,23 +1,52 @@
 /*
  * device_cache.c — the reply cache: the last DEVICE_CACHE_ENTRIES requests
- * that could change state, with their replies (rules in device.h).
+ * that could change state, with their replies, matched on the full request
+ * (rules in device.h).
  */
 #include <string.h>
 
+#include "crypto.h"
 #include "device.h"
 #include "device_int.h"
 #include "proto_msgs.h"
 
-const device_cache_entry_t *device_cache_find(const device_t *d, uint16_t seq,
-                                              uint8_t req_type, uint32_t req_crc)
+/* The request and its reply share an entry's data: the largest pair must fit. */
+typedef char device_cache_digest_fits[(CRYPTO_SHA256_SIZE + 2u <= DEVICE_CACHE_DATA_MAX &&
+                                       DEVICE_CACHE_INLINE_MAX == CRYPTO_SHA256_SIZE) ? 1 : -1];
+
+/* Bytes of data the request takes: its payload, or the payload's digest. */
+static size_t kept_len(size_t payload_len)
 {
+    return (payload_len <= DEVICE_CACHE_INLINE_MAX) ? payload_len : (size_t)CRYPTO_SHA256_SIZE;
+}
+
+/* The request as an entry keeps it: the payload itself, or its SHA-256.
+ * out holds DEVICE_CACHE_INLINE_MAX bytes. Returns DEVICE_OK or DEVICE_E_INTERNAL. */
+static int keep_request(const proto_frame_t *f, uint8_t *out)
+{
+    if (f->payload_len <= DEVICE_CACHE_INLINE_MAX) {
+        if (f->payload_len > 0u) {
+            (void)memcpy(out, f->payload, f->payload_len);
+        }
+        return DEVICE_OK;
+    }
+    return (crypto_sha256(f->payload, f->payload_len, out) == CRYPTO_OK) ? DEVICE_OK : DEVICE_E_INTERNAL;
+}
+
+const device_cache_entry_t *device_cache_find(const device_t *d, const proto_frame_t *f)
+{
+    uint8_t kept[DEVICE_CACHE_INLINE_MAX];
     uint32_t i;
 
     for (i = 0u; i < DEVICE_CACHE_ENTRIES; i++) {
         const device_cache_entry_t *e = &d->cache[i];
-        if (e->used != 0u && e->seq == seq && e->req_type == req_type &&
-            e->req_crc == req_crc) {
-            return e;
+        if (e->req_type != 0u && e->seq == f->seq) {
+            /* At most one entry per seq (device_cache_store replaces). */
+            if (e->req_type != f->msg_type || e->req_flags != f->flags ||
+                (size_t)e->req_len != f->payload_len || keep_request(f, kept) != DEVICE_OK) {
+                return NULL;
+            }
+            return (memcmp(e->data, kept, kept_len(f->payload_len)) == 0) ? e : NULL;
         }
     }
     return NULL;
@@ -30,7 +59,7 @@ static uint32_t slot_for(device_t *d, uint16_t seq)
     uint32_t slot;
 
     for (i = 0u; i < DEVICE_CACHE_ENTRIES; i++) {
-        if (d->cache[i].used != 0u && d->cache[i].seq == seq) {
+        if (d->cache[i].req_type != 0u && d->cache[i].seq == seq) {
             return i;
         }
     }
@@ -39,34 +68,46 @@ static uint32_t slot_for(device_t *d, uint16_t seq)
     return slot;
 }
 
-int device_cache_store(device_t *d, uint16_t seq, uint8_t req_type, uint32_t req_crc,
+int device_cache_store(device_t *d, const proto_frame_t *f,
                        uint8_t reply_type, const uint8_t *reply, size_t reply_len)
 {
+    uint8_t kept[DEVICE_CACHE_INLINE_MAX];
     device_cache_entry_t *e;
+    size_t k = kept_len(f->payload_len);
 
-    if (reply_len > DEVICE_CACHE_REPLY_MAX || (reply == NULL && reply_len > 0u)) {
+    if (f->msg_type == 0u || reply_len > DEVICE_CACHE_REPLY_MAX ||
+        k + reply_len > DEVICE_CACHE_DATA_MAX || (reply == NULL && reply_len > 0u) ||
+        keep_request(f, kept) != DEVICE_OK) {
         return DEVICE_E_INTERNAL;
     }
-    e = &d->cache[slot_for(d, seq)];
+    e = &d->cache[slot_for(d, f->seq)];
     (void)memset(e, 0, sizeof *e);
-    e->used = 1u;
-    e->seq = seq;
-    e->req_type = req_type;
-    e->req_crc = req_crc;
+    e->seq = f->seq;
+    e->req_type = f->msg_type;
+    e->req_flags = f->flags;
+    e->req_len = (uint8_t)f->payload_len;
     e->reply_type = reply_type;
     e->reply_len = (uint8_t)reply_len;
+    if (k > 0u) {
+        (void)memcpy(e->data, kept, k);
+    }
     if (reply_len > 0u) {
-        (void)memcpy(e->reply, reply, reply_len);
+        (void)memcpy(&e->data[k], reply, reply_len);
     }
     return DEVICE_OK;
 }
 
-static int reply_tail_zero(const device_cache_entry_t *e, uint32_t from)
+const uint8_t *device_cache_reply(const device_cache_entry_t *e)
 {
-    uint32_t i;
+    return &e->data[kept_len(e->req_len)];
+}
 
-    for (i = from; i < DEVICE_CACHE_REPLY_MAX; i++) {
-        if (e->reply[i] != 0u) {
+static int data_tail_zero(const device_cache_entry_t *e, size_t from)
+{
+    size_t i;
+
+    for (i = from; i < DEVICE_CACHE_DATA_MAX; i++) {
+        if (e->data[i] != 0u) {
             return 0;
         }
     }
@@ -75,20 +116,28 @@ static int reply_tail_zero(const device_cache_entry_t *e, uint32_t from)
 
 static int entry_ok(const device_cache_entry_t *e)
 {
-    if (e->used == 0u) {
+    size_t k;
+
+    if (e->req_type == 0u) {
         /* Unused entries are all zero, so a state has one image. */
-        return (e->req_type == 0u && e->seq == 0u && e->req_crc == 0u &&
+        return (e->seq == 0u && e->req_flags == 0u && e->req_len == 0u &&
                 e->reply_type == 0u && e->reply_len == 0u &&
-                reply_tail_zero(e, 0u) != 0) ? 1 : 0;
+                data_tail_zero(e, 0u) != 0) ? 1 : 0;
     }
-    if (e->used != 1u || e->reply_len > DEVICE_CACHE_REPLY_MAX) {
+    k = kept_len(e->req_len);
+    if (e->reply_len > DEVICE_CACHE_REPLY_MAX || k + e->reply_len > DEVICE_CACHE_DATA_MAX ||
+        (size_t)e->req_len > PROTO_MAX_PAYLOAD) {
+        return 0;
+    }
+    /* A request's flags: kind REQUEST, nothing else (proto.h). */
+    if (e->req_flags != PROTO_KIND_REQUEST) {
         return 0;
     }
     if (e->reply_type != PROTO_MSG_ACK && e->reply_type != PROTO_MSG_NAK &&
         e->reply_type != PROTO_MSG_STATUS) {
         return 0;
     }
-    if (reply_tail_zero(e, e->reply_len) == 0) {
+    if (data_tail_zero(e, k + e->reply_len) == 0) {
         return 0;
     }
     return (proto_msg_info(e->req_type) != NULL) ? 1 : 0;
@@ -108,7 +157,7 @@ int device_cache_check(const device_cache_entry_t *cache, uint32_t cache_next)
         }
         /* At most one entry per seq (device_cache_store replaces). */
         for (j = i + 1u; j < DEVICE_CACHE_ENTRIES; j++) {
-            if (cache[i].used != 0u && cache[j].used != 0u && cache[i].seq == cache[j].seq) {
+            if (cache[i].req_type != 0u && cache[j].req_type != 0u && cache[i].seq == cache[j].seq) {
                 return DEVICE_E_IMAGE_INVALID;
             }
         }

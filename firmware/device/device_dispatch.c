@@ -391,7 +391,7 @@ static int gate(const device_t *d, uint8_t type)
 }
 
 static void execute(device_t *d, const proto_frame_t *f, const route_t *rt,
-                    const proto_msg_t *m, uint32_t req_crc)
+                    const proto_msg_t *m)
 {
     reply_t r;
 
@@ -404,7 +404,7 @@ static void execute(device_t *d, const proto_frame_t *f, const route_t *rt,
         return;
     }
     if (rt->cached != 0u) {
-        if (device_cache_store(d, f->seq, f->msg_type, req_crc, r.type, r.payload, r.len) != DEVICE_OK) {
+        if (device_cache_store(d, f, r.type, r.payload, r.len) != DEVICE_OK) {
             refuse(d, f, PUMP_E_ARG);
             return;
         }
@@ -419,7 +419,7 @@ static void replay(device_t *d, const proto_frame_t *f, const device_cache_entry
 
     r.type = e->reply_type;
     r.len = e->reply_len;
-    (void)memcpy(r.payload, e->reply, e->reply_len);
+    (void)memcpy(r.payload, device_cache_reply(e), e->reply_len);
     device_count(&d->stats.replayed);
     send_reply(d, f->seq, (uint8_t)PROTO_FLAG_REPLAYED, &r);
 }
@@ -428,7 +428,6 @@ static void replay(device_t *d, const proto_frame_t *f, const device_cache_entry
 static void answer(device_t *d, const proto_frame_t *f, const proto_msg_t *m)
 {
     const route_t *rt = route_for(f->msg_type);
-    uint32_t req_crc = proto_crc32(0u, f->payload, f->payload_len);
     const device_cache_entry_t *hit;
     int rc;
 
@@ -442,7 +441,7 @@ static void answer(device_t *d, const proto_frame_t *f, const proto_msg_t *m)
         refuse(d, f, rc);
         return;
     }
-    hit = (rt->cached != 0u) ? device_cache_find(d, f->seq, f->msg_type, req_crc) : NULL;
+    hit = (rt->cached != 0u) ? device_cache_find(d, f) : NULL;
     if (hit != NULL) {
         replay(d, f, hit);
         return;
@@ -452,7 +451,7 @@ static void answer(device_t *d, const proto_frame_t *f, const proto_msg_t *m)
         refuse(d, f, rc);
         return;
     }
-    execute(d, f, rt, m, req_crc);
+    execute(d, f, rt, m);
 }
 
 void device_dispatch(device_t *d, const proto_frame_t *f)

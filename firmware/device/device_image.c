@@ -11,11 +11,15 @@
 #define IMG_MAGIC_LEN   4u
 #define IMG_HEADER_LEN  16u   /* magic, version, reserved, total size, generation */
 #define IMG_SETTINGS_LEN 23u  /* unsolicited seq, wall_set, wall_unix, wall_device, cache_next */
-#define IMG_ENTRY_LEN   (10u + DEVICE_CACHE_REPLY_MAX)
+/* Reply cache entries: version 3 keeps the request (device_cache_entry_t);
+ * versions 1 and 2 kept a CRC of its payload and load as unused. */
+#define IMG_ENTRY_LEN   (7u + DEVICE_CACHE_DATA_MAX)
+#define IMG_ENTRY_V2_LEN (10u + 80u)
 #define IMG_FIXED_V1    (IMG_HEADER_LEN + IMG_SETTINGS_LEN + \
-                         DEVICE_CACHE_ENTRIES * IMG_ENTRY_LEN + 4u + 4u)
+                         DEVICE_CACHE_ENTRIES * IMG_ENTRY_V2_LEN + 4u + 4u)
 #define IMG_FIXED_V2    (IMG_FIXED_V1 + DEVICE_KEY_BLOCK_LEN)
-#define IMG_FIXED_LEN   (IMG_FIXED_V2 + DEVICE_SEC_BLOCK_LEN)   /* version 3 */
+#define IMG_FIXED_LEN   (IMG_HEADER_LEN + IMG_SETTINGS_LEN + DEVICE_CACHE_ENTRIES * IMG_ENTRY_LEN + \
+                         DEVICE_KEY_BLOCK_LEN + DEVICE_SEC_BLOCK_LEN + 4u + 4u)   /* version 3 */
 
 static const uint8_t img_magic[IMG_MAGIC_LEN] = {'P', 'Y', 'D', 'V'};
 
@@ -26,26 +30,26 @@ size_t device_image_size(void)
 
 static void put_entry(uint8_t *buf, size_t *pos, const device_cache_entry_t *e)
 {
-    proto_put_u8(buf, pos, e->used);
-    proto_put_u8(buf, pos, e->req_type);
     proto_put_u16(buf, pos, e->seq);
-    proto_put_u32(buf, pos, e->req_crc);
+    proto_put_u8(buf, pos, e->req_type);
+    proto_put_u8(buf, pos, e->req_flags);
+    proto_put_u8(buf, pos, e->req_len);
     proto_put_u8(buf, pos, e->reply_type);
     proto_put_u8(buf, pos, e->reply_len);
-    (void)memcpy(&buf[*pos], e->reply, DEVICE_CACHE_REPLY_MAX);
-    *pos += DEVICE_CACHE_REPLY_MAX;
+    (void)memcpy(&buf[*pos], e->data, DEVICE_CACHE_DATA_MAX);
+    *pos += DEVICE_CACHE_DATA_MAX;
 }
 
 static void get_entry(const uint8_t *buf, size_t *pos, device_cache_entry_t *e)
 {
-    e->used = proto_get_u8(buf, pos);
-    e->req_type = proto_get_u8(buf, pos);
     e->seq = proto_get_u16(buf, pos);
-    e->req_crc = proto_get_u32(buf, pos);
+    e->req_type = proto_get_u8(buf, pos);
+    e->req_flags = proto_get_u8(buf, pos);
+    e->req_len = proto_get_u8(buf, pos);
     e->reply_type = proto_get_u8(buf, pos);
     e->reply_len = proto_get_u8(buf, pos);
-    (void)memcpy(e->reply, &buf[*pos], DEVICE_CACHE_REPLY_MAX);
-    *pos += DEVICE_CACHE_REPLY_MAX;
+    (void)memcpy(e->data, &buf[*pos], DEVICE_CACHE_DATA_MAX);
+    *pos += DEVICE_CACHE_DATA_MAX;
 }
 
 int device_save(const device_t *d, uint8_t *buf, size_t cap, size_t *len)
@@ -121,7 +125,7 @@ typedef struct {
 } staged_t;
 
 /* Envelope checks: size, magic, version, CRC. *fixed: the version's fixed part. */
-static int check_envelope(const uint8_t *buf, size_t len, size_t *fixed)
+static int check_envelope(const uint8_t *buf, size_t len, size_t *fixed, uint16_t *version_out)
 {
     size_t pos = IMG_MAGIC_LEN;
     uint16_t version;
@@ -140,8 +144,9 @@ static int check_envelope(const uint8_t *buf, size_t len, size_t *fixed)
     if (version != DEVICE_IMAGE_VERSION && version != 1u && version != 2u) {
         return DEVICE_E_IMAGE_VERSION;
     }
-    *fixed = (version == 1u) ? (size_t)IMG_FIXED_V1
-           : (version == 2u) ? (size_t)IMG_FIXED_V2 : (size_t)IMG_FIXED_LEN;
+    *version_out = version;
+    *fixed = (version == 1u) ? (size_t)IMG_FIXED_V1 :
+             (version == 2u) ? (size_t)IMG_FIXED_V2 : (size_t)IMG_FIXED_LEN;
     if ((size_t)total != len || len < *fixed) {
         return DEVICE_E_IMAGE_SIZE;
     }
@@ -177,7 +182,7 @@ static int keys_ok(const staged_t *s)
 
 /* Parse and check the device's own fields; *snap_pos and *snap_len locate the
  * core's snapshot. */
-static int stage_fields(const uint8_t *buf, size_t len, size_t fixed, staged_t *s,
+static int stage_fields(const uint8_t *buf, size_t len, size_t fixed, uint16_t version, staged_t *s,
                         size_t *snap_pos, size_t *snap_len)
 {
     size_t pos = 12u;   /* after magic, version, reserved, total */
@@ -191,15 +196,22 @@ static int stage_fields(const uint8_t *buf, size_t len, size_t fixed, staged_t *
     s->wall_unix_ms = proto_get_u64(buf, &pos);
     s->wall_device_ms = proto_get_u64(buf, &pos);
     s->cache_next = proto_get_u32(buf, &pos);
-    for (i = 0u; i < DEVICE_CACHE_ENTRIES; i++) {
-        get_entry(buf, &pos, &s->cache[i]);
+    if (version >= 3u) {
+        for (i = 0u; i < DEVICE_CACHE_ENTRIES; i++) {
+            get_entry(buf, &pos, &s->cache[i]);
+        }
+    } else {
+        /* Versions 1 and 2: entries keyed by a payload CRC cannot be
+         * matched on the request's bytes; they load as unused. */
+        pos += (size_t)DEVICE_CACHE_ENTRIES * IMG_ENTRY_V2_LEN;
+        s->cache_next = 0u;
     }
-    if (fixed != (size_t)IMG_FIXED_V1) {   /* version 2 on: the key block */
+    if (version >= 2u) {                    /* the key block */
         s->provisioned = proto_get_u8(buf, &pos);
         (void)memcpy(s->keys, &buf[pos], sizeof s->keys);
         pos += sizeof s->keys;
     }
-    if (fixed == (size_t)IMG_FIXED_LEN) {  /* version 3: the security block (any value is valid) */
+    if (version >= 3u) {                    /* the security block (any value is valid) */
         for (i = 0u; i <= DEVICE_SECURITY_REASONS; i++) {
             s->sec[i] = proto_get_u32(buf, &pos);
         }
@@ -227,14 +239,15 @@ int device_load(device_t *d, const uint8_t *buf, size_t len)
     size_t snap_pos = 0u;
     size_t snap_len = 0u;
     size_t fixed = 0u;
+    uint16_t version = 0u;
     int rc;
 
     if (d == NULL || buf == NULL) {
         return DEVICE_E_ARG;
     }
-    rc = check_envelope(buf, len, &fixed);
+    rc = check_envelope(buf, len, &fixed, &version);
     if (rc == DEVICE_OK) {
-        rc = stage_fields(buf, len, fixed, &s, &snap_pos, &snap_len);
+        rc = stage_fields(buf, len, fixed, version, &s, &snap_pos, &snap_len);
     }
     if (rc == DEVICE_OK) {
         rc = pump_snapshot_load(&d->pump, &buf[snap_pos], snap_len);  /* untouched on error */

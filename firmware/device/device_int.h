@@ -42,11 +42,15 @@ size_t device_status_payload(const device_t *d, uint8_t *buf);
 /* An intact frame from the decoder: answer it (device_dispatch.c). */
 void device_dispatch(device_t *d, const proto_frame_t *f);
 
-/* Reply cache (device_cache.c). */
-const device_cache_entry_t *device_cache_find(const device_t *d, uint16_t seq,
-                                              uint8_t req_type, uint32_t req_crc);
-int device_cache_store(device_t *d, uint16_t seq, uint8_t req_type, uint32_t req_crc,
+/* Reply cache (device_cache.c). f is the request as answered (inside any
+ * session: without AUTH). find: the entry remembering exactly this request
+ * (seq, type, flags, payload), or NULL. store: remember f and its reply
+ * (DEVICE_E_INTERNAL if they do not fit an entry: a defect). reply: the
+ * entry's reply_len reply bytes. */
+const device_cache_entry_t *device_cache_find(const device_t *d, const proto_frame_t *f);
+int device_cache_store(device_t *d, const proto_frame_t *f,
                        uint8_t reply_type, const uint8_t *reply, size_t reply_len);
+const uint8_t *device_cache_reply(const device_cache_entry_t *e);
 /* DEVICE_OK if every entry is well-formed (used by device_load). */
 int device_cache_check(const device_cache_entry_t *cache, uint32_t cache_next);
 

@@ -458,6 +458,131 @@ static void test_cache_evicts_oldest(void)
     CHECK(r.flags == PROTO_KIND_RESPONSE);
 }
 
+/* The 4 bytes at msg[n-4..n-1] that give proto_crc32(0, msg, n) == target.
+ * CRC-32 is affine in the message bits, so the 32 unknown bits solve a
+ * 32 x 32 linear system over GF(2) (Gaussian elimination). Returns 1 if
+ * solved. */
+static int forge_crc_tail(uint8_t *msg, size_t n, uint32_t target)
+{
+    uint32_t col[32];
+    uint32_t base;
+    uint32_t rhs;
+    uint32_t sol = 0u;
+    uint32_t rows[32];    /* row r: bit i = coefficient of unknown i; its right side: bit r of rhs_bits */
+    uint32_t rhs_bits = 0u;
+    uint32_t i;
+    uint32_t r;
+
+    (void)memset(&msg[n - 4u], 0, 4u);
+    base = proto_crc32(0u, msg, n);
+    for (i = 0u; i < 32u; i++) {
+        (void)memset(&msg[n - 4u], 0, 4u);
+        msg[n - 4u + i / 8u] = (uint8_t)(1u << (i % 8u));
+        col[i] = proto_crc32(0u, msg, n) ^ base;
+    }
+    rhs = target ^ base;
+    for (r = 0u; r < 32u; r++) {            /* equation r: output bit r */
+        rows[r] = 0u;
+        for (i = 0u; i < 32u; i++) {
+            rows[r] |= ((col[i] >> r) & 1u) << i;
+        }
+        rhs_bits |= ((rhs >> r) & 1u) << r;
+    }
+    for (i = 0u; i < 32u; i++) {            /* eliminate unknown i */
+        uint32_t p = 32u;
+        for (r = i; r < 32u; r++) {
+            if (((rows[r] >> i) & 1u) != 0u) {
+                p = r;
+                break;
+            }
+        }
+        if (p == 32u) {
+            return 0;
+        }
+        if (p != i) {
+            uint32_t t = rows[p];
+            uint32_t tb = (rhs_bits >> p) & 1u;
+            uint32_t ib = (rhs_bits >> i) & 1u;
+            rows[p] = rows[i];
+            rows[i] = t;
+            rhs_bits = (rhs_bits & ~((1u << p) | (1u << i))) | (ib << p) | (tb << i);
+        }
+        for (r = 0u; r < 32u; r++) {
+            if (r != i && ((rows[r] >> i) & 1u) != 0u) {
+                rows[r] ^= rows[i];
+                rhs_bits ^= ((rhs_bits >> i) & 1u) << r;
+            }
+        }
+    }
+    for (i = 0u; i < 32u; i++) {
+        sol |= ((rhs_bits >> i) & 1u) << i;   /* row i is now x_i alone */
+    }
+    for (i = 0u; i < 4u; i++) {
+        msg[n - 4u + i] = (uint8_t)(sol >> (8u * i));
+    }
+    return (proto_crc32(0u, msg, n) == target) ? 1 : 0;
+}
+
+/* The attack of issue 11: a 5 mL bolus whose payload has the CRC-32 of a
+ * remembered 60 uL bolus, sent with the same seq, must be executed (matched
+ * on its bytes), never answered from the cache as if it had been given. */
+static void test_cache_matches_full_request(void)
+{
+    uint16_t seq = 1u;
+    proto_msg_t small;
+    proto_msg_t big;
+    uint8_t p_small[PROTO_MAX_PAYLOAD];
+    uint8_t p_big[PROTO_MAX_PAYLOAD];
+    size_t n_small = 0u;
+    size_t n_big = 0u;
+    uint32_t k;
+    int forged = 0;
+    frame_t r;
+    pump_status_t st;
+
+    start(&dev, DEVICE_CLOCK_MANUAL, 0u, 0u);
+    program(&dev, &seq);
+    (void)memset(&small, 0, sizeof small);
+    small.clinician_bolus.volume_nl = 60000u;
+    small.clinician_bolus.duration_ms = 600000u;
+    CHECK(proto_msg_encode(PROTO_MSG_CLINICIAN_BOLUS, &small, p_small, sizeof p_small, &n_small) == PROTO_OK);
+    CHECK(n_small == 8u);
+    CHECK(req_ack(&dev, PROTO_MSG_CLINICIAN_BOLUS, 700u, &small) != 0);
+    (void)memset(&big, 0, sizeof big);
+    big.advance.delta_ms = 3600000u;               /* the 60 uL bolus ends */
+    r = reply_to(&dev, PROTO_MSG_ADVANCE, seq++, &big);
+    CHECK(r.type == PROTO_MSG_STATUS);
+    /* 5 mL (+ k nL), duration forged so the CRC-32 equals the small one's;
+     * k moves until that duration is a valid one (>= 5 min at 1 mL/min). */
+    for (k = 0u; k < 100000u && forged == 0; k++) {
+        (void)memset(&big, 0, sizeof big);
+        big.clinician_bolus.volume_nl = 5000000u + k;
+        big.clinician_bolus.duration_ms = 0u;
+        CHECK(proto_msg_encode(PROTO_MSG_CLINICIAN_BOLUS, &big, p_big, sizeof p_big, &n_big) == PROTO_OK);
+        if (n_big == n_small && forge_crc_tail(p_big, n_big, proto_crc32(0u, p_small, n_small)) != 0) {
+            CHECK(proto_msg_decode(PROTO_MSG_CLINICIAN_BOLUS, p_big, n_big, &big) == PROTO_OK);
+            forged = (big.clinician_bolus.duration_ms >= 300000u &&
+                      big.clinician_bolus.duration_ms <= PUMP_BOLUS_DURATION_MAX_MS) ? 1 : 0;
+        }
+    }
+    CHECK(forged == 1);
+    CHECK(memcmp(p_big, p_small, n_small) != 0);
+    CHECK(proto_crc32(0u, p_big, n_big) == proto_crc32(0u, p_small, n_small));
+    r = reply_to(&dev, PROTO_MSG_CLINICIAN_BOLUS, 700u, &big);
+    CHECK(is_ack(&r, PROTO_MSG_CLINICIAN_BOLUS));
+    CHECK(r.flags == PROTO_KIND_RESPONSE);                    /* executed, not replayed */
+    CHECK(count_events(&dev, PUMP_EV_BOLUS_START) == 2u);
+    pump_get_status(device_pump(&dev), &st);
+    CHECK(st.bolus_remaining_nl > 4000000u);                  /* the 5 mL bolus runs */
+    /* Its retry (same bytes) is now the remembered one. */
+    r = reply_to(&dev, PROTO_MSG_CLINICIAN_BOLUS, 700u, &big);
+    CHECK(r.flags == (PROTO_KIND_RESPONSE | PROTO_FLAG_REPLAYED));
+    CHECK(count_events(&dev, PUMP_EV_BOLUS_START) == 2u);
+    /* And the small one with that seq is a new request again. */
+    r = reply_to(&dev, PROTO_MSG_CLINICIAN_BOLUS, 700u, &small);
+    CHECK(r.flags == PROTO_KIND_RESPONSE && nak_reason(&r) == PUMP_E_BOLUS_ACTIVE);
+}
+
 static void test_refusals_before_execution(void)
 {
     proto_msg_t m;
@@ -821,6 +946,7 @@ int main(void)
     test_every_request();
     test_reply_cache();
     test_cache_evicts_oldest();
+    test_cache_matches_full_request();
     test_refusals_before_execution();
     test_garbage_between_frames();
     test_output_queue_limits();

@@ -11,7 +11,9 @@ from pyemu import protocol as P
 from pyemu.core import Config, EventKind, PumpError, Reason
 from pyemu.device import ClockMode, Device, ImageError
 
-HEADER = 16 + 23 + 8 * 90 + 65 + 24 + 4   # magic..generation, settings, cache, key block, security block, snapshot length
+CACHE_AT = 16 + 23                     # magic..generation, settings
+ENTRY, ENTRY_V2 = 7 + 85, 10 + 80      # a cache entry: version 3 (request kept), versions 1-2 (CRC)
+HEADER = CACHE_AT + 8 * ENTRY + 65 + 24 + 4   # ..., cache, key block, security block, snapshot length
 
 
 def programmed() -> Device:
@@ -118,3 +120,45 @@ def test_patient_button_is_an_accepted_command() -> None:
     with pytest.raises(PumpError) as err:
         host.dev.patient_button()                            # the first is still running
     assert err.value.reason_code == Reason.BOLUS_ACTIVE
+
+
+def as_version_2(image: bytes) -> bytes:
+    """The same state as a version-2 image: cache entries keyed by a payload CRC."""
+    entries = b""
+    for i in range(8):
+        seq, req_type, _flags, req_len, reply_type, reply_len = struct.unpack_from(
+            "<HBBBBB", image, CACHE_AT + i * ENTRY)
+        data = image[CACHE_AT + i * ENTRY + 7:CACHE_AT + (i + 1) * ENTRY]
+        kept = 32 if req_len > 32 else req_len
+        reply = data[kept:kept + reply_len]
+        crc = zlib.crc32(data[:req_len]) if req_type and req_len <= 32 else 0
+        entries += struct.pack("<BBHIBB", 1 if req_type else 0, req_type, seq, crc, reply_type,
+                               reply_len) + reply.ljust(80, b"\0")
+    keys_at = CACHE_AT + 8 * ENTRY
+    body = image[:CACHE_AT] + entries + image[keys_at:keys_at + 65] + image[keys_at + 65 + 24:-4]  # no security block
+    body = body[:4] + struct.pack("<HHI", 2, 0, len(body) + 4) + body[12:]
+    return body + struct.pack("<I", zlib.crc32(body))
+
+
+def test_a_version_2_image_loads_with_its_cache_entries_unused() -> None:
+    """Old entries hold a CRC, not the request: they load as unused (device.h),
+    so a retry of a request from before the upgrade is executed again."""
+    host = Host(Device(Config(serial=31337)))
+    host.dev.read_output()
+    host.program()
+    host.request("ADVANCE", seq=600, delta_ms=60_000)
+    old = as_version_2(host.dev.save())
+    assert struct.unpack_from("<H", old, 4)[0] == 2 and len(old) == len(host.dev.save()) - 16 - 24
+    again = Host(Device.load(old))
+    again.dev.read_output()
+    assert again.dev.status().now_ms == 60_000 and again.dev.config.serial == 31337
+    retry = again.request("ADVANCE", seq=600, delta_ms=60_000)
+    assert retry.flags == P.KIND_RESPONSE and again.dev.now_ms == 120_000
+
+
+def test_a_cache_entry_out_of_range_is_refused() -> None:
+    image = bytearray(programmed().save())
+    image[CACHE_AT + 3] = 1                        # first entry's req_flags: a request has none
+    image[-4:] = struct.pack("<I", zlib.crc32(bytes(image[:-4])))
+    with pytest.raises(ImageError, match="out of range"):
+        Device.load(bytes(image))

@@ -1,9 +1,12 @@
 """A retransmitted request takes effect once: the reply cache, in memory and across save/load."""
 from __future__ import annotations
 
+import struct
+import zlib
+
 from hypothesis import given, strategies as st
 
-from device_host import Host, nak_reason
+from device_host import Host, nak_reason, prescription
 from pyemu import protocol as P
 from pyemu.core import EventKind, Reason
 from pyemu.device import Device
@@ -129,3 +132,55 @@ def test_any_request_sequence_retransmitted_has_the_effect_of_sending_it_once(
 
     plain, retried = run(False), run(True)
     assert plain == retried
+
+
+def forge_crc_tail(head: bytes, target: int) -> bytes:
+    """4 bytes that give ``head + tail`` the CRC-32 ``target``: CRC-32 is affine
+    in the message bits, so 32 unknown bits solve a 32 x 32 system over GF(2)."""
+    base = zlib.crc32(head + bytes(4))
+    cols = [zlib.crc32(head + (1 << i).to_bytes(4, "little")) ^ base for i in range(32)]
+    rows = [(sum(((cols[i] >> r) & 1) << i for i in range(32)), ((target ^ base) >> r) & 1)
+            for r in range(32)]
+    for i in range(32):                                   # Gauss-Jordan elimination
+        p = next(r for r in range(i, 32) if rows[r][0] >> i & 1)
+        rows[i], rows[p] = rows[p], rows[i]
+        for r in range(32):
+            if r != i and rows[r][0] >> i & 1:
+                rows[r] = (rows[r][0] ^ rows[i][0], rows[r][1] ^ rows[i][1])
+    return sum(rows[i][1] << i for i in range(32)).to_bytes(4, "little")
+
+
+def test_a_payload_with_a_remembered_crc_is_executed_not_replayed(host: Host) -> None:
+    """The attack of issue 11: a 5 mL bolus forged to the CRC-32 of a remembered
+    60 uL bolus with the same seq is a new request: the device gives it."""
+    host.program()
+    small = dict(volume_nl=60_000, duration_ms=600_000)
+    assert host.request("CLINICIAN_BOLUS", seq=700, **small).name == "ACK"
+    host.request("ADVANCE", delta_ms=3_600_000)             # the small bolus ends
+    target = zlib.crc32(P.encode_payload("CLINICIAN_BOLUS", **small))
+    for k in range(100_000):                               # 5 mL + k nL, a valid duration
+        head = struct.pack("<I", 5_000_000 + k)
+        (duration,) = struct.unpack("<I", forge_crc_tail(head, target))
+        if 300_000 <= duration <= 86_400_000:
+            break
+    big = dict(volume_nl=5_000_000 + k, duration_ms=duration)
+    assert zlib.crc32(P.encode_payload("CLINICIAN_BOLUS", **big)) == target
+    reply = host.request("CLINICIAN_BOLUS", seq=700, **big)
+    assert reply.name == "ACK" and reply.flags == P.KIND_RESPONSE
+    assert kinds(host.dev, EventKind.BOLUS_START) == 2
+    assert host.dev.status().bolus_remaining_nl > 4_000_000
+
+
+def test_a_long_request_is_matched_on_every_byte(host: Host) -> None:
+    """PRESCRIBE longer than 32 bytes is kept as its SHA-256: one changed step
+    value with the same seq is executed, the identical retry is replayed."""
+    host.request("REFILL", volume_nl=20_000_000, drug=1, conc_ug_ml=1000)
+    steps = [{"start_min": 60 * h, "value": 500_000} for h in range(6)]
+    rx = prescription(drug=1, steps=steps)
+    assert len(P.encode_payload("PRESCRIBE", **rx)) > 32
+    assert host.request("PRESCRIBE", seq=50, **rx).flags == P.KIND_RESPONSE
+    assert host.request("PRESCRIBE", seq=50, **rx).flags & P.FLAG_REPLAYED
+    steps[5] = {"start_min": 300, "value": 500_001}
+    changed = host.request("PRESCRIBE", seq=50, **prescription(drug=1, steps=steps))
+    assert changed.name == "ACK" and changed.flags == P.KIND_RESPONSE
+    assert kinds(host.dev, EventKind.PRESCRIBED) == 2

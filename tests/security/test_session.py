@@ -400,8 +400,8 @@ def test_keys_survive_a_restart_but_sessions_do_not() -> None:
 def test_an_image_of_layout_version_1_still_loads_without_keys() -> None:
     """Version 1 images (before the key block) load as an open pump."""
     image = bytearray(Device(Config(serial=SERIAL)).save())
-    key_block = 16 + 23 + 8 * 90
-    v1 = image[:key_block] + image[key_block + 65 + SECURITY_BLOCK:-4]
+    key_block = 16 + 23 + 8 * 92                # image version 3: cache entries of 92 bytes
+    v1 = image[:16 + 23] + bytes(8 * 90) + image[key_block + 65 + SECURITY_BLOCK:-4]   # version 1: 90-byte entries
     v1[4:6] = struct.pack("<H", 1)
     v1[8:12] = struct.pack("<I", len(v1) + 4)
     v1 += struct.pack("<I", zlib.crc32(bytes(v1)))
@@ -411,7 +411,7 @@ def test_an_image_of_layout_version_1_still_loads_without_keys() -> None:
 
 def test_an_image_with_a_half_provisioned_key_block_is_refused() -> None:
     image = bytearray(provisioned().save())
-    key_block = 16 + 23 + 8 * 90
+    key_block = 16 + 23 + 8 * 92
     image[key_block + 1 + 32:key_block + 65] = bytes(32)        # patient key zeroed
     image[-4:] = struct.pack("<I", zlib.crc32(bytes(image[:-4])))
     with pytest.raises(Exception, match="out of range|invalid"):
