@@ -260,6 +260,8 @@ class SerialTransport(_FdTransport):
     def __init__(self, url: str, **options: Any) -> None:
         import serial  # imported here: the pty and TCP transports do not need it
 
+        # exclusive (pyserial's name): lock a tty/pty against a second pyemu program.
+        exclusive = options.pop("exclusive", True)
         settings = dict(SERIAL_DEFAULTS)
         settings.update({k: v for k, v in options.items() if v is not None})
         self.url = url
@@ -278,7 +280,7 @@ class SerialTransport(_FdTransport):
         if fd is not None:
             self._set_fd(fd)
             self._direct = True
-            if type(self._serial).__module__ == "serial.serialposix":
+            if type(self._serial).__module__ == "serial.serialposix" and exclusive:
                 self._lock(fd)
                 # Bytes a previous client left unread in the line are not ours.
                 self._serial.reset_input_buffer()
