@@ -138,6 +138,8 @@ class Emulator:
         self.observers: Optional[Any] = None
         self._pending = b""
         self._rx_idle = True
+        self._poller: Optional[Any] = None
+        self._poll_key: Optional[Tuple[int, Tuple[int, ...]]] = None
         self._connections = getattr(transport, "connections", 0)
 
     # -- state -------------------------------------------------------------------
@@ -183,12 +185,18 @@ class Emulator:
         if not fds:   # a pyserial-only line: no descriptor to wait on with the hub's
             hub.poll_all()
             return self.transport.read(min(timeout, 0.05))
-        poller = select.poll()
-        for fd in fds:
-            poller.register(fd, select.POLLIN)
-        writers = hub.write_fds()
-        for fd in hub.fds():
-            poller.register(fd, select.POLLIN | (select.POLLOUT if fd in writers else 0))
+        key = (hub.version, tuple(fds))
+        if key != self._poll_key:
+            # Rebuilt only when a descriptor or what it waits for changed: the
+            # usual turn costs one poll() call, as without observers.
+            poller = select.poll()
+            for fd in fds:
+                poller.register(fd, select.POLLIN)
+            writers = hub.write_fds()
+            for fd in hub.fds():
+                poller.register(fd, select.POLLIN | (select.POLLOUT if fd in writers else 0))
+            self._poller, self._poll_key = poller, key
+        poller = self._poller
         line = False
         for fd, events in poller.poll(max(0, int(timeout * 1000 + 0.999))):
             if fd in fds:
@@ -196,7 +204,7 @@ class Emulator:
             else:
                 hub.handle(fd, readable=bool(events & ~select.POLLOUT),
                            writable=bool(events & select.POLLOUT))
-        return self.transport.read(0) if line else b""
+        return self.transport.read_ready() if line else b""
 
     def step(self, timeout: float) -> None:
         """One turn: wait for bytes, tell the device the time, save, send its output.

@@ -110,6 +110,7 @@ class _Observer:
         self.inbuf = b""
         self.out = bytearray()
         self.warned = False
+        self.wants_write = False
 
 
 class ObserverHub:
@@ -165,13 +166,15 @@ class ObserverHub:
         self._obs: Dict[int, _Observer] = {}
         self.requests: List[Tuple[int, bytes]] = []   # (observer fd, one wire frame)
         self.refused = 0
+        #: +1 whenever fds() or write_fds() may have changed (the serve loop's poll set).
+        self.version = 0
 
     # -- descriptors for the serve loop's poll ---------------------------------------
     def fds(self) -> List[int]:
         return [self._listener.fileno(), *self._obs]
 
     def write_fds(self) -> Set[int]:
-        return {fd for fd, o in self._obs.items() if o.out}
+        return {fd for fd, o in self._obs.items() if o.wants_write}
 
     @property
     def count(self) -> int:
@@ -211,10 +214,12 @@ class ObserverHub:
             sock.setblocking(False)
             name = addr if isinstance(addr, str) and addr else f"observer {sock.fileno()}"
             self._obs[sock.fileno()] = _Observer(sock, str(name))
+            self.version += 1
 
     def _drop(self, o: _Observer) -> None:
         self._obs.pop(o.sock.fileno(), None)
         o.sock.close()
+        self.version += 1
 
     def _read(self, o: _Observer) -> None:
         try:
@@ -258,6 +263,8 @@ class ObserverHub:
             self._queue(o, data)
 
     def _queue(self, o: _Observer, data: bytes) -> None:
+        if not data:
+            return
         if len(o.out) + len(data) > _OUT_MAX:
             self._log(f"{o.name} does not read; disconnected")
             self._drop(o)
@@ -269,11 +276,14 @@ class ObserverHub:
         try:
             n = o.sock.send(o.out)
         except (BlockingIOError, InterruptedError):
-            return
+            n = 0
         except OSError:
             self._drop(o)
             return
         del o.out[:n]
+        if bool(o.out) != o.wants_write:
+            o.wants_write = bool(o.out)
+            self.version += 1   # starts or stops waiting for room
 
     def close(self) -> None:
         for o in list(self._obs.values()):

@@ -92,8 +92,12 @@ class Transport:
         """A descriptor that select() reports readable when read() has data, or None."""
         return None
 
+    def read_ready(self) -> bytes:
+        """read(0), for a caller whose own poll found poll_fds() readable."""
+        return self.read(0)
+
     def poll_fds(self) -> list:
-        """Descriptors to wait on (readable) before calling read(0); [] if none."""
+        """Descriptors to wait on (readable) before calling read_ready(); [] if none."""
         fd = self.fileno()
         return [] if fd is None else [fd]
 
@@ -145,6 +149,11 @@ class _FdTransport(Transport):
         assert self._readable is not None
         if not _wait(self._readable, timeout):
             return b""
+        return self.read_ready()
+
+    def read_ready(self) -> bytes:
+        if self._fd < 0:
+            raise TransportClosed(f"{self.url}: transport is closed")
         try:
             data = os.read(self._fd, _CHUNK)
         except BlockingIOError:
@@ -312,6 +321,9 @@ class SerialTransport(_FdTransport):
                 f"{self.url} is in use by another program (pyemu ctl, monitor or a script): "
                 f"one program talks on a port at a time{hint}"
             ) from None
+
+    def read_ready(self) -> bytes:
+        return super().read_ready() if self._direct else self.read(0)
 
     # pyserial-only backends (loop://, rfc2217://, spy://): go through its API.
     def read(self, timeout: Optional[float]) -> bytes:
