@@ -36,6 +36,7 @@
 
 #define TELEMETRY_PERIOD_MS 60000u   /* pyemu serve's default, --telemetry-period 60s */
 #define IO_CHUNK            64u      /* bytes moved per call between ring, device, USART */
+#define RX_HELD             16u      /* bytes taken from the ring per device_rx (RAM budget) */
 /* Output drained per pass: the whole queue at most, in IO_CHUNK pieces. */
 #define TX_PASSES_MAX       (DEVICE_TXQ_SIZE / IO_CHUNK + 1u)
 
@@ -120,7 +121,7 @@ static uint32_t flush_output(void)
  * device.h OUTPUT QUEUE): kept here, and no more are taken from the ring
  * until they are in. Meanwhile the ring keeps what arrives; if it overflows,
  * those bytes are lost on the line and counted (uart_rx_lost). */
-static uint8_t rx_held[IO_CHUNK];
+static uint8_t rx_held[RX_HELD];
 static size_t rx_held_len;
 static size_t rx_held_pos;
 
