@@ -199,6 +199,11 @@ examples:
                    help="where to serve (default: %(default)s; see 'ports' below)")
     p.add_argument("--link", metavar="PATH",
                    help="with --port pty: keep a symlink PATH -> the pty, stable across restarts")
+    p.add_argument("--observe", default="auto", metavar="URL",
+                   help="the observer port, for programs that watch beside the controlling "
+                        "client (pyemu monitor): auto (a private Unix socket, printed as "
+                        "OBSERVE URL; monitor finds it), unix:///PATH, tcp-listen://HOST:PORT "
+                        "or none (default: %(default)s)")
     p.add_argument("--clock", choices=("realtime", "manual"), default=None,
                    help="realtime (default) or manual (only ADVANCE moves time)")
     p.add_argument("--speed", default=None, metavar="N",

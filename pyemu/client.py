@@ -846,7 +846,9 @@ class Client:
             return None
         try:
             data = self.transport.read(remaining)
-        except TransportClosed:
+        except TransportClosed as exc:
+            if "pyemu serve: refused" in str(exc):
+                raise LinkError(str(exc)) from None   # the port has a client: say so, do not retry
             self._reconnect()
             return _RECONNECTED  # a pending request is sent again on the new line
         except TransportError as exc:

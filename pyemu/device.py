@@ -8,7 +8,7 @@ moves bytes and integers across cffi; no cffi object leaves it.
 
 Host contract (details in ``firmware/device/device.h``)::
 
-    dev.feed(received)                 # every byte, in order
+    used = dev.feed(received)          # bytes in order; keep received[used:]
     if dev.nv_dirty:                   # an accepted command changed the pump
         gen = dev.nv_generation
         statefile.save(dev.save())     # durable first ...
@@ -146,6 +146,7 @@ class Device:
         seed = os.urandom(32) if entropy is None else bytes(entropy)
         _check(lib.device_seed(self._d, seed, len(seed)))
         self._out = ffi.new("uint8_t[]", int(lib.DEVICE_TXQ_SIZE))
+        self._used = ffi.new("size_t *")
         # Read-only view of the device's pump, for status/events; never used to command it.
         self._view = Pump.__new__(Pump)
         self._view._p = ffi.cast("pump_t *", lib.device_pump(self._d))
@@ -172,10 +173,22 @@ class Device:
         _check(code)
 
     # -- bytes and time ------------------------------------------------------------
-    def feed(self, data: bytes) -> None:
-        """Hand over received bytes; every complete frame is answered (queued)."""
+    def feed(self, data: bytes) -> int:
+        """Hand over received bytes; every complete frame is answered (queued).
+
+        Returns how many bytes the device took: all of them, unless its output
+        queue ran short of room for a reply (backpressure, device.h OUTPUT
+        QUEUE). The host keeps the rest, sends :meth:`read_output` (after a
+        save if one is due) and feeds the rest again.
+        """
         buf = bytes(data)
-        _check(lib.device_rx(self._d, buf, len(buf)))
+        _check(lib.device_rx(self._d, buf, len(buf), self._used))
+        return int(self._used[0])
+
+    def reset_rx(self) -> int:
+        """A new peer on the line: drop the partial frame the decoder holds
+        (device_rx_reset). Returns how many bytes were dropped."""
+        return int(lib.device_rx_reset(self._d))
 
     def tick(self, now_ms: int) -> None:
         """Realtime/accelerated: device time is now ``now_ms`` (simulated ms since

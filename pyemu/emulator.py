@@ -38,6 +38,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
+from pyemu.observe import split_unsolicited
 from pyemu.statefile import StateFile
 from pyemu.transport import Transport, TransportClosed, TransportError
 
@@ -139,6 +140,13 @@ class Emulator:
         self._dropping = False
         self._kill_point, self._kill_count = _kill_point_from_env()
         self._counts: Dict[str, int] = {}
+        #: The observer port (pyemu.observe.ObserverHub), if served.
+        self.observers: Optional[Any] = None
+        self._pending = b""
+        self._rx_idle = True
+        self._poller: Optional[Any] = None
+        self._poll_key: Optional[Tuple[int, Tuple[int, ...]]] = None
+        self._connections = getattr(transport, "connections", 0)
 
     # -- state -------------------------------------------------------------------
     def save(self, force: bool = False) -> bool:
@@ -174,27 +182,87 @@ class Emulator:
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
 
+    def _read(self, timeout: float) -> bytes:
+        """Bytes from the controlling client; meanwhile serve the observer port."""
+        hub = self.observers
+        if hub is None:
+            return self.transport.read(timeout)
+        fds = self.transport.poll_fds()
+        if not fds:   # a pyserial-only line: no descriptor to wait on with the hub's
+            hub.poll_all()
+            return self.transport.read(min(timeout, 0.05))
+        key = (hub.version, tuple(fds))
+        if key != self._poll_key:
+            # Rebuilt only when a descriptor or what it waits for changed: the
+            # usual turn costs one poll() call, as without observers.
+            poller = select.poll()
+            for fd in fds:
+                poller.register(fd, select.POLLIN)
+            writers = hub.write_fds()
+            for fd in hub.fds():
+                poller.register(fd, select.POLLIN | (select.POLLOUT if fd in writers else 0))
+            self._poller, self._poll_key = poller, key
+        poller = self._poller
+        line = False
+        for fd, events in poller.poll(max(0, int(timeout * 1000 + 0.999))):
+            if fd in fds:
+                line = True
+            else:
+                hub.handle(fd, readable=bool(events & ~select.POLLOUT),
+                           writable=bool(events & select.POLLOUT))
+        return self.transport.read_ready() if line else b""
+
     def step(self, timeout: float) -> None:
-        """One turn: wait for bytes, tell the device the time, save, send its output."""
-        self._waiting = True
-        try:
-            data = self.transport.read(timeout)
-        except _Stopping:
-            return
-        finally:
-            self._waiting = False
+        """One turn: wait for bytes, tell the device the time, save, send its output.
+
+        Backpressure (device.h OUTPUT QUEUE): bytes the device did not take
+        wait in ``_pending`` and are fed first next turn; nothing more is
+        read from the line until they are in, so a pipelining client is
+        slowed by the line's buffers and every request gets its one reply.
+        """
+        fresh = not self._pending
+        if fresh:
+            self._waiting = True
+            try:
+                data = self._read(timeout)
+            except _Stopping:
+                return
+            finally:
+                self._waiting = False
+        else:
+            data, self._pending = self._pending, b""
         now = self.clock.now_ms()
         if now is not None:
             self.device.tick(now)
+        connections = getattr(self.transport, "connections", 0)
+        if connections != self._connections:
+            # A new client on the line: the last one's unfinished frame is not its.
+            self._connections = connections
+            dropped = self.device.reset_rx()
+            self._rx_idle = True
+            if dropped:
+                self._log(f"new client: {dropped} bytes of the last client's unfinished frame dropped")
         if data:
-            self._reached("rx")
-            self.stats.rx_bytes += len(data)
-            if self._dropping:
-                self._log(f"a client is talking ({self.stats.tx_dropped} bytes were dropped before)")
-                self._dropping = False
-            if self.recorder is not None:
-                self.recorder.rx(data, self.device.now_ms)
-            self.device.feed(data)
+            if fresh:
+                self._reached("rx")
+                self.stats.rx_bytes += len(data)
+                if self._dropping:
+                    self._log(f"a client is talking ({self.stats.tx_dropped} bytes were dropped before)")
+                    self._dropping = False
+                if self.recorder is not None:
+                    self.recorder.rx(data, self.device.now_ms)
+            used = self.device.feed(data)
+            if used < len(data):
+                self._pending = data[used:]
+            if used:
+                self._rx_idle = data[used - 1] == 0
+        self._save_if_due()
+        self._send(self.device.read_output(), data)
+        hub = self.observers
+        if hub is not None and hub.requests:
+            self._serve_observers()
+
+    def _save_if_due(self) -> None:
         if self.state is not None:
             if self.device.nv_dirty:
                 # A command was accepted: durable before its reply leaves.
@@ -202,24 +270,54 @@ class Emulator:
                 self._reached("saved")
             elif time.monotonic() - self._last_save >= self.save_period:
                 self.save()
-        out = self.device.read_output()
-        if out and self.recorder is not None:
+
+    def _send(self, out: bytes, data: bytes = b"") -> None:
+        """The device's output to the controlling client (and its unsolicited
+        frames to every observer)."""
+        if not out:
+            return
+        if self.recorder is not None:
             self.recorder.tx(out, self.device.now_ms)
-        if out:
-            try:
-                self.transport.write(out)
-                self.stats.tx_bytes += len(out)
-            except TransportClosed:
-                raise
-            except TransportError as exc:
-                # Nobody listening: a serial line loses the bytes, so do we
-                # (said once per silence, not once per frame).
-                self.stats.tx_dropped += len(out)
-                if not self._dropping:
-                    self._log(f"nobody is reading the port; output is dropped until a client talks ({exc})")
-                self._dropping = True
-            if data:
-                self._reached("sent")
+        hub = self.observers
+        if hub is not None and hub.count:
+            hub.broadcast(split_unsolicited(out)[1])
+        try:
+            self.transport.write(out)
+            self.stats.tx_bytes += len(out)
+        except TransportClosed:
+            raise
+        except TransportError as exc:
+            # Nobody listening: a serial line loses the bytes, so do we
+            # (said once per silence, not once per frame).
+            self.stats.tx_dropped += len(out)
+            if not self._dropping:
+                self._log(f"nobody is reading the port; output is dropped until a client talks ({exc})")
+            self._dropping = True
+        if data:
+            self._reached("sent")
+
+    def _serve_observers(self) -> None:
+        """Observers' read-only requests, each between two frames of the
+        controlling client; the reply goes to the observer that asked."""
+        hub = self.observers
+        assert hub is not None
+        while hub.requests and not self._pending and self._rx_idle \
+                and self.device.pending_output == 0:
+            fd, wire = hub.requests.pop(0)
+            if self.device.feed(wire) != len(wire):   # cannot happen: the queue is empty
+                raise RuntimeError("the device did not take an observer's request")
+            self._save_if_due()
+            out = self.device.read_output()   # not recorded: a recording is the control line
+            replies, unsolicited = split_unsolicited(out)
+            hub.send(fd, replies)
+            if unsolicited:
+                hub.broadcast(unsolicited)
+                try:
+                    self.transport.write(unsolicited)
+                except TransportClosed:
+                    raise
+                except TransportError:
+                    self.stats.tx_dropped += len(unsolicited)
 
     def run(self) -> int:
         """Serve until stopped. Returns 0, or 1 if the line went away."""
@@ -375,10 +473,28 @@ def serve(args: Any) -> int:
             state.close()
         return fail(str(exc), EXIT_LINK)
 
+    observers = None
+    observe = getattr(args, "observe", "auto") or "auto"
+    if observe != "none":
+        from pyemu.observe import ObserverHub
+        try:
+            observers = ObserverHub(observe, transport.peer, log=log)
+        except TransportError as exc:
+            if observe != "auto":
+                transport.close()
+                if state is not None:
+                    state.close()
+                return fail(str(exc), EXIT_LINK)
+            log(f"no observer port: {exc}")
+        else:
+            if hasattr(transport, "refusal_hint"):
+                transport.refusal_hint = f"to watch it: pyemu monitor --port {observers.url}"
+
     clock: Clock = ManualClock() if manual else RealtimeClock(speed=float(speed))
     clock.start(device.now_ms)
     emulator = Emulator(device, transport, clock, state,
                         save_period=args.save_period / 1000, log=log)
+    emulator.observers = observers
     if getattr(args, "record", None):
         from pyemu.recording import Recorder
         try:
@@ -401,6 +517,8 @@ def serve(args: Any) -> int:
     memory = f"state {state.path} ({'restored' if image else 'new pump'})" if state else "no state file"
     log(f"pump on {transport.peer} ({clock_text}, {memory}); Ctrl-C stops")
     print_line(sys.stdout, f"PORT {transport.peer}")
+    if observers is not None:
+        print_line(sys.stdout, f"OBSERVE {observers.url}")
     try:
         status = emulator.run()
     except StateFileError as exc:
@@ -409,6 +527,8 @@ def serve(args: Any) -> int:
         return fail(f"cannot write the state file: {exc}", EXIT_STATE)
     finally:
         transport.close()
+        if observers is not None:
+            observers.close()
         if state is not None:
             state.close()
         if emulator.recorder is not None:

@@ -4,7 +4,9 @@ The dashboard is a pure function of a :class:`MonitorState` (:func:`render`),
 so it can be drawn to a string console in tests. The state is fed by either
 
 * a live port (:func:`watch_port`): the client's unsolicited STATUS/ALARM
-  telemetry plus the event log, through a reconnect loop that survives the
+  telemetry plus the event log (through the pump's observer port when
+  ``pyemu serve`` has one, :mod:`pyemu.observe`, so the monitor can run
+  beside ``pyemu ctl``), through a reconnect loop that survives the
   device going away and coming back (emulator restarted, board reset, cable
   pulled), or
 * a recording (:func:`replay_recording`), at a chosen speed or all at once.
@@ -297,6 +299,10 @@ def register(subparsers) -> None:
     p.add_argument("--speed", type=float, default=60.0,
                    help="replay speed against the recorded wall time; 0 = at once "
                         "(default: %(default)s)")
+    p.add_argument("--direct", action="store_true",
+                   help="open --port itself even if the pump serves an observer port (by "
+                        "default the monitor watches through it, so it can run beside "
+                        "pyemu ctl or a script on the same pump)")
     p.add_argument("--once", action="store_true",
                    help="print the dashboard once and exit: with --port after one look at "
                         "the pump (exit 3 if it did not answer), with --recording at its end")
@@ -309,6 +315,15 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
 
     console = Console()
     state = MonitorState(args.port or args.recording)
+    port = args.port
+
+    def where() -> str:
+        # Beside the controlling client, not in its way (pyemu.observe); asked
+        # again on every reconnect: a restarted emulator has a new observer port.
+        if args.direct:
+            return port
+        from pyemu.observe import observer_for
+        return observer_for(port) or port
     if args.once:
         # one picture and exit: scripts, logs, terminals without a TTY
         if args.recording:
@@ -319,7 +334,7 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
                 return 2
         else:
             try:
-                for kind, payload in client_updates(args.port, max_polls=1):
+                for kind, payload in client_updates(where(), max_polls=1):
                     state.set_link("connected")
                     apply_update(state, kind, payload)
             except Exception as exc:  # the line failed: show it in the picture
@@ -336,7 +351,7 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
                 while console.is_terminal:   # keep the final picture up until Ctrl-C
                     time.sleep(0.5)
             else:
-                watch_port(state, lambda: client_updates(args.port), on_change=redraw)
+                watch_port(state, lambda: client_updates(where()), on_change=redraw)
         except KeyboardInterrupt:
             pass
         except (OSError, ValueError) as exc:

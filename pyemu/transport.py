@@ -10,8 +10,11 @@ URL                            transport
 ``socket://host:port``         pyserial URL handlers: a TCP client; ``loop://``,
 ``loop://``, ``rfc2217://``    ``rfc2217://``, ``spy://`` … as pyserial reads them
 ``tcp-listen://host:port``     a TCP server taking one client at a time (port
-                               0 picks a free one); :attr:`peer` is the
+                               0 picks a free one; a second is refused with a
+                               line saying why); :attr:`peer` is the
                                ``socket://`` URL a client opens
+``unix:///path``               a client of a Unix socket (a pump's observer
+                               port, :mod:`pyemu.observe`)
 ``lossy://URL?OPTIONS``        any of the above through a seeded noisy line
                                (``flip``, ``drop``, ``dup``, ``delay``,
                                ``seed``; :mod:`pyemu.lossy`), for fault tests
@@ -47,11 +50,14 @@ __all__ = [
     "PtyTransport",
     "SerialTransport",
     "TcpListenTransport",
+    "UnixSocketTransport",
     "open_transport",
     "SERIAL_DEFAULTS",
 ]
 
 _CHUNK = 65536
+#: How a refusal line from ``pyemu serve`` starts (a second client on tcp-listen).
+_REFUSAL = b"pyemu serve: refused"
 SERIAL_DEFAULTS = {"baudrate": 115200, "bytesize": 8, "parity": "N", "stopbits": 1}
 
 
@@ -86,6 +92,15 @@ class Transport:
         """A descriptor that select() reports readable when read() has data, or None."""
         return None
 
+    def read_ready(self) -> bytes:
+        """read(0), for a caller whose own poll found poll_fds() readable."""
+        return self.read(0)
+
+    def poll_fds(self) -> list:
+        """Descriptors to wait on (readable) before calling read_ready(); [] if none."""
+        fd = self.fileno()
+        return [] if fd is None else [fd]
+
     def __enter__(self) -> "Transport":
         return self
 
@@ -116,6 +131,7 @@ class _FdTransport(Transport):
     write_timeout: Optional[float] = 5.0
     _readable: Optional["select.poll"] = None
     _writable: Optional["select.poll"] = None
+    _last_read: bytes = b""
 
     def _set_fd(self, fd: int) -> None:
         """Use ``fd`` (non-blocking from now on); pollers are made once, not per call."""
@@ -133,6 +149,11 @@ class _FdTransport(Transport):
         assert self._readable is not None
         if not _wait(self._readable, timeout):
             return b""
+        return self.read_ready()
+
+    def read_ready(self) -> bytes:
+        if self._fd < 0:
+            raise TransportClosed(f"{self.url}: transport is closed")
         try:
             data = os.read(self._fd, _CHUNK)
         except BlockingIOError:
@@ -143,7 +164,12 @@ class _FdTransport(Transport):
                 raise self._closed_error() from None
             raise
         if not data:
+            last = self._last_read
+            if last.startswith(_REFUSAL):
+                # The server said why before closing (a port with a client already).
+                raise TransportClosed(f"{self.url}: {last.decode(errors='replace').strip()}")
             raise self._closed_error()
+        self._last_read = data
         return data
 
     def write(self, data: bytes) -> None:
@@ -243,6 +269,8 @@ class SerialTransport(_FdTransport):
     def __init__(self, url: str, **options: Any) -> None:
         import serial  # imported here: the pty and TCP transports do not need it
 
+        # exclusive (pyserial's name): lock a tty/pty against a second pyemu program.
+        exclusive = options.pop("exclusive", True)
         settings = dict(SERIAL_DEFAULTS)
         settings.update({k: v for k, v in options.items() if v is not None})
         self.url = url
@@ -261,10 +289,41 @@ class SerialTransport(_FdTransport):
         if fd is not None:
             self._set_fd(fd)
             self._direct = True
-            if type(self._serial).__module__ == "serial.serialposix":
+            if type(self._serial).__module__ == "serial.serialposix" and exclusive:
+                self._lock(fd)
                 # Bytes a previous client left unread in the line are not ours.
                 self._serial.reset_input_buffer()
         self._timeout: Optional[float] = 0
+
+    def _lock(self, fd: int) -> None:
+        """One program at a time on a device or pty: a second reader would take
+        replies meant for the first. An advisory lock (flock, released when the
+        holder exits however it exits) that pyemu's programs all take; another
+        program that does not lock is not seen."""
+        import fcntl
+
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EACCES):
+                return   # a device without locks: nothing to check
+            self._serial.close()
+            self._fd = -1
+            hint = ""
+            try:
+                from pyemu.observe import observer_for
+                observe = observer_for(self.url)
+            except Exception:  # pragma: no cover - the hint is optional
+                observe = None
+            if observe:
+                hint = f"; to watch the pump beside it: pyemu monitor --port {observe}"
+            raise TransportError(
+                f"{self.url} is in use by another program (pyemu ctl, monitor or a script): "
+                f"one program talks on a port at a time{hint}"
+            ) from None
+
+    def read_ready(self) -> bytes:
+        return super().read_ready() if self._direct else self.read(0)
 
     # pyserial-only backends (loop://, rfc2217://, spy://): go through its API.
     def read(self, timeout: Optional[float]) -> bytes:
@@ -308,8 +367,15 @@ class TcpListenTransport(Transport):
     """A TCP server for one client at a time (the emulator's side of ``socket://``).
 
     While no client is connected, reads wait for one and writes are dropped
-    (counted in :attr:`dropped`). A new connection replaces the current one:
-    a client killed without closing its socket must not lock the port.
+    (counted in :attr:`dropped`). A second client while the first is
+    connected is refused at once: it gets one line saying why (starting
+    ``pyemu serve: refused``, shown by pyemu's clients) and is closed, so two
+    programs never share one reply stream; :attr:`refusal_hint` adds where
+    to go instead (the observer port). A client that went away (closed,
+    killed: the kernel closes its socket) frees the port; one cut off
+    without a close is found by TCP keepalive. :attr:`connections` counts
+    accepted clients: the serve loop resets the device's receive state for
+    each new one.
     """
 
     def __init__(self, host: str, port: int) -> None:
@@ -322,7 +388,7 @@ class TcpListenTransport(Transport):
         except OSError as exc:
             self._listener.close()
             raise TransportError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-        self._listener.listen(1)
+        self._listener.listen(4)
         self._listener.setblocking(False)
         bound_port = self._listener.getsockname()[1]
         shown = f"[{host}]" if family == socket.AF_INET6 else host
@@ -331,27 +397,78 @@ class TcpListenTransport(Transport):
         self._conn: Optional[socket.socket] = None
         self.dropped = 0
         self.connections = 0
+        self.refused = 0
+        self.refusal_hint = ""
+        self._refusing: list = []
+
+    def _current_alive(self) -> bool:
+        """False if the current client has hung up (EOF or error, nothing unread)."""
+        if self._conn is None:
+            return False
+        try:
+            peek = self._conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return True
+        except OSError:
+            peek = b""
+        if peek:
+            return True
+        self._conn.close()
+        self._conn = None
+        return False
 
     def _accept(self) -> None:
         try:
             conn, _ = self._listener.accept()
-        except BlockingIOError:
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            return
+        if self._current_alive():
+            self.refused += 1
+            text = ("pyemu serve: refused: this pump already has a client on this port "
+                    "(one at a time)" + (f"; {self.refusal_hint}" if self.refusal_hint else "") + "\n")
+            try:
+                conn.setblocking(False)
+                conn.send(text.encode())
+                conn.shutdown(socket.SHUT_WR)
+            except OSError:
+                conn.close()
+                return
+            # Kept until it hangs up, its bytes read and discarded: closing now
+            # would answer its first request with a reset that discards the line.
+            self._refusing.append(conn)
+            if len(self._refusing) > 8:
+                self._refusing.pop(0).close()
             return
         conn.setblocking(False)
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self._conn is not None:
-            self._conn.close()
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         self._conn = conn
         self.connections += 1
+
+    def poll_fds(self) -> list:
+        return ([self._listener.fileno()] + ([self._conn.fileno()] if self._conn is not None else [])
+                + [r.fileno() for r in self._refusing])
 
     def read(self, timeout: Optional[float]) -> bytes:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            fds = [self._listener] + ([self._conn] if self._conn is not None else [])
+            fds = [self._listener] + ([self._conn] if self._conn is not None else []) + self._refusing
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select(fds, [], [], remaining)
-            if self._listener in ready:
-                self._accept()
+            for refused in [r for r in self._refusing if r in ready]:
+                try:
+                    gone = not refused.recv(_CHUNK)
+                except (BlockingIOError, InterruptedError):
+                    gone = False
+                except OSError:
+                    gone = True
+                if gone:
+                    self._refusing.remove(refused)
+                    refused.close()
+            # The current client first: what it sent (and its hang-up) comes
+            # before a next client is taken (or refused).
             if self._conn is not None and self._conn in ready:
                 try:
                     data = self._conn.recv(_CHUNK)
@@ -365,6 +482,8 @@ class TcpListenTransport(Transport):
                     # The client hung up; wait for the next one.
                     self._conn.close()
                     self._conn = None
+            if self._listener in ready:
+                self._accept()
             if deadline is not None and time.monotonic() >= deadline:
                 return b""
 
@@ -392,7 +511,32 @@ class TcpListenTransport(Transport):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+        for refused in self._refusing:
+            refused.close()
+        self._refusing = []
         self._listener.close()
+
+
+class UnixSocketTransport(_FdTransport):
+    """``unix:///PATH``: a client of a Unix stream socket (a pump's observer port)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.peer = url
+        path = url[len("unix://"):]
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+        except OSError as exc:
+            sock.close()
+            raise TransportError(f"cannot open {url}: {exc.strerror or exc}") from None
+        self._sock = sock
+        self._set_fd(sock.fileno())
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            self._sock.close()
+            self._fd = -1
 
 
 def open_transport(url: str, *, link: Optional[str] = None, **serial_options: Any) -> Transport:
@@ -408,6 +552,8 @@ def open_transport(url: str, *, link: Optional[str] = None, **serial_options: An
         from pyemu.lossy import open_lossy  # a test line that damages bytes (pyemu/lossy.py)
 
         return open_lossy(url, link=link, **serial_options)
+    if url.startswith("unix://"):
+        return UnixSocketTransport(url)
     if url.startswith("tcp-listen://"):
         parts = urlsplit(url)
         if parts.hostname is None or parts.port is None:

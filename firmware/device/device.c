@@ -116,34 +116,60 @@ void device_after_load(device_t *d)
     device_service(d);
 }
 
-int device_rx(device_t *d, const uint8_t *data, size_t n)
+int device_rx(device_t *d, const uint8_t *data, size_t n, size_t *consumed)
 {
     const uint8_t *p = data;
     size_t left = n;
 
-    if (d == NULL || (data == NULL && n > 0u)) {
+    if (consumed != NULL) {
+        *consumed = 0u;
+    }
+    if (d == NULL || consumed == NULL || (data == NULL && n > 0u)) {
         return DEVICE_E_ARG;
     }
-    count_add(&d->stats.rx_bytes, n);
     /* Each turn consumes at least one byte: at most n turns. */
     while (left > 0u) {
         proto_frame_t f;
         int ready = 0;
         size_t slice = (left < DEVICE_RX_SLICE) ? left : DEVICE_RX_SLICE;
-        size_t used = proto_decoder_feed(&d->dec, p, slice, &f, &ready);
+        size_t used;
 
+        /* Backpressure (device.h OUTPUT QUEUE): the next bytes may complete
+         * a request, and its reply must fit. Without room for the largest
+         * one the rest waits with the host, which drains device_tx first. */
+        if (device_tx_free(d) < (uint32_t)PROTO_MAX_WIRE) {
+            break;
+        }
+        used = proto_decoder_feed(&d->dec, p, slice, &f, &ready);
         if (used == 0u || used > slice) {
             return DEVICE_E_INTERNAL;
         }
         /* Charge the bytes before the frame they complete is executed. */
+        count_add(&d->stats.rx_bytes, used);
         pump_count_telemetry(&d->pump, (uint32_t)used);
         p += used;
         left -= used;
+        *consumed += used;
         if (ready != 0) {
             device_dispatch(d, &f);
         }
     }
     return DEVICE_OK;
+}
+
+size_t device_rx_reset(device_t *d)
+{
+    size_t dropped;
+
+    if (d == NULL) {
+        return 0u;
+    }
+    /* The decoder's partial chunk (and an oversize chunk being skipped)
+     * belonged to the previous peer: forget it, keep the counters. */
+    dropped = (size_t)d->dec.len + (size_t)d->dec.discarding;
+    d->dec.len = 0u;
+    d->dec.discarding = 0u;
+    return dropped;
 }
 
 int device_tick(device_t *d, uint64_t now_ms)

@@ -16,7 +16,10 @@
  *   loop:
  *     device_tick(d, now_ms)            realtime/accelerated: the simulated
  *                                       time now; manual mode: time ignored
- *     device_rx(d, bytes, n)            every byte received, in order
+ *     device_rx(d, bytes, n, &used)     bytes received, in order; keep
+ *                                       bytes [used, n) for the next turn
+ *                                       and read no more until they are in
+ *     (new peer on the line: device_rx_reset(d) before its first byte)
  *     if (device_nv_dirty(d)) {         an accepted command changed the
  *         gen = device_nv_generation(d);   non-volatile state:
  *         device_save(d, buf, cap, &len);  take the image,
@@ -84,11 +87,18 @@
  * ----------------------------------------------------------------------
  * OUTPUT QUEUE
  * ----------------------------------------------------------------------
- * DEVICE_TXQ_SIZE bytes of whole wire frames. A request is executed only if
- * the queue has room for the largest frame (PROTO_MAX_WIRE), so the reply of
- * an executed request always fits; otherwise it is answered NAK BUSY (not
- * executed, not cached, the host retries with the same seq) or, with no room
- * even for that, dropped and counted. Unsolicited frames (STATUS telemetry,
+ * DEVICE_TXQ_SIZE bytes of whole wire frames. Every request gets exactly
+ * one reply: device_rx hands the decoder more bytes only while the queue has
+ * room for the largest frame (PROTO_MAX_WIRE), and otherwise returns early
+ * with the count it consumed (backpressure). The host keeps the rest, drains
+ * the queue with device_tx and feeds the rest again; meanwhile it reads no
+ * more from its line, so a pipelining sender is slowed by the line (OS
+ * buffers, flow control), never answered BUSY or ignored. A board whose
+ * receive ring overflows while the device is paused loses those bytes on the
+ * line (counted by the port, uart_rx_lost); their requests are never seen,
+ * as with any byte lost on a wire. The dispatcher's NAK BUSY (queue without
+ * room for a reply) stays as a defence and cannot occur through device_rx.
+ * Unsolicited frames (STATUS telemetry,
  * ALARM) are queued only if room for one more reply stays free, so they are
  * dropped before any reply is: a dropped STATUS is counted; a dropped ALARM
  * is retried at the next device_rx/device_tick (the reported alarm state is
@@ -352,11 +362,24 @@ typedef struct device {
 int device_init(device_t *d, const pump_config_t *cfg, const device_options_t *opt);
 
 /*
- * Feed received bytes: every complete frame is checked and executed (or
- * answered from the cache, or refused) and its reply queued. Consumes all n
- * bytes. Returns DEVICE_OK, or DEVICE_E_ARG (nothing consumed).
+ * Feed received bytes, in order: every complete frame is checked and
+ * executed (or answered from the cache, or refused) and its reply queued.
+ * *consumed tells how many of the n bytes were taken: all of them, unless
+ * the output queue ran short of room for a largest reply (PROTO_MAX_WIRE);
+ * then it stops right after the frame that used the room (or before the
+ * first byte), and the host keeps bytes [*consumed, n), sends the queued
+ * output (device_tx) and feeds them again (see OUTPUT QUEUE). Returns
+ * DEVICE_OK, or DEVICE_E_ARG (nothing consumed; consumed must not be NULL).
  */
-int device_rx(device_t *d, const uint8_t *data, size_t n);
+int device_rx(device_t *d, const uint8_t *data, size_t n, size_t *consumed);
+
+/*
+ * A new peer on the line (a TCP connection accepted, a port reopened): drop
+ * the partial frame the decoder holds, so the previous peer's unfinished
+ * bytes can never be completed by the next peer's first bytes. Returns how
+ * many bytes were dropped (0 if the decoder was between frames).
+ */
+size_t device_rx_reset(device_t *d);
 
 /*
  * Realtime/accelerated: move device time to now_ms (PUMP_E_TIME if it is

@@ -15,7 +15,8 @@
  *   1. The core's invariants hold after the stream (pump_check) and volumes
  *      balance exactly: filled = discarded + pumped + reservoir.
  *   2. Feeding the stream in one call and one byte at a time gives the same
- *      output bytes (device.h: replies do not depend on how bytes arrive).
+ *      output bytes (device.h: replies do not depend on how bytes arrive),
+ *      each fed as a host does: what device_rx leaves waits for a drain.
  *   3. Everything the device sends decodes as intact frames: no drops.
  *   4. (bit 3) The saved image loads onto a new device, which passes pump_check.
  * A failed check aborts, which libFuzzer reports as a crash with the input.
@@ -71,6 +72,39 @@ static size_t drain(device_t *d, uint8_t *out, size_t len)
     return len;
 }
 
+/* Feed n bytes as a host does (device.h HOST CONTRACT): what device_rx
+ * leaves (output queue short of room) is fed again once its output is drained
+ * into out. Each turn consumes a byte or drains the queue, after which the
+ * next turn consumes: bounded by 2n turns. Returns the new output length. */
+static size_t feed(device_t *d, const uint8_t *p, size_t n, uint8_t *out, size_t len)
+{
+    while (n > 0u) {
+        size_t used = 0u;
+        size_t before = len;
+
+        must(device_rx(d, p, n, &used), "device_rx");
+        if (used > n) {
+            fail("device_rx consumed more than it was given");
+        }
+        p += used;
+        n -= used;
+        if (n > 0u) {
+            len = drain(d, out, len);
+            if (used == 0u && len == before) {
+                fail("device_rx stalls with nothing to send");
+            }
+        }
+    }
+    return len;
+}
+
+/* Setup requests: output of a stall is discarded (both devices get the same setup). */
+static void feed_setup(device_t *d, const uint8_t *p, size_t n)
+{
+    static uint8_t scratch[OUT_MAX];
+    (void)feed(d, p, n, scratch, 0u);
+}
+
 static void send_request(device_t *d, uint8_t msg_type, uint16_t seq, const proto_msg_t *m)
 {
     uint8_t wire[PROTO_MAX_WIRE];
@@ -78,7 +112,7 @@ static void send_request(device_t *d, uint8_t msg_type, uint16_t seq, const prot
     if (proto_encode(msg_type, seq, PROTO_KIND_REQUEST, m, wire, sizeof wire, &len) != PROTO_OK) {
         fail("setup request does not encode");
     }
-    must(device_rx(d, wire, len), "device_rx (setup)");
+    feed_setup(d, wire, len);
 }
 
 /* Refill 20 mL morphine 1 mg/mL, prescribe 0.5 mL/day with patient boluses. */
@@ -177,9 +211,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     out_whole = drain(&g_whole, g_out_whole, 0u);
     out_bytes = drain(&g_bytes, g_out_bytes, 0u);
 
-    must(device_rx(&g_whole, data, size), "device_rx");
+    out_whole = feed(&g_whole, data, size, g_out_whole, out_whole);
     for (i = 0u; i < size; i++) {
-        must(device_rx(&g_bytes, data + i, 1u), "device_rx (one byte)");
+        out_bytes = feed(&g_bytes, data + i, 1u, g_out_bytes, out_bytes);
     }
     out_whole = drain(&g_whole, g_out_whole, out_whole);
     out_bytes = drain(&g_bytes, g_out_bytes, out_bytes);

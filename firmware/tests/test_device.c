@@ -43,6 +43,15 @@ typedef struct {
 
 static device_t dev;   /* big (the event log): static, not on the stack */
 static device_t dev2;
+
+/* device_rx that must take every byte (the queue has room: the caller drains). */
+static int rx_all(device_t *d, const uint8_t *data, size_t n)
+{
+    size_t used = 0u;
+    int rc = device_rx(d, data, n, &used);
+
+    return (rc == DEVICE_OK && used == n) ? DEVICE_OK : DEVICE_E_INTERNAL;
+}
 static uint8_t image[65536];
 
 static void options(device_options_t *o, uint8_t mode, uint8_t test, uint8_t hold)
@@ -131,7 +140,7 @@ static void send_msg(device_t *d, uint8_t type, uint16_t seq, const proto_msg_t 
     }
     CHECK(proto_frame_encode(type, seq, (uint8_t)PROTO_KIND_REQUEST, payload, plen,
                              wire, sizeof wire, &n) == PROTO_OK);
-    CHECK(device_rx(d, wire, n) == DEVICE_OK);
+    CHECK(rx_all(d, wire, n) == DEVICE_OK);
 }
 
 /* Drain the device and decode what it sent. */
@@ -296,7 +305,7 @@ static void test_battery_charged_per_byte(void)
     pump_get_status(device_pump(&dev), &before);
     CHECK(pump_get_config(device_pump(&dev), &cfg) == PUMP_OK);
     n = encode_empty(PROTO_MSG_HELLO, 1u, wire, sizeof wire);
-    CHECK(device_rx(&dev, wire, n) == DEVICE_OK);
+    CHECK(rx_all(&dev, wire, n) == DEVICE_OK);
     drain(&dev, &o);
     CHECK(o.n == 1u);
     pump_get_status(device_pump(&dev), &after);
@@ -333,9 +342,9 @@ static void test_split_invariance(void)
     total += encode_empty(PROTO_MSG_GET_STATUS, 3u, &stream[total], sizeof stream - total);
     start(&dev, DEVICE_CLOCK_MANUAL, 0u, 0u);
     start(&dev2, DEVICE_CLOCK_MANUAL, 0u, 0u);
-    CHECK(device_rx(&dev, stream, total) == DEVICE_OK);
+    CHECK(rx_all(&dev, stream, total) == DEVICE_OK);
     for (i = 0u; i < total; i++) {
-        CHECK(device_rx(&dev2, &stream[i], 1u) == DEVICE_OK);
+        CHECK(rx_all(&dev2, &stream[i], 1u) == DEVICE_OK);
     }
     n1 = device_tx(&dev, out1, sizeof out1);
     n2 = device_tx(&dev2, out2, sizeof out2);
@@ -604,7 +613,7 @@ static void test_refusals_before_execution(void)
     /* ACK sent as a request: UNEXPECTED_MESSAGE. */
     (void)memset(raw, 0, sizeof raw);
     n = raw_frame(PROTO_MSG_ACK, 3u, PROTO_KIND_REQUEST, body, 1u, raw);
-    CHECK(device_rx(&dev, raw, n) == DEVICE_OK);
+    CHECK(rx_all(&dev, raw, n) == DEVICE_OK);
     {
         out_t o;
         drain(&dev, &o);
@@ -612,7 +621,7 @@ static void test_refusals_before_execution(void)
     }
     /* A PRESCRIBE with a short payload: BAD_LENGTH. */
     n = raw_frame(PROTO_MSG_PRESCRIBE, 4u, PROTO_KIND_REQUEST, body, 3u, raw);
-    CHECK(device_rx(&dev, raw, n) == DEVICE_OK);
+    CHECK(rx_all(&dev, raw, n) == DEVICE_OK);
     {
         out_t o;
         drain(&dev, &o);
@@ -621,7 +630,7 @@ static void test_refusals_before_execution(void)
     /* Responses sent to the device are never answered. */
     body[0] = PROTO_MSG_HELLO;
     n = raw_frame(PROTO_MSG_ACK, 5u, PROTO_KIND_RESPONSE, body, 1u, raw);
-    CHECK(device_rx(&dev, raw, n) == DEVICE_OK);
+    CHECK(rx_all(&dev, raw, n) == DEVICE_OK);
     CHECK(device_tx_pending(&dev) == 0u);
     /* Time: tick moves it in realtime mode, never backwards. */
     CHECK(device_tick(&dev, 5000u) == DEVICE_OK && device_now_ms(&dev) == 5000u);
@@ -640,11 +649,11 @@ static void test_garbage_between_frames(void)
     start(&dev, DEVICE_CLOCK_MANUAL, 0u, 0u);
     CHECK(device_tx(&dev, wire, sizeof wire) == 1u);
     for (i = 0u; i < 5u; i++) {
-        CHECK(device_rx(&dev, junk, sizeof junk) == DEVICE_OK);
+        CHECK(rx_all(&dev, junk, sizeof junk) == DEVICE_OK);
         n = encode_empty(PROTO_MSG_GET_STATUS, (uint16_t)(40u + i), wire, sizeof wire);
         /* The junk ends without a delimiter: a leading 0x00 ends it. */
-        CHECK(device_rx(&dev, (const uint8_t *)"\0", 1u) == DEVICE_OK);
-        CHECK(device_rx(&dev, wire, n) == DEVICE_OK);
+        CHECK(rx_all(&dev, (const uint8_t *)"\0", 1u) == DEVICE_OK);
+        CHECK(rx_all(&dev, wire, n) == DEVICE_OK);
         /* Drained per request, as a host reads each reply (5 unread STATUS
          * replies would not fit the output queue: that is test_output_queue_limits). */
         drain(&dev, &o);
@@ -656,7 +665,7 @@ static void test_garbage_between_frames(void)
     /* A frame split over many device_rx calls, one byte each. */
     n = encode_empty(PROTO_MSG_HELLO, 77u, wire, sizeof wire);
     for (i = 0u; i < n; i++) {
-        CHECK(device_rx(&dev, &wire[i], 1u) == DEVICE_OK);
+        CHECK(rx_all(&dev, &wire[i], 1u) == DEVICE_OK);
     }
     drain(&dev, &o);
     CHECK(o.n == 1u && o.f[0].type == PROTO_MSG_HELLO_INFO && o.f[0].seq == 77u);
@@ -671,10 +680,16 @@ static void test_output_queue_limits(void)
     uint32_t i;
     uint32_t statuses = 0u;
     uint32_t busy = 0u;
+    uint32_t turns;
+    size_t used = 0u;
+    size_t more = 0u;
     out_t o;
+    static out_t all;
     device_stats_t s;
 
-    /* Hold mode keeps everything queued until the save: fill the queue. */
+    /* Hold mode keeps everything queued until the save: the queue fills and
+     * device_rx stops taking bytes (backpressure) instead of answering BUSY
+     * or dropping a reply; the host feeds the rest once output has left. */
     start(&dev, DEVICE_CLOCK_MANUAL, 0u, 1u);
     for (i = 0u; i < 40u; i++) {
         n = encode_empty(PROTO_MSG_GET_STATUS, (uint16_t)i, wire, sizeof wire);
@@ -682,22 +697,35 @@ static void test_output_queue_limits(void)
         (void)memcpy(&burst[total], wire, n);
         total += n;
     }
-    CHECK(device_rx(&dev, burst, total) == DEVICE_OK);
+    CHECK(device_rx(&dev, burst, total, &used) == DEVICE_OK);
+    CHECK(used > 0u && used < total);
     CHECK(device_nv_dirty(&dev) == 1);
     CHECK(device_tx(&dev, wire, sizeof wire) == 0u);          /* held */
     CHECK(device_tx_pending(&dev) <= DEVICE_TXQ_SIZE);
+    CHECK(device_rx(&dev, &burst[used], total - used, &more) == DEVICE_OK && more == 0u);
     device_nv_saved(&dev, device_nv_generation(&dev));
-    drain(&dev, &o);
-    CHECK(o.dropped == 0u);
-    for (i = 0u; i < o.n; i++) {
-        statuses += (o.f[i].type == PROTO_MSG_STATUS) ? 1u : 0u;
-        busy += (nak_reason(&o.f[i]) == PROTO_NAK_BUSY) ? 1u : 0u;
+    (void)memset(&all, 0, sizeof all);
+    for (turns = 0u; turns < 40u; turns++) {   /* each turn takes >= 1 request */
+        drain(&dev, &o);
+        CHECK(o.dropped == 0u);
+        for (i = 0u; i < o.n && all.n < MAX_OUT; i++) {
+            all.f[all.n++] = o.f[i];
+        }
+        if (used == total) {
+            break;
+        }
+        CHECK(device_rx(&dev, &burst[used], total - used, &more) == DEVICE_OK && more > 0u);
+        used += more;
+    }
+    CHECK(used == total);
+    for (i = 0u; i < all.n; i++) {
+        statuses += (all.f[i].type == PROTO_MSG_STATUS && all.f[i].seq == i) ? 1u : 0u;
+        busy += (nak_reason(&all.f[i]) == PROTO_NAK_BUSY) ? 1u : 0u;
     }
     device_get_stats(&dev, &s);
-    /* Every request got STATUS or BUSY, or its reply was counted as dropped. */
-    CHECK(statuses + busy + s.replies_dropped == 40u);
-    CHECK(statuses >= (DEVICE_TXQ_SIZE - PROTO_MAX_WIRE) / 89u && busy > 0u);
-    CHECK(s.busy == busy + s.replies_dropped);
+    /* Every request got its STATUS, in order; none BUSY, none dropped. */
+    CHECK(all.n == 40u && statuses == 40u);
+    CHECK(busy == 0u && s.busy == 0u && s.replies_dropped == 0u && s.requests == 40u);
 
     /* Telemetry is dropped before replies: with the queue nearly full, a due
      * STATUS is not queued but a request still gets its reply. */
@@ -722,10 +750,21 @@ static void test_output_queue_limits(void)
         CHECK(device_tx_pending(&dev) + PROTO_MAX_WIRE > DEVICE_TXQ_SIZE);
         (void)memset(&m, 0, sizeof m);
         m.advance.delta_ms = 5000u;
-        send_msg(&dev, PROTO_MSG_ADVANCE, seq++, &m);   /* BUSY: no room for a full reply */
+        /* No room for a full reply: device_rx takes none of the ADVANCE
+         * (the host keeps it), rather than answering BUSY. */
+        {
+            uint8_t payload[PROTO_MAX_PAYLOAD];
+            size_t plen = 0u;
+
+            CHECK(proto_msg_encode(PROTO_MSG_ADVANCE, &m, payload, sizeof payload, &plen) == PROTO_OK);
+            CHECK(proto_frame_encode(PROTO_MSG_ADVANCE, seq, (uint8_t)PROTO_KIND_REQUEST, payload,
+                                     plen, wire, sizeof wire, &n) == PROTO_OK);
+            used = 7u;
+            CHECK(device_rx(&dev, wire, n, &used) == DEVICE_OK && used == 0u);
+        }
         device_nv_saved(&dev, device_nv_generation(&dev));
         drain(&dev, &o);
-        CHECK(o.n == i + 1u && nak_reason(&o.f[i]) == PROTO_NAK_BUSY);
+        CHECK(o.n == i);                                  /* the STATUS replies only */
         CHECK(device_now_ms(&dev) == 0u);                 /* not executed */
         /* Now with room: the ADVANCE runs and telemetry follows its reply. */
         send_msg(&dev, PROTO_MSG_ADVANCE, seq, &m);
@@ -907,7 +946,7 @@ static void test_fuzz_output_is_wellformed(void)
                 n += wn + 1u;
             }
         }
-        CHECK(device_rx(&dev, buf, n) == DEVICE_OK);
+        CHECK(rx_all(&dev, buf, n) == DEVICE_OK);
         drain(&dev, &o);
         CHECK(o.dropped == 0u);          /* everything the device sent is intact */
         frames += o.n;
@@ -916,10 +955,41 @@ static void test_fuzz_output_is_wellformed(void)
     CHECK(pump_check(device_pump(&dev)) == PUMP_OK);
 }
 
+/* A new peer's first bytes never complete the previous peer's unfinished
+ * frame (issue: TCP splice): device_rx_reset drops the partial frame. */
+static void test_rx_reset_between_peers(void)
+{
+    uint8_t wire[PROTO_MAX_WIRE];
+    size_t n;
+    out_t o;
+    device_stats_t before;
+    device_stats_t after;
+
+    start(&dev, DEVICE_CLOCK_MANUAL, 0u, 0u);
+    drain(&dev, &o);
+    n = encode_empty(PROTO_MSG_GET_STATUS, 9u, wire, sizeof wire);
+    CHECK(n > 2u && wire[n - 1u] == 0u);
+    /* Peer 1: everything but the final delimiter (the leading one too). */
+    CHECK(rx_all(&dev, wire, n - 1u) == DEVICE_OK);
+    device_get_stats(&dev, &before);
+    CHECK(device_rx_reset(&dev) == n - 2u);   /* the bytes after the leading 0x00 */
+    CHECK(device_rx_reset(&dev) == 0u);
+    /* Peer 2 starts with a delimiter: without the reset it completes the frame. */
+    CHECK(rx_all(&dev, (const uint8_t *)"\0", 1u) == DEVICE_OK);
+    drain(&dev, &o);
+    device_get_stats(&dev, &after);
+    CHECK(o.n == 0u && after.requests == before.requests);
+    /* And the line works for peer 2. */
+    CHECK(rx_all(&dev, wire, n) == DEVICE_OK);
+    drain(&dev, &o);
+    CHECK(o.n == 1u && o.f[0].type == PROTO_MSG_STATUS && o.f[0].seq == 9u);
+}
+
 static void test_api_arguments(void)
 {
     pump_config_t cfg;
     device_options_t opt;
+    size_t n = 7u;
 
     pump_default_config(&cfg);
     device_default_options(&opt);
@@ -932,7 +1002,8 @@ static void test_api_arguments(void)
     device_default_options(&opt);
     cfg.stroke_nl = 0u;
     CHECK(device_init(&dev, &cfg, &opt) == PUMP_E_CONFIG);
-    CHECK(device_rx(NULL, NULL, 0u) == DEVICE_E_ARG);
+    CHECK(device_rx(NULL, NULL, 0u, &n) == DEVICE_E_ARG && n == 0u);
+    CHECK(device_rx_reset(NULL) == 0u);
     CHECK(strcmp(device_result_name(DEVICE_E_IMAGE_CRC), "DEVICE_E_IMAGE_CRC") == 0);
     CHECK(strcmp(device_result_name(PUMP_E_LOCKOUT), pump_result_name(PUMP_E_LOCKOUT)) == 0);
 }
@@ -940,6 +1011,7 @@ static void test_api_arguments(void)
 int main(void)
 {
     test_api_arguments();
+    test_rx_reset_between_peers();
     test_hello_and_reset_delimiter();
     test_battery_charged_per_byte();
     test_split_invariance();

@@ -64,7 +64,7 @@ static int exchange(device_t *d, const uint8_t *wire, size_t n, reply_t *r)
     size_t got;
     size_t pos = 0u;
 
-    CHECK(device_rx(d, wire, n) == DEVICE_OK);
+    CHECK(device_rx(d, wire, n, &got) == DEVICE_OK && got == n);
     got = device_tx(d, out, sizeof out);
     proto_decoder_init(&dec);
     while (pos < got) {

@@ -97,19 +97,29 @@ def test_hold_until_saved_keeps_replies_until_the_save() -> None:
     assert [f.name for f in P.FrameDecoder().feed(dev.read_output())] == ["NAK", "NAK"]
 
 
-def test_requests_beyond_the_output_queue_get_busy_and_are_not_executed() -> None:
+def test_pipelined_requests_each_get_one_reply_through_backpressure() -> None:
+    """A burst larger than the output queue: device_rx takes bytes only while a
+    reply fits and says how many it took; a host that keeps the rest and feeds
+    it after draining gets every reply, in order, none BUSY, none dropped."""
     dev = Device(hold_until_saved=True)
     dev.mark_saved(dev.nv_generation)
     dev.read_output()
     burst = b"".join(P.encode("ADVANCE", seq=s, delta_ms=1000) for s in range(30))
-    dev.feed(burst)
-    dev.mark_saved(dev.nv_generation)
-    frames = P.FrameDecoder().feed(dev.read_output())
-    executed = [f for f in frames if f.name == "STATUS"]
-    busy = [f for f in frames if f.name == "NAK"]
-    assert len(executed) + len(busy) + dev.stats().replies_dropped == 30
-    assert busy and all(nak_reason(f) == P.NakReason.BUSY for f in busy)
-    assert dev.now_ms == 1000 * len(executed)              # BUSY ones did nothing
+    used = dev.feed(burst)
+    assert 0 < used < len(burst)
+    assert dev.feed(burst[used:]) == 0                      # still full: nothing taken
+    frames = []
+    rest = burst[used:]
+    for _ in range(30):                                     # each turn takes >= 1 request
+        dev.mark_saved(dev.nv_generation)
+        frames += P.FrameDecoder().feed(dev.read_output())
+        if not rest:
+            break
+        rest = rest[dev.feed(rest):]
+    assert not rest
+    assert [(f.name, f.seq) for f in frames] == [("STATUS", s) for s in range(30)]
+    assert dev.now_ms == 30 * 1000
+    assert dev.stats().busy == dev.stats().replies_dropped == 0
 
 
 def test_alarm_frames_on_change_and_telemetry_on_period() -> None:

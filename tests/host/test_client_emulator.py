@@ -175,9 +175,9 @@ def test_garbage_on_the_line_does_not_stop_a_session(shared_emulator):
     requests, and bytes of some requests damaged on the way: every request still gets
     its answer, and takes effect once."""
     rng = random.Random(7)
-    noise = open_transport(shared_emulator.port)  # a second writer on the same line
+    noise = open_transport(shared_emulator.port, exclusive=False)  # a second writer on the line
     cut_frame = P.encode("CLINICIAN_BOLUS", seq=1, volume_nl=10_000, duration_ms=HOUR)[:-4]
-    line = Damaging(open_transport(shared_emulator.port), every=7, rng=rng)
+    line = Damaging(open_transport(shared_emulator.port, exclusive=False), every=7, rng=rng)
     with Client(line, timeout=0.2, retries=5) as c:
         _program(c)
         before = c.status()

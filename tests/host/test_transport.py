@@ -96,15 +96,23 @@ def test_tcp_listen_serves_one_client_at_a_time_and_accepts_the_next():
         assert _read_exactly(server, 4) == b"ping"
         server.write(b"pong")
         assert _read_exactly(first, 4) == b"pong"
-        # A new client replaces a stale one (e.g. a killed process's socket).
+        # A second client while the first is connected is refused with the cause.
+        refused = open_transport(server.peer)
+        refused.write(b"hi")
+        assert server.read(0.05) == b""          # accepted, told, never served
+        assert server.refused == 1
+        with pytest.raises(TransportClosed, match="pyemu serve: refused: this pump already has a client"):
+            while True:
+                refused.read(5.0)
+        refused.close()
+        # Once the first is gone (closed, or killed: the kernel closes it), the next is served.
+        first.close()
         second = open_transport(server.peer)
         second.write(b"hi")
         assert _read_exactly(server, 2) == b"hi"
+        assert server.connections == 2
         server.write(b"yo")
         assert _read_exactly(second, 2) == b"yo"
-        with pytest.raises(TransportClosed):
-            first.read(5.0)
-        first.close()
         second.close()
         assert server.read(0.05) == b""
     finally:

@@ -36,6 +36,7 @@
 
 #define TELEMETRY_PERIOD_MS 60000u   /* pyemu serve's default, --telemetry-period 60s */
 #define IO_CHUNK            64u      /* bytes moved per call between ring, device, USART */
+#define RX_HELD             16u      /* bytes taken from the ring per device_rx (RAM budget) */
 /* Output drained per pass: the whole queue at most, in IO_CHUNK pieces. */
 #define TX_PASSES_MAX       (DEVICE_TXQ_SIZE / IO_CHUNK + 1u)
 
@@ -116,19 +117,33 @@ static uint32_t flush_output(void)
     return sent;
 }
 
-/* Move received bytes into the device. Returns 1 if any arrived. */
+/* Received bytes the device has not taken yet (device_rx backpressure,
+ * device.h OUTPUT QUEUE): kept here, and no more are taken from the ring
+ * until they are in. Meanwhile the ring keeps what arrives; if it overflows,
+ * those bytes are lost on the line and counted (uart_rx_lost). */
+static uint8_t rx_held[RX_HELD];
+static size_t rx_held_len;
+static size_t rx_held_pos;
+
+/* Move received bytes into the device. Returns 1 if any were taken. */
 static uint32_t feed_input(void)
 {
-    uint8_t in[IO_CHUNK];
-    size_t n = uart_read(in, sizeof in);
+    size_t used = 0u;
+    size_t left;
 
-    if (n == 0u) {
-        return 0u;
+    if (rx_held_pos >= rx_held_len) {
+        rx_held_len = uart_read(rx_held, sizeof rx_held);
+        rx_held_pos = 0u;
+        if (rx_held_len == 0u) {
+            return 0u;
+        }
     }
-    if (device_rx(&dev, in, n) != DEVICE_OK) {
+    left = rx_held_len - rx_held_pos;
+    if (device_rx(&dev, &rx_held[rx_held_pos], left, &used) != DEVICE_OK || used > left) {
         board_panic("device_rx refused its arguments");
     }
-    return 1u;
+    rx_held_pos += used;
+    return (used > 0u) ? 1u : 0u;
 }
 
 static void user_io(uint64_t now_ms, led_logic_t *led, button_logic_t *button)
