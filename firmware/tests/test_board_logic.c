@@ -74,6 +74,24 @@ static void test_ring_indexes_wrap_at_2_pow_32(void)
     CHECK(out[0] == 1u && out[1] == 2u && out[2] == 3u);
 }
 
+/* Backpressure (main.c feed_input): peeked bytes stay until skipped, a skip
+ * takes only what waits, and the order survives a partial skip. */
+static void test_ring_peek_leaves_bytes_until_skipped(void)
+{
+    static ring_t r;
+    uint8_t out[4];
+
+    ring_reset(&r);
+    CHECK(ring_peek(&r, out, 4u) == 0u);
+    CHECK(ring_put(&r, 7u) == 0 && ring_put(&r, 8u) == 0 && ring_put(&r, 9u) == 0);
+    CHECK(ring_peek(&r, out, 2u) == 2u && out[0] == 7u && out[1] == 8u);
+    CHECK(ring_level(&r) == 3u);
+    CHECK(ring_skip(&r, 1u) == 1u && ring_level(&r) == 2u);
+    CHECK(ring_peek(&r, out, 4u) == 2u && out[0] == 8u && out[1] == 9u);
+    CHECK(ring_peek(&r, NULL, 4u) == 0u);
+    CHECK(ring_skip(&r, 5u) == 2u && ring_level(&r) == 0u);
+}
+
 static void test_led_one_flash_per_stroke_batch(void)
 {
     led_logic_t led;
@@ -184,6 +202,7 @@ int main(void)
     test_ring_fifo_order_and_wrap();
     test_ring_full_drops_and_counts();
     test_ring_indexes_wrap_at_2_pow_32();
+    test_ring_peek_leaves_bytes_until_skipped();
     test_led_one_flash_per_stroke_batch();
     test_led_critical_alarm_triple_flash();
     test_button_debounce_and_press_once();

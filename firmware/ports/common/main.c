@@ -36,7 +36,7 @@
 
 #define TELEMETRY_PERIOD_MS 60000u   /* pyemu serve's default, --telemetry-period 60s */
 #define IO_CHUNK            64u      /* bytes moved per call between ring, device, USART */
-#define RX_HELD             16u      /* bytes taken from the ring per device_rx (RAM budget) */
+#define RX_CHUNK            16u      /* bytes offered to device_rx per call (on the stack) */
 /* Output drained per pass: the whole queue at most, in IO_CHUNK pieces. */
 #define TX_PASSES_MAX       (DEVICE_TXQ_SIZE / IO_CHUNK + 1u)
 
@@ -117,32 +117,27 @@ static uint32_t flush_output(void)
     return sent;
 }
 
-/* Received bytes the device has not taken yet (device_rx backpressure,
- * device.h OUTPUT QUEUE): kept here, and no more are taken from the ring
- * until they are in. Meanwhile the ring keeps what arrives; if it overflows,
- * those bytes are lost on the line and counted (uart_rx_lost). */
-static uint8_t rx_held[RX_HELD];
-static size_t rx_held_len;
-static size_t rx_held_pos;
-
-/* Move received bytes into the device. Returns 1 if any were taken. */
+/* Move received bytes into the device. Bytes it does not take (device_rx
+ * backpressure, device.h OUTPUT QUEUE) stay in the receive ring, so they cost
+ * no RAM here; the ring keeps what arrives meanwhile and, if it overflows,
+ * those bytes are lost on the line and counted (uart_rx_lost). The chunk is
+ * on the stack: static RAM is the board's scarcest budget.
+ * Returns 1 if any byte was taken. */
 static uint32_t feed_input(void)
 {
+    uint8_t chunk[RX_CHUNK];
     size_t used = 0u;
-    size_t left;
+    size_t n = uart_peek(chunk, sizeof chunk);
 
-    if (rx_held_pos >= rx_held_len) {
-        rx_held_len = uart_read(rx_held, sizeof rx_held);
-        rx_held_pos = 0u;
-        if (rx_held_len == 0u) {
-            return 0u;
-        }
+    if (n == 0u) {
+        return 0u;
     }
-    left = rx_held_len - rx_held_pos;
-    if (device_rx(&dev, &rx_held[rx_held_pos], left, &used) != DEVICE_OK || used > left) {
+    if (device_rx(&dev, chunk, n, &used) != DEVICE_OK || used > n) {
         board_panic("device_rx refused its arguments");
     }
-    rx_held_pos += used;
+    if (uart_skip(used) != used) {
+        board_panic("receive ring lost bytes it held");
+    }
     return (used > 0u) ? 1u : 0u;
 }
 

@@ -47,3 +47,31 @@ size_t ring_take(ring_t *r, uint8_t *out, size_t cap)
     r->tail = tail;
     return n;
 }
+
+size_t ring_peek(const ring_t *r, uint8_t *out, size_t cap)
+{
+    uint32_t tail = r->tail;
+    uint32_t level = r->head - tail;
+    size_t n = 0u;
+
+    if (out == NULL) {
+        return 0u;
+    }
+    /* Bounded by cap and by RING_SIZE (level never exceeds it). */
+    while (n < cap && level > 0u) {
+        out[n] = r->buf[tail & (RING_SIZE - 1u)];
+        tail++;
+        level--;
+        n++;
+    }
+    return n;
+}
+
+size_t ring_skip(ring_t *r, size_t n)
+{
+    uint32_t level = r->head - r->tail;
+    size_t k = (n < (size_t)level) ? n : (size_t)level;
+
+    r->tail = r->tail + (uint32_t)k;
+    return k;
+}

@@ -28,6 +28,12 @@ void ring_reset(ring_t *r);
 int ring_put(ring_t *r, uint8_t byte);
 /* Consumer: move up to cap bytes into out; returns how many. */
 size_t ring_take(ring_t *r, uint8_t *out, size_t cap);
+/* Consumer: copy up to cap waiting bytes into out without taking them;
+ * returns how many. ring_skip then takes the first n of them (fewer if
+ * fewer wait); returns how many it took. Together they let the consumer
+ * leave bytes its reader refused in the ring, where they cost no RAM. */
+size_t ring_peek(const ring_t *r, uint8_t *out, size_t cap);
+size_t ring_skip(ring_t *r, size_t n);
 /* Bytes waiting. */
 uint32_t ring_level(const ring_t *r);
 

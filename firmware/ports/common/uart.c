@@ -57,6 +57,16 @@ size_t uart_read(uint8_t *out, size_t cap)
     return ring_take(&rx_ring, out, cap);
 }
 
+size_t uart_peek(uint8_t *out, size_t cap)
+{
+    return ring_peek(&rx_ring, out, cap);
+}
+
+size_t uart_skip(size_t n)
+{
+    return ring_skip(&rx_ring, n);
+}
+
 size_t uart_write(const uint8_t *data, size_t n)
 {
     size_t i;

@@ -19,6 +19,10 @@
 void uart_init(uint32_t pclk_hz, uint32_t baud);
 /* Take received bytes (up to cap); returns how many. */
 size_t uart_read(uint8_t *out, size_t cap);
+/* Look at up to cap received bytes without taking them; uart_skip(n) then
+ * takes n of them (device_rx backpressure: untaken bytes stay in the ring). */
+size_t uart_peek(uint8_t *out, size_t cap);
+size_t uart_skip(size_t n);
 /* Send n bytes; returns how many left the USART (n unless it stopped
  * signalling TXE, which only a broken peripheral does). */
 size_t uart_write(const uint8_t *data, size_t n);
