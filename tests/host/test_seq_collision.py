@@ -1,7 +1,9 @@
 """Two programs that draw the same sequence number (issue 11, item 1): a
 REPLAYED reply to a request the client had not sent before means "not
 executed" (protocol/spec.md section 3), never success. Over a real pty to a
-``pyemu serve`` child with a manual clock."""
+``pyemu serve`` child with a manual clock. Two clients share the pty here
+(``exclusive=False`` on the second) to stand for two programs run one after
+the other that drew the same seqs."""
 import random
 
 import pytest
@@ -28,7 +30,7 @@ def _granted(client):
 def test_advance_by_two_clients_with_one_seq_moves_time_twice(emulator):
     random.seed(11)
     with Client.connect(emulator.port, timeout=5.0, seq=4000) as a, \
-            Client.connect(emulator.port, timeout=5.0, seq=4000) as b:
+            Client.connect(emulator.port, timeout=5.0, seq=4000, exclusive=False) as b:
         start = a.status().now_ms            # seq 4001: a read, not remembered
         a.advance(HOUR)                      # seq 4002
         b.status()                           # seq 4001
@@ -40,7 +42,8 @@ def test_advance_by_two_clients_with_one_seq_moves_time_twice(emulator):
 
 def test_without_collision_retries_the_second_client_is_told_not_executed(emulator):
     with Client.connect(emulator.port, timeout=5.0, seq=100) as a, \
-            Client.connect(emulator.port, timeout=5.0, seq=100, collision_retries=0) as b:
+            Client.connect(emulator.port, timeout=5.0, seq=100, collision_retries=0,
+                           exclusive=False) as b:
         start = a.status().now_ms
         a.advance(HOUR)
         b.status()
@@ -52,7 +55,7 @@ def test_without_collision_retries_the_second_client_is_told_not_executed(emulat
 def test_a_collided_patient_bolus_is_given_or_refused_never_reported_granted_unexecuted(emulator):
     random.seed(12)
     with Client.connect(emulator.port, timeout=5.0, seq=700) as a, \
-            Client.connect(emulator.port, timeout=5.0, seq=700) as b:
+            Client.connect(emulator.port, timeout=5.0, seq=700, exclusive=False) as b:
         a.refill(20_000_000, "baclofen", 2000)
         a.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000, max_dose_ug_24h=2000,
                     patient_bolus=PatientBolus(25_000, 600_000, HOUR, 4))
@@ -65,7 +68,7 @@ def test_a_collided_patient_bolus_is_given_or_refused_never_reported_granted_une
 
 
 def test_explicit_seq_first_sent_and_replayed_is_not_executed(emulator):
-    with Client.connect(emulator.port, timeout=5.0) as a, Client.connect(emulator.port, timeout=5.0) as b:
+    with Client.connect(emulator.port, timeout=5.0) as a, Client.connect(emulator.port, timeout=5.0, exclusive=False) as b:
         start = a.status().now_ms
         a.request("ADVANCE", seq=9, delta_ms=HOUR)
         with pytest.raises(NotExecuted):
