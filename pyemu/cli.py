@@ -30,7 +30,7 @@ EXIT_STATE = 4
 # Modules that add subcommands, in the order --help lists them.
 SUBCOMMAND_MODULES: List[str] = ["pyemu.cli", "pyemu.ctl", "pyemu.demo", "pyemu.scenario",
                                  "pyemu.report", "pyemu.monitor", "pyemu.hil", "pyemu.fleet",
-                                 "pyemu.keys"]
+                                 "pyemu.keys", "pyemu.state"]
 
 _EPILOG = """\
 exit status: 0 done, 1 the device refused (reason printed), 2 usage error,

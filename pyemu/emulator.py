@@ -149,15 +149,18 @@ class Emulator:
         self._connections = getattr(transport, "connections", 0)
 
     # -- state -------------------------------------------------------------------
-    def save(self, force: bool = False) -> bool:
-        """Make the device's state durable if it changed (or ``force``). True if written."""
+    def save(self, force: bool = False, both_generations: bool = False) -> bool:
+        """Make the device's state durable if it changed (or ``force``). True if written.
+
+        ``both_generations``: the state file's previous generation gets this
+        image too (after provisioning keys: see :mod:`pyemu.statefile`)."""
         self._last_save = time.monotonic()
         if self.state is None:
             return False
         generation = self.device.nv_generation
         image = self.device.save()
-        if force or image != self._saved_image:
-            self.state.save(image)
+        if force or both_generations or image != self._saved_image:
+            self.state.save(image, both_generations=both_generations)
             self._saved_image = image
             self.stats.saves += 1
         # Releases replies held for this generation (device.h host contract).
@@ -421,6 +424,13 @@ def serve(args: Any) -> int:
 
     manual = args.clock == "manual"
     speed = 0 if manual else (args.speed or 1)
+    if args.state is not None and not args.state:
+        return fail("--state needs a file name (a missing file starts a new pump)", EXIT_USAGE)
+    link = getattr(args, "link", None)
+    if link and os.path.lexists(link) and not os.path.islink(link):
+        # The link is replaced on every start: only ever replace a link.
+        return fail(f"--link {link}: that name exists and is not a symlink; pyemu replaces only "
+                    f"a symlink (remove it or choose another name)", EXIT_USAGE)
     state: Optional[StateFile] = None
     image: Optional[bytes] = None
     if args.state:
@@ -428,11 +438,13 @@ def serve(args: Any) -> int:
         try:
             state.lock()
             image = state.load()
-            if state.recovered:
-                print_line(sys.stderr, f"pyemu serve: warning: {state.recovered}")
         except StateFileError as exc:
             state.close()
             return fail(str(exc), EXIT_STATE)
+        except OSError as exc:
+            state.close()
+            return fail(f"state file {state.path}: cannot read it ({exc.strerror or exc})",
+                        EXIT_STATE)
     options = dict(
         clock="manual" if manual else "realtime",
         speed=speed or 1,
@@ -460,12 +472,14 @@ def serve(args: Any) -> int:
         if state is not None:
             state.close()
         return fail(f"cannot start the pump: {exc}", EXIT_USAGE)
+    provisioned = False
     if getattr(args, "keys", None):
         problem = _provision(device, args.keys, log)
         if problem:
             if state is not None:
                 state.close()
             return fail(problem, EXIT_USAGE)
+        provisioned = True
     try:
         transport = open_transport(args.port, link=args.link, **line_options(args))
     except (TransportError, ValueError) as exc:
@@ -508,7 +522,21 @@ def serve(args: Any) -> int:
                 state.close()
             return fail(f"cannot write the recording: {exc}", EXIT_USAGE)
     if state is not None:
-        emulator.save(force=image is None)  # a new pump's file exists from the start
+        # A new pump's file exists from the start; new keys go into both
+        # generations (the keys rule, pyemu/statefile.py). This save is also the
+        # check that the folder is writable and the disk has room.
+        try:
+            emulator.save(force=image is None, both_generations=provisioned)
+        except (StateFileError, OSError) as exc:
+            transport.close()
+            state.close()
+            if emulator.recorder is not None:
+                emulator.recorder.close()
+            reason = str(exc) if isinstance(exc, StateFileError) else exc.strerror or str(exc)
+            return fail(f"state file {state.path}: cannot write it ({reason}); the pump was not "
+                        f"started and the file has not been changed. The pump's memory is saved "
+                        f"there after every command: use a folder you can write, on a disk "
+                        f"with free space.", EXIT_STATE)
     emulator.install_signal_handlers()
     if not device.provisioned:
         for line in _open_pump_warning(args.port, transport.peer):

@@ -112,12 +112,18 @@ def _provision(args: argparse.Namespace) -> int:
             else:
                 device = Device.load(image)
             device.provision(clinician, patient)
-            state.save(device.save())
+            # Both generations hold the keys: a fallback to FILE.prev never
+            # brings back a keyless (open) pump (pyemu/statefile.py, keys rule).
+            state.save(device.save(), both_generations=True)
     except StateFileError as exc:
         error(str(exc))
         return EXIT_STATE
     except (DeviceError, PumpError, ValueError) as exc:
         error(f"state file {args.state}: {exc}")
+        return EXIT_STATE
+    except OSError as exc:
+        error(f"state file {args.state}: cannot write it ({exc.strerror or exc}); "
+              f"it has not been changed")
         return EXIT_STATE
     print(f"{args.state}: provisioned with {_describe(keys)}; start it with "
           f"'pyemu serve --state {args.state}', talk to it with 'pyemu ctl --key {args.keys}'",

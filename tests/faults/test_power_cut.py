@@ -6,7 +6,9 @@ can fail at any instant, with fsync honoured or ignored) and load every
 directory state the disk could be left in with the real ``load``. The pump
 must come back with the last committed image or the one before it, whole:
 never a mix, never garbage, and a loaded image keeps every event log entry
-its generation committed.
+its generation committed. Where the disk ignores fsync the file itself can be
+torn: ``load`` then refuses it (never falls back by itself) and names
+``pyemu state recover``, which restarts from ``FILE.prev``.
 """
 from __future__ import annotations
 
@@ -82,7 +84,9 @@ def cut_power_during_save(monkeypatch, files: Dict[str, bytes], new_payload: byt
     """Save ``new_payload`` over ``files``; load every state a power cut could leave.
 
     Returns {loaded payload (None: no file, a new pump): how many states},
-    the refusals (StateFileError messages), and the disk model.
+    the refusals (StateFileError messages), and the disk model. A refusal that
+    offers ``pyemu state recover`` also counts, in the outcomes, the image that
+    command restarts from (FILE.prev's).
     """
     outcomes: Dict[Optional[bytes], int] = {}
     refusals: List[str] = []
@@ -93,6 +97,9 @@ def cut_power_during_save(monkeypatch, files: Dict[str, bytes], new_payload: byt
             loaded = StateFile(PATH).load()
         except StateFileError as exc:
             refusals.append(str(exc))
+            if statefile.RECOVER_COMMAND in str(exc):
+                recovered = statefile.decode(disk_state[NAME + ".prev"])
+                outcomes[recovered] = outcomes.get(recovered, 0) + 1
         else:
             outcomes[loaded] = outcomes.get(loaded, 0) + 1
         finally:
@@ -131,11 +138,18 @@ CASES = [(gen, True) for gen in range(1, len(HISTORY))] + [
                          ids=[f"gen{g}-{'fsync-honoured' if h else 'fsync-ignored'}" for g, h in CASES])
 def test_power_cut_anywhere_in_a_save_restarts_with_the_old_or_new_image_whole(monkeypatch, gen, honest):
     """Invariant: for a cut at every operation and every byte offset of the new
-    file (torn or page-reordered), load() returns exactly the committed image of
-    generation gen - 1 or gen: never a mix, never garbage, never a refusal."""
+    file (torn or page-reordered), the pump restarts with exactly the committed
+    image of generation gen - 1 or gen: never a mix, never garbage. With fsync
+    honoured load() never refuses; with fsync ignored a torn file is refused,
+    unchanged, and every refusal offers `pyemu state recover`, which restarts
+    from a committed image."""
     old, new = HISTORY[gen - 1][0], HISTORY[gen][0]
     outcomes, refusals, disk = cut_power_during_save(monkeypatch, disk_after(gen - 1), new, honest)
-    assert refusals == []
+    if honest:
+        assert refusals == []
+    else:
+        assert refusals, "the lying disk must tear the file somewhere"
+        assert all(statefile.RECOVER_COMMAND in r and "has not been changed" in r for r in refusals)
     assert set(outcomes) <= {old, new}, "a power cut produced an image that was never committed"
     assert outcomes.get(old) and outcomes.get(new), "both sides of the commit point must be reached"
     # The cut was tried inside the new file's data at every byte offset.
@@ -191,20 +205,24 @@ def test_the_crash_model_catches_a_writer_that_writes_in_place(monkeypatch):
     assert "refused" in found and old in found and new in found
 
 
-def test_a_damaged_file_falls_back_to_the_previous_generation_and_says_so(tmp_path):
-    """With the file torn and .prev whole, load() returns .prev's image and
-    ``recovered`` names what happened; the next save keeps the good .prev."""
+def test_a_damaged_file_is_refused_and_recovered_from_the_previous_generation_on_request(tmp_path):
+    """With the file torn and .prev whole, load() refuses (file unchanged) and names
+    the recover command; recover() restarts from .prev's image, and the next
+    save keeps that good image as .prev."""
     path = tmp_path / NAME
     with StateFile(str(path)) as sf:
         sf.save(HISTORY[1][0])
         sf.save(HISTORY[2][0])
-    path.write_bytes(statefile.encode(HISTORY[2][0])[:-100])
+    torn = statefile.encode(HISTORY[2][0])[:-100]
+    path.write_bytes(torn)
     with StateFile(str(path)) as sf:
-        assert sf.load() == HISTORY[1][0]
-        assert sf.recovered and "previous generation" in sf.recovered
+        with pytest.raises(StateFileError, match=statefile.RECOVER_COMMAND):
+            sf.load()
+        assert path.read_bytes() == torn
+        assert sf.recover().payload == HISTORY[1][0]
         sf.save(HISTORY[3][0])
         assert statefile.decode((tmp_path / (NAME + ".prev")).read_bytes()) == HISTORY[1][0]
-        assert sf.load() == HISTORY[3][0] and sf.recovered is None
+        assert sf.load() == HISTORY[3][0]
 
 
 def test_both_generations_damaged_is_refused_not_guessed(tmp_path):

@@ -2,6 +2,8 @@
 the TCP server mode and the realtime clock."""
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -168,3 +170,185 @@ def test_telemetry_nobody_reads_is_dropped_and_the_next_client_is_served():
     assert reply.msg_type == P.MsgType.STATUS
     assert "a client is talking" in logs[-1]
     port.close()
+
+
+# -- damaged state harness (issue 11, item 3): refused, never overwritten, recovered on request --
+
+def _history_with_prev(path):
+    """A pump with therapy history over two saved generations (FILE and FILE.prev)."""
+    emu = serve_state(path)
+    emu.start()
+    with Client.connect(emu.port, timeout=5) as c:
+        c.refill(15_000_000, "morphine", 10_000)
+        c.advance(86_400_000)
+    assert emu.stop() == 0, emu.stderr()
+    assert (path.parent / (path.name + ".prev")).exists()
+
+
+def _run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_damaged_state_harness_serve_refuses_provision_refuses_recover_says_what_is_lost(
+        tmp_path, capsys):
+    path = tmp_path / "pump.state"
+    prev = tmp_path / "pump.state.prev"
+    _history_with_prev(path)
+    damaged = path.read_bytes()[:-64]
+    path.write_bytes(damaged)
+    prev_bytes = prev.read_bytes()
+
+    status, err = _serve_refused("--state", str(path))
+    assert status == EXIT_STATE
+    assert "truncated" in err and f"pyemu state recover {path}" in err
+    assert path.read_bytes() == damaged and prev.read_bytes() == prev_bytes, "never overwritten"
+
+    keyfile = tmp_path / "pump.keys"
+    assert main(["keys", "create", str(keyfile)]) == 0
+    status, out, err = _run(capsys, "keys", "provision", "--state", str(path), "--keys", str(keyfile))
+    assert status == EXIT_STATE and "provisioned" not in out
+    assert f"pyemu state recover {path}" in err
+    assert path.read_bytes() == damaged and prev.read_bytes() == prev_bytes
+
+    status, out, err = _run(capsys, "state", "show", str(path))
+    assert status == EXIT_STATE and "DAMAGED" in out and "whole" in out
+
+    status, out, err = _run(capsys, "state", "recover", str(path))
+    assert status == 0, err
+    assert "restarted from its previous generation" in out and "Lost:" in out
+    assert "events logged" in out and "NO keys" in out, out
+    assert "has NO keys" in err, "an open pump is said loudly"
+    assert (tmp_path / "pump.state.damaged").read_bytes() == damaged
+    assert path.read_bytes() == prev_bytes
+
+    status, out, err = _run(capsys, "state", "recover", str(path))
+    assert status == EXIT_STATE and "nothing to recover" in err
+
+
+def test_recover_from_prev_right_after_keys_provision_keeps_the_keys(tmp_path, capsys):
+    """The keys rule: provisioning writes the keys into both generations, so a
+    damaged file recovered from .prev is never an open pump."""
+    from pyemu.device import Device
+
+    path = tmp_path / "pump.state"
+    _history_with_prev(path)               # an open pump with history
+    keyfile = tmp_path / "pump.keys"
+    assert main(["keys", "create", str(keyfile)]) == 0
+    status, _, err = _run(capsys, "keys", "provision", "--state", str(path), "--keys", str(keyfile))
+    assert status == 0, err
+    path.write_bytes(path.read_bytes()[:40])
+    status, out, err = _run(capsys, "state", "recover", str(path))
+    assert status == 0, err
+    assert "keys provisioned" in out and "NO keys" not in err
+    assert Device.load(statefile.decode(path.read_bytes())).provisioned
+
+
+def test_serve_keys_writes_the_keys_into_both_generations(tmp_path):
+    from pyemu.device import Device
+
+    path = tmp_path / "pump.state"
+    _history_with_prev(path)
+    keyfile = tmp_path / "pump.keys"
+    assert main(["keys", "create", str(keyfile)]) == 0
+    with serve_state(path, "--keys", str(keyfile)):
+        pass
+    for name in ("pump.state", "pump.state.prev"):
+        image = statefile.decode((tmp_path / name).read_bytes())
+        assert Device.load(image).provisioned, name
+
+
+# -- startup errors are sentences with exit 2 or 4, never tracebacks (issue 11, item 7) ----------
+
+class FaultyOs:
+    """``os`` for pyemu.statefile only: a read-only folder (no new file can be made)
+    or a full disk (no byte can be written). In-process, so it works as root too."""
+
+    def __init__(self, fault):
+        self.fault = fault
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def open(self, path, flags, mode=0o777, **kw):
+        if self.fault == "read-only" and flags & os.O_CREAT and not os.path.exists(path):
+            raise PermissionError(13, "Permission denied", path)
+        return os.open(path, flags, mode, **kw)
+
+    def write(self, fd, data):
+        if self.fault == "disk-full":
+            raise OSError(28, "No space left on device")
+        return os.write(fd, data)
+
+
+@pytest.mark.parametrize("fault, lock_file, existing, says", [
+    ("read-only", False, False, "cannot create its lock file"),
+    ("read-only", True, False, "Permission denied"),
+    ("read-only", True, True, "Permission denied"),
+    ("disk-full", False, False, "No space left on device"),
+    ("disk-full", True, True, "No space left on device"),
+])
+def test_an_unwritable_folder_or_full_disk_at_start_is_refused_with_a_sentence(
+        tmp_path, capsys, monkeypatch, fault, lock_file, existing, says):
+    path = tmp_path / "pump.state"
+    if existing:
+        with serve_state(path):
+            pass
+    if lock_file:
+        (tmp_path / "pump.state.lock").touch()
+    def files():  # the (empty) lock file may be made: flock needs it, the disk no data
+        return sorted(set(os.listdir(tmp_path)) - {"pump.state.lock"})
+
+    before = files()
+    kept = path.read_bytes() if existing else None
+    monkeypatch.setattr(statefile, "os", FaultyOs(fault))
+    status, err = _start_refused(path, capsys)
+    assert status == EXIT_STATE
+    assert says in err and "Traceback" not in err
+    assert files() == before, "no file made, none removed"
+    assert (path.read_bytes() if existing else None) == kept
+
+
+def test_a_read_only_state_file_is_refused_not_replaced(tmp_path):
+    path = tmp_path / "pump.state"
+    with serve_state(path):
+        pass
+    kept = path.read_bytes()
+    path.chmod(0o444)
+    status, err = _serve_refused("--state", str(path))
+    assert status == EXIT_STATE
+    assert "read-only (mode 0444)" in err and f"chmod 600 {path}" in err
+    assert path.stat().st_mode & 0o777 == 0o444 and path.read_bytes() == kept
+
+
+def _serve_refused(*args):
+    """``pyemu serve ARGS`` in a child that must exit at once: (status, stderr).
+    A child (not main()) so that a serve that starts instead fails the test by its
+    timeout rather than serving in the test process."""
+    proc = subprocess.run([sys.executable, "-m", "pyemu", "serve", "--port", "pty", *MANUAL, *args],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stderr
+
+
+def test_link_refuses_to_replace_a_regular_file(tmp_path):
+    precious = tmp_path / "notes.txt"
+    precious.write_text("not a link\n")
+    status, err = _serve_refused("--link", str(precious))
+    assert status == 2 and "is not a symlink" in err
+    assert precious.read_text() == "not a link\n"
+
+
+def test_an_empty_state_name_is_a_usage_error_not_a_pump_without_memory():
+    status, err = _serve_refused("--state", "")
+    assert status == 2 and "--state needs a file name" in err
+
+
+def test_a_missing_state_file_starts_a_new_pump(tmp_path):
+    path = tmp_path / "new.state"
+    with ServeProcess("--port", "pty", "--state", str(path), "--clock", "manual") as emu:
+        with Client.connect(emu.port, timeout=5) as c:
+            assert c.status().now_ms == 0
+        said = emu.stderr()
+    assert "new pump" in said and "damaged" not in said
+    assert statefile.decode(path.read_bytes())

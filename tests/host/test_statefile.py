@@ -106,3 +106,124 @@ def test_random_payloads_round_trip():
     for size in [0, 1, 2, 23, 24, 25, 1000, 70000]:
         payload = rng.randbytes(size)
         assert statefile.decode(statefile.encode(payload)) == payload
+
+
+# -- a damaged file is refused, never replaced by .prev behind the user's back (issue 11) --------
+
+def _two_device_generations(path, newer_has_keys=False):
+    """A state file saved twice with real device images: (older payload, newer payload)."""
+    from pyemu.device import Device
+
+    dev = Device()
+    older = dev.save()
+    if newer_has_keys:
+        dev.provision(bytes(range(32)), bytes(range(32, 64)))
+    dev.tick(3_600_000)
+    newer = dev.save()
+    with StateFile(str(path)) as sf:
+        sf.save(older)
+        sf.save(newer)
+    return older, newer
+
+
+def test_a_damaged_file_with_a_whole_prev_is_refused_and_neither_generation_changed(tmp_path):
+    """load() does not fall back to FILE.prev: it refuses, names the recover command
+    and describes the generation that command would restart from."""
+    path = tmp_path / "pump.state"
+    _two_device_generations(path)
+    damaged = path.read_bytes()[:-100]
+    path.write_bytes(damaged)
+    prev = (tmp_path / "pump.state.prev").read_bytes()
+    with StateFile(str(path)) as sf, pytest.raises(StateFileError) as info:
+        sf.load()
+    message = str(info.value)
+    assert "has not been changed" in message and "truncated" in message
+    assert f"pyemu state recover {path}" in message
+    assert "simulated time day 0 00:00:00" in message and "NO keys" in message
+    assert path.read_bytes() == damaged and (tmp_path / "pump.state.prev").read_bytes() == prev
+
+
+def test_recover_restarts_from_prev_keeps_the_damaged_bytes_and_says_what_is_lost(tmp_path):
+    path = tmp_path / "pump.state"
+    older, _ = _two_device_generations(path)
+    damaged = path.read_bytes()[:50]
+    path.write_bytes(damaged)
+    with StateFile(str(path)) as sf:
+        result = sf.recover()
+        assert sf.load() == older
+    assert result.payload == older
+    assert result.damaged_copy == f"{path}.damaged"
+    assert (tmp_path / "pump.state.damaged").read_bytes() == damaged
+    assert "Lost: every change the damaged generation saved" in result.report
+    assert "50 bytes" in result.report and "truncated" in result.report
+    assert statefile.decode((tmp_path / "pump.state.prev").read_bytes()) == older
+    # A second damage and recovery never overwrites the first copy.
+    path.write_bytes(b"junk")
+    with StateFile(str(path)) as sf:
+        assert sf.recover().damaged_copy == f"{path}.damaged.1"
+    assert (tmp_path / "pump.state.damaged").read_bytes() == damaged
+
+
+@pytest.mark.parametrize("setup, says", [
+    (lambda p: p.write_bytes(statefile.encode(b"whole")), "is whole: nothing to recover"),
+    (lambda p: None, "does not exist: nothing to recover"),
+    (lambda p: p.write_bytes(b"torn"), "pump.state.prev does not exist"),
+])
+def test_recover_refuses_when_there_is_nothing_to_restart_from(tmp_path, setup, says):
+    path = tmp_path / "pump.state"
+    setup(path)
+    before = path.read_bytes() if path.exists() else None
+    with StateFile(str(path)) as sf, pytest.raises(StateFileError, match=says):
+        sf.recover()
+    assert (path.read_bytes() if path.exists() else None) == before
+    assert not (tmp_path / "pump.state.damaged").exists()
+
+
+def test_a_save_with_both_generations_leaves_the_same_image_in_prev(tmp_path):
+    """The keys rule: after a provisioning save FILE.prev holds the new image too."""
+    path = tmp_path / "pump.state"
+    with StateFile(str(path)) as sf:
+        sf.save(b"open pump")
+        sf.save(b"pump with keys", both_generations=True)
+    assert statefile.decode(path.read_bytes()) == b"pump with keys"
+    assert statefile.decode((tmp_path / "pump.state.prev").read_bytes()) == b"pump with keys"
+
+
+def test_a_read_only_state_file_is_refused_and_keeps_its_mode(tmp_path):
+    path = tmp_path / "pump.state"
+    path.write_bytes(statefile.encode(b"kept"))
+    path.chmod(0o444)
+    with pytest.raises(StateFileError, match=r"read-only \(mode 0444\).*chmod 600"):
+        StateFile(str(path)).lock()
+    assert path.stat().st_mode & 0o777 == 0o444 and statefile.decode(path.read_bytes()) == b"kept"
+    path.chmod(0o600)
+    with StateFile(str(path)) as sf:  # not left locked by the refusal
+        assert sf.load() == b"kept"
+
+
+class FaultyOs:
+    """``os`` for pyemu.statefile with one failure: a read-only folder (no new
+    files), or a full disk (no byte written). Root ignores chmod, so this is how
+    a test sees both as any user."""
+
+    def __init__(self, fault: str) -> None:
+        self.fault = fault
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def open(self, path, flags, mode=0o777, **kw):
+        if self.fault == "read-only" and flags & os.O_CREAT and not os.path.exists(path):
+            raise PermissionError(13, "Permission denied", path)
+        return os.open(path, flags, mode, **kw)
+
+    def write(self, fd, data):
+        if self.fault == "disk-full":
+            raise OSError(28, "No space left on device")
+        return os.write(fd, data)
+
+
+def test_a_folder_where_the_lock_cannot_be_made_is_refused_with_the_reason(tmp_path, monkeypatch):
+    monkeypatch.setattr(statefile, "os", FaultyOs("read-only"))
+    with pytest.raises(StateFileError, match=r"cannot create its lock file .*Permission denied"):
+        StateFile(str(tmp_path / "pump.state")).lock()
