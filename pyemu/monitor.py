@@ -23,7 +23,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-CRITICAL = frozenset({"reservoir_empty", "eos", "motor_stall", "memory_error"})
+from pyemu.protocol import vocabulary as V
+
+CRITICAL = frozenset(V.user_name(a) for a in V.Alarm if a & V.CRITICAL_ALARMS)   # from protocol/vocabulary.json
 EVENT_LINES = 12
 
 
@@ -112,7 +114,7 @@ def _status_panel(state: MonitorState) -> Panel:
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold")
     t.add_column()
-    state_style = {"running": "green", "suspended": "yellow", "stopped": "red"}
+    state_style = {"running": "green", "suspended": "yellow", "stopped": "red", "halted": "bold red"}
     rows = [
         ("time", _sim_time(st.get("sim_time_s"))),
         ("state", Text(str(st.get("state", "?")), style=state_style.get(st.get("state"), ""))),

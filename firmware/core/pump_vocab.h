@@ -74,7 +74,7 @@ typedef enum {
     X(PUMP_E_SNAPSHOT_INVALID, "SNAPSHOT_INVALID", "the pump's memory image decodes but breaks an invariant") \
     X(PUMP_E_FAULT_KIND, "FAULT_KIND", "no such fault") \
     X(PUMP_E_ALARM, "ALARM", "no such alarm is active") \
-    X(PUMP_E_DRUG, "DRUG", "the drug is unknown or not the reservoir's") \
+    X(PUMP_E_DRUG, "DRUG", "the drug is not the reservoir's (or not a drug this pump knows)") \
     X(PUMP_E_CONFIG, "CONFIG", "the pump configuration is out of range") \
     X(PUMP_E_NO_FAULT, "NO_FAULT", "that fault is not present, so there is nothing to clear") \
     X(PUMP_E_MEMORY, "MEMORY", "the pump has a memory error: delivery is halted until the fault is cleared") \

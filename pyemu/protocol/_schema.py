@@ -400,7 +400,7 @@ VOCABULARY = json.loads(r"""{
       {"group": "core", "name": "SNAPSHOT_INVALID", "value": 25, "text": "the pump's memory image decodes but breaks an invariant", "doc": "snapshot decodes but breaks an invariant"},
       {"group": "core", "name": "FAULT_KIND", "value": 26, "text": "no such fault", "doc": "unknown fault kind"},
       {"group": "core", "name": "ALARM", "value": 27, "text": "no such alarm is active", "doc": "no such alarm active"},
-      {"group": "core", "name": "DRUG", "value": 28, "text": "the drug is unknown or not the reservoir's", "short": "different drug", "doc": "unknown drug code, or not the reservoir's drug"},
+      {"group": "core", "name": "DRUG", "value": 28, "text": "the drug is not the reservoir's (or not a drug this pump knows)", "short": "different drug", "doc": "unknown drug code, or not the reservoir's drug"},
       {"group": "core", "name": "CONFIG", "value": 29, "text": "the pump configuration is out of range", "doc": "pump configuration out of range"},
       {"group": "core", "name": "NO_FAULT", "value": 30, "text": "that fault is not present, so there is nothing to clear", "doc": "clear of a fault that is not present"},
       {"group": "core", "name": "MEMORY", "value": 31, "text": "the pump has a memory error: delivery is halted until the fault is cleared", "doc": "memory error not cleared"},

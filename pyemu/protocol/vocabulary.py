@@ -186,7 +186,7 @@ REASON_TEXT: dict[int, str] = {
     25: "the pump's memory image decodes but breaks an invariant",
     26: 'no such fault',
     27: 'no such alarm is active',
-    28: "the drug is unknown or not the reservoir's",
+    28: "the drug is not the reservoir's (or not a drug this pump knows)",
     29: 'the pump configuration is out of range',
     30: 'that fault is not present, so there is nothing to clear',
     31: 'the pump has a memory error: delivery is halted until the fault is cleared',
