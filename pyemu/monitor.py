@@ -114,7 +114,9 @@ def _status_panel(state: MonitorState) -> Panel:
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold")
     t.add_column()
-    state_style = {"running": "green", "suspended": "yellow", "stopped": "red", "halted": "bold red"}
+    colours = {V.State.RUNNING: "green", V.State.SUSPENDED: "yellow", V.State.STOPPED: "red",
+               V.State.HALTED: "bold red"}
+    state_style = {V.user_name(s): c for s, c in colours.items()}
     rows = [
         ("time", _sim_time(st.get("sim_time_s"))),
         ("state", Text(str(st.get("state", "?")), style=state_style.get(st.get("state"), ""))),
