@@ -12,7 +12,7 @@
         try:
             pump.patient_bolus()
         except DeviceRefused as refusal:
-            print(refusal.reason_name, refusal.text)     # e.g. E_PB_DISABLED
+            print(refusal.reason, refusal.text)     # e.g. pb_disabled
         status = pump.status()
 
 How requests travel (``protocol/spec.md`` section 3): each request gets a new
@@ -66,6 +66,7 @@ from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequenc
 
 from pyemu import auth as _auth
 from pyemu import protocol as P
+from pyemu.protocol import vocabulary as V
 from pyemu.protocol.schema import SCHEMA as _SCHEMA
 from pyemu.transport import Transport, TransportClosed, TransportError, open_transport
 
@@ -77,65 +78,15 @@ __all__ = [
 
 # -- names -----------------------------------------------------------------------
 
-#: Alarm names as the CLI and JSON show them, in bit order.
-ALARM_NAMES: Dict[int, str] = {bit: name.lower() for name, bit in P.ENUMS["alarm_bits"].items()}
-_CRITICAL_ALARMS = sum(P.ENUMS["alarm_bits"][n] for n in ("RESERVOIR_EMPTY", "EOS", "MOTOR_STALL",
-                                                             "MEMORY_ERROR"))
-_STATE_NAMES = {value: name.lower() for name, value in P.ENUMS["state"].items()}
-# pump.h's PUMP_STATE_HALTED (delivery stopped: empty, EOS, stall, memory) is
-# sent as 3 but the protocol's state names stop at SUSPENDED.
-_STATE_NAMES.setdefault(3, "halted")
-_DRUGS = P.ENUMS["drug"]
-_BOLUS_KINDS = {value: name.lower() for name, value in P.ENUMS["bolus_kind"].items()}
-_EVENT_KINDS = {value: name for name, value in P.ENUMS["event_kind"].items()}
-_FAULTS = P.ENUMS["fault"]
+# Every name and number comes from the pump's vocabulary (protocol/vocabulary.json,
+# generated into pyemu.protocol.vocabulary); users see V.user_name() spellings.
 
-# What a refusal means, in the words a clinician reads (core codes follow pump.h).
-# Every reason code of protocol/messages.json has a text here or a "doc" there
-# (tests/host/test_cli.py checks each one).
-_REASON_TEXT: Dict[str, str] = {
-    "OK": "no error (a NAK should never carry this code)",
-    "E_ARG": "a malformed argument",
-    "E_RATE_RANGE": "a rate outside 0.048-24 mL/day (0 is allowed)",
-    "E_STEPS": "the schedule needs 1 to 24 steps starting at 00:00 in ascending order",
-    "E_CONCENTRATION": "the concentration is 0, too high, or not the reservoir's",
-    "E_DOSE_LIMIT": "the 24-hour dose limit would be exceeded",
-    "E_LIMIT_RANGE": "the dose limit or the low-reservoir threshold is out of range",
-    "E_BOLUS_RANGE": "the bolus volume or duration is out of range",
-    "E_BOLUS_ACTIVE": "a bolus is already running",
-    "E_NO_BOLUS": "no bolus is running",
-    "E_SUSPENDED": "the pump is suspended",
-    "E_EMPTY": "the reservoir is empty",
-    "E_EOS": "the battery is at end of service",
-    "E_STALLED": "the motor has stalled and the fault is not cleared",
-    "E_OVERFILL": "more than the reservoir holds",
-    "E_LOCKOUT": "inside the lockout time after the last patient bolus",
-    "E_COUNT": "the patient boluses allowed per 24 hours are used up",
-    "E_PB_DISABLED": "the prescription does not allow patient boluses",
-    "E_TIME": "time would move backwards, or past the pump's clock limit of 2^48 ms "
-              "(3,257,812 days, about 8,919 years, since implant)",
-    "E_NOT_SUSPENDED": "the pump is not suspended",
-    "E_NO_PRESCRIPTION": "no prescription is programmed yet",
-    "E_SNAPSHOT_SIZE": "the pump's memory image is truncated or of the wrong size",
-    "E_SNAPSHOT_MAGIC": "not a memory image of this pump",
-    "E_SNAPSHOT_VERSION": "a memory image of a layout version this pump does not know",
-    "E_SNAPSHOT_CRC": "the pump's memory image is corrupt (checksum mismatch)",
-    "E_SNAPSHOT_INVALID": "the pump's memory image decodes but breaks an invariant",
-    "E_FAULT_KIND": "no such fault",
-    "E_ALARM": "no such alarm is active",
-    "E_DRUG": "the drug does not match the reservoir's",
-    "E_CONFIG": "the pump configuration is out of range",
-    "E_NO_FAULT": "that fault is not present, so there is nothing to clear",
-    "E_MEMORY": "the pump has a memory error: delivery is halted until the fault is cleared",
-    "UNSUPPORTED": "not available on this pump (fault injection needs `pyemu serve --test-features`)",
-    "CLOCK_MODE": "ADVANCE needs a pump with a manual clock (`pyemu serve --clock manual`)",
-    "AUTH_REQUIRED": "this pump has keys: give a key file (--key FILE --role clinician|patient)",
-    "AUTH_FAILED": "the session key or proof does not verify (wrong key file or role)",
-    "AUTH_REPLAY": "a replayed or reordered frame",
-    "AUTH_ROLE": "this role may not send that command (patients: status and patient bolus only)",
-    "AUTH_RATE_LIMITED": "handshakes are rate limited: another handshake for this role is pending "
-                         "(someone else on the line, or a flood); the key is not at fault, try again",
-}
+#: Alarm names as the CLI and JSON show them, in bit order.
+ALARM_NAMES: Dict[int, str] = {int(a): V.user_name(a) for a in V.Alarm if a}
+_CRITICAL_ALARMS = int(V.CRITICAL_ALARMS)
+_STATE_NAMES = {int(s): V.user_name(s) for s in V.State}
+_BOLUS_KINDS = {int(b): V.user_name(b) for b in V.BolusKind}
+_EVENT_KINDS = {int(k): k.name for k in V.EventKind}
 _REASON_NAMES = {value: name for name, value in _SCHEMA.nak_reasons.items()}
 # AUTH_BEGIN attempts while rate limited (DEVICE_AUTH_MAX_ATTEMPTS in device.h): each wins a
 # challenge with probability >= 1/40 under any keyless flood, so all fail with p < 10^-5.
@@ -143,26 +94,15 @@ _AUTH_MAX_ATTEMPTS = 512
 
 
 def reason_text(code: int) -> Tuple[str, str]:
-    """(name, explanation) for a NAK reason code; unknown codes keep their number."""
+    """(protocol name, explanation) for a NAK reason code (``("E_LOCKOUT", "inside the ...")``);
+    unknown codes keep their number. Users see the name as ``V.reason_name(code)`` (``lockout``)."""
     name = _REASON_NAMES.get(code, f"REASON_{code}")
-    text = _REASON_TEXT.get(name) or _SCHEMA.nak_docs.get(name) or "reason unknown to this pyemu"
-    return name, text
-
-
-# Few-word reasons for log lines and tables.
-_REASON_SHORT: Dict[str, str] = {
-    "E_LOCKOUT": "lockout", "E_COUNT": "24-h count reached", "E_DOSE_LIMIT": "24-h dose limit",
-    "E_EMPTY": "reservoir empty", "E_SUSPENDED": "suspended", "E_PB_DISABLED": "not prescribed",
-    "E_EOS": "battery end of service", "E_STALLED": "motor stall", "E_BOLUS_ACTIVE": "bolus running",
-    "E_DRUG": "different drug", "E_CONCENTRATION": "different concentration",
-    "E_OVERFILL": "overfill", "E_NO_PRESCRIPTION": "no prescription",
-}
+    return name, V.reason_text(code)
 
 
 def short_reason(code: int) -> str:
-    """A few words for a reason code (``lockout``), falling back to its name."""
-    name = reason_text(code)[0]
-    return _REASON_SHORT.get(name, name.removeprefix("E_").lower().replace("_", " "))
+    """A few words for a reason code (``lockout``), falling back to its user spelling."""
+    return V.reason_short(code)
 
 
 def _number(value: float) -> str:
@@ -205,19 +145,14 @@ def drug_code(drug: Union[str, int]) -> int:
     """``'baclofen'`` -> 4; ints pass through."""
     if isinstance(drug, int):
         return drug
-    try:
-        return _DRUGS[drug.upper()]
-    except KeyError:
-        raise ValueError(
-            f"unknown drug {drug!r}; drugs are: {', '.join(n.lower() for n in _DRUGS if n != 'NONE')}"
-        ) from None
+    return int(V.lookup(V.Drug, drug)[0])
 
 
 def drug_name(code: int) -> str:
-    for name, value in _DRUGS.items():
-        if value == code:
-            return name.lower()
-    return f"drug_{code}"
+    try:
+        return V.user_name(V.Drug(code))
+    except ValueError:
+        return f"drug_{code}"
 
 
 # -- errors ----------------------------------------------------------------------
@@ -255,7 +190,8 @@ class DeviceRefused(ClientError):
         self.request = request
         self.code = code
         self.reason_name, self.text = reason_text(code)
-        super().__init__(f"{request} refused: {self.reason_name} ({self.text})")
+        self.reason = V.reason_name(code)       # what users see: ``lockout``
+        super().__init__(f"{request} refused: {self.reason} ({self.text})")
 
 
 # -- replies -----------------------------------------------------------------------
@@ -465,7 +401,7 @@ class Event:
             critical = " (critical)" if k == "ALARM_RAISED" and d0 & _CRITICAL_ALARMS else ""
             return f"{verb} {' '.join(alarm_names(d0)).replace('_', ' ')}{critical}"
         if k in ("FAULT_INJECTED", "FAULT_CLEARED"):
-            fault = next((n.lower() for n, v in _FAULTS.items() if v == d0), str(d0))
+            fault = V.user_name(V.Fault(d0)) if d0 in V.Fault._value2member_map_ else str(d0)
             return f"fault {fault} {k.split('_')[1].lower()}"
         if k == "SUSPENDED" and d0:
             return f"suspended ({short_reason(d0)})"
@@ -477,7 +413,7 @@ class Event:
             msg = P.MESSAGES_BY_ID[d1 & 0xFF].name if (d1 & 0xFF) in P.MESSAGES_BY_ID else str(d1 & 0xFF)
             role = {1: ", clinician session", 2: ", patient session"}.get((d1 >> 8) & 0xFF, "")
             more = f", {d1 >> 16} more since the last entry" if d1 >> 16 else ""
-            return f"security: {msg} refused ({reason_text(d0)[0]}{role}){more}"
+            return f"security: {msg} refused ({V.reason_name(d0)}{role}){more}"
         return k.lower().replace("_", " ")
 
     def to_json(self) -> Dict[str, Any]:
@@ -908,7 +844,7 @@ class Client:
                     "another handshake for this role kept it busy — a flood of handshake frames "
                     "on the line? The key was not tried; try again later") from None
             raise AuthenticationError(
-                f"the pump refused the session: {exc.reason_name} — wrong key file or role?") from None
+                f"the pump refused the session: {exc.reason} — wrong key file or role?") from None
         if not hmac.compare_digest(_auth.nonce_bytes(accept["proof_lo"], accept["proof_hi"]), device_proof):
             raise AuthenticationError("the pump could not prove it holds this key: not the pump "
                                       "these keys belong to, or someone in between")
@@ -1104,8 +1040,6 @@ class Client:
 
     def inject_fault(self, fault: Union[str, int], clear: bool = False) -> None:
         """Inject (or clear) ``motor_stall`` or ``memory`` on a device serving --test-features."""
-        code = fault if isinstance(fault, int) else _FAULTS.get(fault.upper().replace("-", "_"))
-        if code is None:
-            raise ValueError(f"unknown fault {fault!r}; faults are: motor_stall, memory")
+        code = fault if isinstance(fault, int) else int(V.lookup(V.Fault, fault)[0])
         action = P.ENUMS["fault_action"]["CLEAR" if clear else "INJECT"]
         self.request("INJECT_FAULT", fault=code, action=action)

@@ -2,8 +2,9 @@
 
 `Pump` wraps one ``pump_t``; the dataclasses (`Config`, `Prescription`,
 `Step`, `Status`, `Event`, `Balance`) and enums (`Drug`, `Alarm`, `State`,
-`EventKind`, `BolusKind`, `Fault`, `Reason`) are plain Python, so users of
-this module never see cffi objects. Every refusal of the core raises
+`EventKind`, `BolusKind`, `Fault`, `Reason`, from the generated
+:mod:`pyemu.protocol.vocabulary`) are plain Python, so users of this module
+never see cffi objects. Every refusal of the core raises
 `PumpError` carrying the C reason code, its name and a readable message;
 `REASONS` maps each code to ``(name, text)`` because the wire protocol's NAK
 reasons reuse these codes. Units are the core's: nL, nL/day, µg/mL, pg, ms, nC.
@@ -13,10 +14,12 @@ once, in pump.h; this module adds no behaviour of its own.
 from __future__ import annotations
 
 import dataclasses
-import enum
 from typing import Optional, Sequence
 
 from pyemu._core import ffi, lib
+# The enums are the pump's vocabulary (protocol/vocabulary.json), generated;
+# tests/protocol/test_vocabulary.py checks them against this extension's C.
+from pyemu.protocol.vocabulary import Alarm, BolusKind, Drug, EventKind, Fault, Reason, State
 
 __all__ = [
     "Alarm", "Balance", "BolusKind", "Config", "Drug", "Event", "EventKind", "Fault",
@@ -28,42 +31,6 @@ MS_PER_DAY: int = int(lib.PUMP_MS_PER_DAY)
 NEVER: int = 2**64 - 1        # pump_next_stroke_ms's "no stroke coming"
 _U32 = 2**32 - 1
 _U64 = 2**64 - 1
-
-
-class Reason(enum.IntEnum):
-    """Reason codes of pump.h (also the protocol's NAK reasons for dosing)."""
-    OK = 0
-    ARG = 1
-    RATE_RANGE = 2
-    STEPS = 3
-    CONCENTRATION = 4
-    DOSE_LIMIT = 5
-    LIMIT_RANGE = 6
-    BOLUS_RANGE = 7
-    BOLUS_ACTIVE = 8
-    NO_BOLUS = 9
-    SUSPENDED = 10
-    EMPTY = 11
-    EOS = 12
-    STALLED = 13
-    OVERFILL = 14
-    LOCKOUT = 15
-    COUNT = 16
-    PB_DISABLED = 17
-    TIME = 18
-    NOT_SUSPENDED = 19
-    NO_PRESCRIPTION = 20
-    SNAPSHOT_SIZE = 21
-    SNAPSHOT_MAGIC = 22
-    SNAPSHOT_VERSION = 23
-    SNAPSHOT_CRC = 24
-    SNAPSHOT_INVALID = 25
-    FAULT_KIND = 26
-    ALARM = 27
-    DRUG = 28
-    CONFIG = 29
-    NO_FAULT = 30
-    MEMORY = 31
 
 
 #: code -> (name, human-readable text), straight from the C tables.
@@ -96,77 +63,6 @@ class PumpError(Exception):
             return Reason(self.reason_code)
         except ValueError:
             return None
-
-
-class Drug(enum.IntEnum):
-    NONE = 0
-    MORPHINE = 1
-    HYDROMORPHONE = 2
-    ZICONOTIDE = 3
-    BACLOFEN = 4
-    SALINE = 5
-    OTHER = 6
-
-
-class Alarm(enum.IntFlag):
-    NONE = 0
-    LOW_RESERVOIR = 1 << 0
-    RESERVOIR_EMPTY = 1 << 1
-    ERI = 1 << 2
-    EOS = 1 << 3
-    MOTOR_STALL = 1 << 4
-    DOSE_LIMIT = 1 << 5
-    MEMORY_ERROR = 1 << 6
-
-    @property
-    def critical(self) -> "Alarm":
-        """The critical bits of this set (empty, EOS, motor stall, memory error)."""
-        return self & Alarm(int(lib.PUMP_ALARM_CRITICAL_MASK))
-
-
-class State(enum.IntEnum):
-    STOPPED = 0
-    RUNNING = 1
-    SUSPENDED = 2
-    HALTED = 3
-
-
-class EventKind(enum.IntEnum):
-    NONE = 0
-    INIT = 1
-    RESET = 2
-    PRESCRIBED = 3
-    PRESCRIBE_REFUSED = 4
-    BOLUS_START = 5
-    BOLUS_END = 6
-    BOLUS_CANCELLED = 7
-    BOLUS_REFUSED = 8
-    PATIENT_GRANTED = 9
-    PATIENT_DENIED = 10
-    SUSPENDED = 11
-    RESUMED = 12
-    REFILL = 13
-    REFILL_REFUSED = 14
-    ALARM_RAISED = 15
-    ALARM_CLEARED = 16
-    ALARM_ACKED = 17
-    FAULT_INJECTED = 18
-    FAULT_CLEARED = 19
-    CLOCK_SET = 20
-    SECURITY = 21
-
-
-class BolusKind(enum.IntEnum):
-    NONE = 0
-    CLINICIAN = 1
-    PRIME = 2
-    PATIENT = 3
-
-
-class Fault(enum.IntEnum):
-    NONE = 0
-    MOTOR_STALL = 1
-    MEMORY = 2
 
 
 def _check(code: int) -> None:

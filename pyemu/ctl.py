@@ -16,13 +16,26 @@ from fractions import Fraction
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from pyemu import units
+from pyemu.protocol import vocabulary as V
 from pyemu.cli import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
                        PUMP_TIME_MAX_MS, RATE, U64_MAX, VOLUME, add_line_options,
                        bounded_duration, line_options, unit_type, whole_number)
 
 __all__ = ["register", "format_sim_time", "format_status"]
 
-_DRUGS = ("morphine", "hydromorphone", "ziconotide", "baclofen", "saline", "other")
+_DRUGS = V.choices(V.Drug)        # the vocabulary's spellings (protocol/vocabulary.json)
+_FAULTS = V.choices(V.Fault)
+
+
+def _fault_kind(text: str) -> str:
+    """A fault as users spell it (motor_stall); an older spelling (motor-stall) works with a note."""
+    try:
+        fault, note = V.lookup(V.Fault, text)
+    except ValueError:
+        return text            # argparse's choices check names the valid ones
+    if note:
+        print(f"pyemu ctl fault: {note}", file=sys.stderr)
+    return V.user_name(fault)
 
 
 # -- argument types ------------------------------------------------------------------
@@ -293,22 +306,22 @@ def _advance(client: Any, args: argparse.Namespace, out: _Output) -> int:
     try:
         status = client.advance(args.duration)
     except DeviceRefused as exc:
-        if exc.reason_name != "E_TIME":
+        if exc.code != V.Reason.TIME:
             raise
         # ADVANCE never moves time backwards: E_TIME here means past the limit.
         now = client.status().now_ms
         left = PUMP_TIME_MAX_MS - now
-        message = (f"refused by the pump: E_TIME — {_TIME_LIMIT_TEXT}; it is at "
+        message = (f"refused by the pump: {exc.reason} — {_TIME_LIMIT_TEXT}; it is at "
                    f"{format_sim_time(now)}, so at most {left // _MS_PER_DAY:,} days "
                    f"({left} ms) more can pass")
         return out.failed("advance", EXIT_REFUSED, message,
-                          {"error": "refused", "reason": exc.reason_name, "code": exc.code,
+                          {"error": "refused", "reason": exc.reason, "code": exc.code,
                            "text": message, "limit_ms": PUMP_TIME_MAX_MS, "left_ms": left})
     return out.done("advance", format_status(status), status.to_json(), client.last_replayed)
 
 
 def _fault(client: Any, args: argparse.Namespace, out: _Output) -> int:
-    client.inject_fault(args.kind.replace("-", "_"), clear=args.clear)
+    client.inject_fault(args.kind, clear=args.clear)
     verb = "cleared" if args.clear else "injected"
     return out.done("fault", f"fault {args.kind} {verb}", {"fault": args.kind, "cleared": args.clear},
                     client.last_replayed)
@@ -420,8 +433,7 @@ get past), 2 usage error, 3 no answer or the line failed.""",
 
     p = add("ack", _ack, "acknowledge alarms (silences the tone; the cause stays until cleared)")
     p.add_argument("alarm", nargs="*",
-                   help="low_reservoir, reservoir_empty, eri, eos, motor_stall, dose_limit, "
-                        "memory_error or all (default: every unacknowledged alarm)")
+                   help=", ".join(V.choices(V.Alarm)) + " or all (default: every unacknowledged alarm)")
 
     p = add("events", _events, "read the pump's event log")
     p.add_argument("--from", dest="from_seq", type=whole_number("event number", 0, 2**32 - 1),
@@ -436,7 +448,8 @@ get past), 2 usage error, 3 no answer or the line failed.""",
                    help="e.g. 30d, 12h, 90s (the clock ends after 3,257,812 days)")
 
     p = add("fault", _fault, "inject or clear a simulated fault (pumps serving --test-features)")
-    p.add_argument("kind", choices=("motor-stall", "memory"))
+    p.add_argument("kind", type=_fault_kind, choices=_FAULTS,
+                   help="motor_stall or memory (motor-stall: deprecated spelling)")
     p.add_argument("--clear", action="store_true", help="clear the fault instead")
 
     p = add("clock", _clock, "tell the pump the wall-clock time (for its display and logs)")
@@ -485,8 +498,8 @@ def run(args: argparse.Namespace) -> int:
     except AuthenticationError as exc:
         return out.failed(command, EXIT_REFUSED, str(exc), {"error": "auth"})
     except DeviceRefused as exc:
-        return out.failed(command, EXIT_REFUSED, f"refused by the pump: {exc.reason_name} — {exc.text}",
-                          {"error": "refused", "reason": exc.reason_name, "code": exc.code, "text": exc.text})
+        return out.failed(command, EXIT_REFUSED, f"refused by the pump: {exc.reason} — {exc.text}",
+                          {"error": "refused", "reason": exc.reason, "code": exc.code, "text": exc.text})
     except NotExecuted as exc:
         # A seq collision the client could not get past: nothing was done.
         return out.failed(command, EXIT_REFUSED, str(exc), {"error": "not_executed"})

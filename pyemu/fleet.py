@@ -26,6 +26,7 @@ from typing import Any, Callable, Optional
 
 from pyemu.fleet_plan import MS_PER_DAY, MS_PER_MIN, PatientPlan, make_plan, requests_today
 from pyemu.fleet_report import FleetReport, PatientResult
+from pyemu.protocol import vocabulary as V
 
 __all__ = ["run_fleet", "simulate_patient", "register", "main"]
 
@@ -148,14 +149,14 @@ class _Patient:
                 if kind == ek.PATIENT_GRANTED:
                     r.granted += 1
                 elif kind == ek.PATIENT_DENIED:
-                    reason = self.core.REASONS.get(ev.data1, (f"CODE_{ev.data1}", ""))[0].lower()
+                    reason = V.reason_name(ev.data1)
                     r.denied[reason] = r.denied.get(reason, 0) + 1
                     r.dose_limit_hits += ev.data1 == dose_limit
                 elif kind == ek.BOLUS_REFUSED:
                     r.dose_limit_hits += ev.data1 == dose_limit
                 elif kind == ek.ALARM_RAISED:
                     self.sounding |= ev.data0
-                    name = alarm(ev.data0).name.lower()
+                    name = V.user_name(alarm(ev.data0))
                     r.alarms[name] = r.alarms.get(name, 0) + 1
                     if ev.data0 == alarm.RESERVOIR_EMPTY:
                         self.empty_since = ev.time_ms

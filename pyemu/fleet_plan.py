@@ -19,7 +19,9 @@ import dataclasses
 import hashlib
 import math
 import random
-from typing import Sequence
+from typing import Any, Sequence
+
+from pyemu.protocol import vocabulary as V
 
 MS_PER_MIN = 60_000
 MS_PER_DAY = 86_400_000
@@ -41,13 +43,18 @@ class Drug:
     pb_share: float                # share of patients with a patient-bolus controller
 
 
+def _drug(drug: V.Drug, *rest: Any) -> Drug:
+    """A Drug named and numbered by the vocabulary (protocol/vocabulary.json)."""
+    return Drug(V.user_name(drug), int(drug), *rest)
+
+
 DRUGS: tuple[Drug, ...] = (
-    Drug("morphine", 1, 0.35, (10_000, 20_000, 25_000),
+    _drug(V.Drug.MORPHINE, 0.35, (10_000, 20_000, 25_000),
          (1_000, 1_500, 2_000, 3_000, 4_000, 5_000, 7_500, 10_000), 0.7),
-    Drug("hydromorphone", 2, 0.20, (2_000, 5_000, 10_000),
+    _drug(V.Drug.HYDROMORPHONE, 0.20, (2_000, 5_000, 10_000),
          (200, 300, 500, 750, 1_000, 1_500, 2_000, 3_000, 4_000), 0.7),
-    Drug("ziconotide", 3, 0.10, (25, 50, 100), (2, 3, 5, 7, 10, 15, 19), 0.3),
-    Drug("baclofen", 4, 0.35, (500, 1_000, 2_000, 4_000),
+    _drug(V.Drug.ZICONOTIDE, 0.10, (25, 50, 100), (2, 3, 5, 7, 10, 15, 19), 0.3),
+    _drug(V.Drug.BACLOFEN, 0.35, (500, 1_000, 2_000, 4_000),
          (50, 75, 100, 150, 200, 300, 400, 500, 700, 1_000), 0.4),
 )
 

@@ -11,11 +11,12 @@ import json
 import math
 from typing import Any, Iterable
 
+from pyemu.protocol import vocabulary as V
+
 DAYS_PER_YEAR = 365.25
 MS_PER_DAY = 86_400_000
 
-ALARM_KINDS = ("low_reservoir", "reservoir_empty", "eri", "eos", "motor_stall", "dose_limit",
-               "memory_error")
+ALARM_KINDS = V.choices(V.Alarm)   # in bit order, from protocol/vocabulary.json
 
 
 @dataclasses.dataclass

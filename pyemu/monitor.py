@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 # rich is imported where the dashboard is drawn, not here: the CLI imports this
 # module to register the command, and `pyemu --help`, serve and ctl never draw.
 
-CRITICAL = frozenset({"reservoir_empty", "eos", "motor_stall", "memory_error"})
+from pyemu.protocol import vocabulary as V
+
+CRITICAL = frozenset(V.user_name(a) for a in V.Alarm if a & V.CRITICAL_ALARMS)   # from protocol/vocabulary.json
 EVENT_LINES = 12
 
 
@@ -123,7 +125,9 @@ def _status_panel(state: MonitorState) -> Panel:
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold")
     t.add_column()
-    state_style = {"running": "green", "suspended": "yellow", "stopped": "red"}
+    colours = {V.State.RUNNING: "green", V.State.SUSPENDED: "yellow", V.State.STOPPED: "red",
+               V.State.HALTED: "bold red"}
+    state_style = {V.user_name(s): c for s, c in colours.items()}
     rows = [
         ("time", _sim_time(st.get("sim_time_s"))),
         ("state", Text(str(st.get("state", "?")), style=state_style.get(st.get("state"), ""))),

@@ -18,12 +18,13 @@ from typing import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from pyemu.plotting import PlotUnavailable, new_figure, require_matplotlib
+from pyemu.protocol import vocabulary as V
 from pyemu.trumpet import TrumpetResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-CRITICAL_ALARMS = frozenset({"reservoir_empty", "eos", "motor_stall", "memory_error"})
+CRITICAL_ALARMS = frozenset(V.user_name(a) for a in V.Alarm if a & V.CRITICAL_ALARMS)   # from protocol/vocabulary.json
 FORMATS = ("png", "svg")
 
 

@@ -47,22 +47,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from pyemu import units
+from pyemu.protocol import vocabulary as V
 
-# Reason names as the pump reports them (pump_result_t without the prefix,
-# lower case). A scenario's expect_refused uses these names.
-REASONS = (
-    "ok", "arg", "rate_range", "steps", "concentration", "dose_limit", "limit_range",
-    "bolus_range", "bolus_active", "no_bolus", "suspended", "empty", "eos", "stalled",
-    "overfill", "lockout", "count", "pb_disabled", "time", "not_suspended",
-    "no_prescription", "snapshot_size", "snapshot_magic", "snapshot_version",
-    "snapshot_crc", "snapshot_invalid", "fault_kind", "alarm", "drug", "config",
-    "no_fault", "memory",
-)
-ALARMS = ("low_reservoir", "reservoir_empty", "eri", "eos", "motor_stall", "dose_limit",
-          "memory_error")
-DRUGS = ("none", "morphine", "hydromorphone", "ziconotide", "baclofen", "saline", "other")
-FAULTS = ("motor_stall", "memory")
-STATES = ("stopped", "running", "suspended", "halted")
+# The names scenario files use are the vocabulary's user spellings
+# (protocol/vocabulary.json; lower case). REASONS: the dosing core's reason
+# codes (pump_result_t) in code order, so REASONS[code] is the code's name;
+# a scenario's expect_refused uses these.
+REASONS = tuple(V.user_name(r) for r in V.Reason if V.REASON_GROUP[int(r)] == "core")
+ALARMS = V.choices(V.Alarm)
+DRUGS = V.choices(V.Drug, skip=())
+FAULTS = V.choices(V.Fault)
+STATES = V.choices(V.State, skip=())
 
 # action -> (required fields, optional fields). Common to all: at, every,
 # times, do, note; command actions also take expect_refused.

@@ -16,14 +16,15 @@ import argparse
 import sys
 from typing import Any
 
-from pyemu.scenario import REASONS, ScenarioError, format_time, load_scenario
+from pyemu.protocol import vocabulary as V
+from pyemu.scenario import ScenarioError, format_time, load_scenario
 from pyemu.scenario_play import Refused, format_outcome, play
 
 
 
 def reason_name(code: int) -> str:
-    """Core reason code -> the name scenario files use (e.g. 15 -> "lockout")."""
-    return REASONS[code] if 0 <= code < len(REASONS) else f"reason_{code}"
+    """Reason code -> the name scenario files use (e.g. 15 -> "lockout")."""
+    return V.reason_name(code)
 
 
 # ------------------------------------------------------------------ targets
@@ -65,9 +66,8 @@ def _alarms_in(events: Any, since: int) -> tuple[list[tuple[int, str]], int]:
     that is an error rather than a silent gap.
     """
     from pyemu.client import alarm_names
-    from pyemu.protocol import ENUMS
 
-    raised_kind = ENUMS["event_kind"]["ALARM_RAISED"]   # data0: the alarm bit
+    raised_kind = V.EventKind.ALARM_RAISED   # data0: the alarm bit
     out = []
     last = since
     for ev in events:
@@ -87,8 +87,7 @@ def _drug_code(name: str) -> int:
 
 
 def _fault_code(name: str) -> int:
-    from pyemu.protocol import ENUMS
-    return ENUMS["fault"][name.upper()]
+    return int(V.lookup(V.Fault, name)[0])
 
 
 def core_prescription(a: dict):
@@ -198,8 +197,7 @@ class ClientTarget:
             else:  # pragma: no cover - the parser admits only the actions above
                 raise ValueError(f"unknown action {action!r}")
         except DeviceRefused as exc:
-            name = exc.reason_name.lower()
-            raise Refused(name[2:] if name.startswith("e_") else name, exc.text) from None
+            raise Refused(exc.reason, exc.text) from None
 
 
 # ------------------------------------------------------------------ pyemu run

@@ -58,49 +58,13 @@ void pump__assert_fail(const char *file, int line, const char *expr)
 
 /* ---------------------------------------------------------------- reasons */
 
-static const char *const result_names[PUMP_RESULT_COUNT] = {
-    "OK", "ARG", "RATE_RANGE", "STEPS", "CONCENTRATION", "DOSE_LIMIT",
-    "LIMIT_RANGE", "BOLUS_RANGE", "BOLUS_ACTIVE", "NO_BOLUS", "SUSPENDED",
-    "EMPTY", "EOS", "STALLED", "OVERFILL", "LOCKOUT", "COUNT", "PB_DISABLED",
-    "TIME", "NOT_SUSPENDED", "NO_PRESCRIPTION", "SNAPSHOT_SIZE",
-    "SNAPSHOT_MAGIC", "SNAPSHOT_VERSION", "SNAPSHOT_CRC", "SNAPSHOT_INVALID",
-    "FAULT_KIND", "ALARM", "DRUG", "CONFIG", "NO_FAULT", "MEMORY",
-};
-
-static const char *const result_texts[PUMP_RESULT_COUNT] = {
-    "success",
-    "missing or malformed argument",
-    "rate outside 0.048-24 mL/day (0 allowed)",
-    "schedule needs 1-24 steps starting at minute 0, ascending, within the day",
-    "concentration out of range or not the reservoir's",
-    "the 24-hour dose limit would be exceeded",
-    "dose limit or low-reservoir threshold out of range",
-    "bolus volume, duration, rate or patient-bolus settings out of range",
-    "a bolus is already running",
-    "no bolus is running",
-    "the pump is suspended",
-    "the reservoir is empty",
-    "the battery has reached end of service",
-    "motor stall: clear the fault first",
-    "refill volume above the reservoir's capacity",
-    "patient bolus requested inside the lockout interval",
-    "bolus count per 24 hours reached",
-    "patient bolus is not enabled",
-    "time cannot move backwards (or is beyond the supported range)",
-    "the pump is not suspended",
-    "no prescription has been programmed",
-    "snapshot truncated or buffer too small",
-    "not a pump snapshot",
-    "snapshot from an unknown layout version",
-    "snapshot corrupt (CRC mismatch)",
-    "snapshot breaks an invariant of the pump state",
-    "unknown fault kind",
-    "alarm not active",
-    "drug unknown or not the reservoir's",
-    "pump configuration out of range",
-    "that fault is not present",
-    "memory error: clear the fault first",
-};
+/* Names and texts of the reason codes, from protocol/vocabulary.json (pump_vocab.h). */
+#define PUMP_RESULT_NAME(code, name, text) name,
+#define PUMP_RESULT_TEXT(code, name, text) text,
+static const char *const result_names[PUMP_RESULT_COUNT] = { PUMP_RESULT_TABLE(PUMP_RESULT_NAME) };
+static const char *const result_texts[PUMP_RESULT_COUNT] = { PUMP_RESULT_TABLE(PUMP_RESULT_TEXT) };
+#undef PUMP_RESULT_NAME
+#undef PUMP_RESULT_TEXT
 
 const char *pump_result_name(int result)
 {

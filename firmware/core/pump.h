@@ -242,120 +242,17 @@
 #define PUMP_CAPACITY_20ML    20000000u
 #define PUMP_CAPACITY_40ML    40000000u
 
-/* Reason codes. 0 is success; every other value names what was wrong.
- * Values are part of the wire protocol (NAK reason): append, never renumber. */
-typedef enum {
-    PUMP_OK = 0,
-    PUMP_E_ARG = 1,              /* null pointer or malformed argument */
-    PUMP_E_RATE_RANGE = 2,       /* a step rate outside 0.048-24 mL/day (0 allowed) */
-    PUMP_E_STEPS = 3,            /* step count 0 or > 24, or start times not ascending from 0 */
-    PUMP_E_CONCENTRATION = 4,    /* concentration 0 or above the maximum, or not the reservoir's */
-    PUMP_E_DOSE_LIMIT = 5,       /* the 24-h dose limit would be exceeded */
-    PUMP_E_LIMIT_RANGE = 6,      /* dose limit or low-reservoir threshold out of range */
-    PUMP_E_BOLUS_RANGE = 7,      /* bolus volume, duration, rate or patient settings out of range */
-    PUMP_E_BOLUS_ACTIVE = 8,     /* a bolus is already running */
-    PUMP_E_NO_BOLUS = 9,         /* cancel with no bolus running */
-    PUMP_E_SUSPENDED = 10,       /* refused while suspended */
-    PUMP_E_EMPTY = 11,           /* reservoir empty */
-    PUMP_E_EOS = 12,             /* battery at end of service */
-    PUMP_E_STALLED = 13,         /* motor stall not cleared */
-    PUMP_E_OVERFILL = 14,        /* refill above the reservoir's capacity */
-    PUMP_E_LOCKOUT = 15,         /* patient bolus inside the lockout after the last one */
-    PUMP_E_COUNT = 16,           /* patient bolus count per 24 h reached, or bolus record full */
-    PUMP_E_PB_DISABLED = 17,     /* patient bolus not enabled by the prescription */
-    PUMP_E_TIME = 18,            /* time moved backwards */
-    PUMP_E_NOT_SUSPENDED = 19,   /* resume while not suspended */
-    PUMP_E_NO_PRESCRIPTION = 20, /* no prescription programmed yet */
-    PUMP_E_SNAPSHOT_SIZE = 21,   /* snapshot buffer too small / image truncated */
-    PUMP_E_SNAPSHOT_MAGIC = 22,  /* not a pump snapshot */
-    PUMP_E_SNAPSHOT_VERSION = 23,/* snapshot from an unknown layout version */
-    PUMP_E_SNAPSHOT_CRC = 24,    /* snapshot corrupt */
-    PUMP_E_SNAPSHOT_INVALID = 25,/* snapshot decodes but breaks an invariant */
-    PUMP_E_FAULT_KIND = 26,      /* unknown fault kind */
-    PUMP_E_ALARM = 27,           /* no such alarm active */
-    PUMP_E_DRUG = 28,            /* unknown drug code, or not the reservoir's drug */
-    PUMP_E_CONFIG = 29,          /* pump configuration out of range */
-    PUMP_E_NO_FAULT = 30,        /* clear of a fault that is not present */
-    PUMP_E_MEMORY = 31,          /* memory error not cleared */
-    PUMP_RESULT_COUNT
-} pump_result_t;
+/* The pump's names and numbers: pump_result_t (reason codes), pump_state_t,
+ * pump_drug_t, PUMP_ALARM_* bits (and which are critical), pump_event_kind_t
+ * (with data0/data1 per kind), pump_bolus_kind_t, pump_fault_t. Generated from
+ * protocol/vocabulary.json, the one source the wire protocol and the host's
+ * Python share; values are wire values: append, never renumber. */
+#include "pump_vocab.h"
 
 /* Static text for a reason code (never NULL). */
 const char *pump_result_name(int result);
 /* Static one-line human explanation of a reason code (never NULL). */
 const char *pump_result_text(int result);
-
-typedef enum {
-    PUMP_STATE_STOPPED = 0,    /* no prescription, or basal rate now 0 and no bolus */
-    PUMP_STATE_RUNNING = 1,
-    PUMP_STATE_SUSPENDED = 2,  /* by the clinician (or a refill with another drug) */
-    PUMP_STATE_HALTED = 3      /* delivery stopped: reservoir empty, EOS, stall or memory
-                                * error (takes precedence over SUSPENDED) */
-} pump_state_t;
-
-/* Drug codes (wire values). */
-typedef enum {
-    PUMP_DRUG_NONE = 0,
-    PUMP_DRUG_MORPHINE = 1,
-    PUMP_DRUG_HYDROMORPHONE = 2,
-    PUMP_DRUG_ZICONOTIDE = 3,
-    PUMP_DRUG_BACLOFEN = 4,
-    PUMP_DRUG_SALINE = 5,
-    PUMP_DRUG_OTHER = 6,
-    PUMP_DRUG_COUNT
-} pump_drug_t;
-
-/* Alarm bits (wire values). Critical: EMPTY, EOS, MOTOR_STALL, MEMORY. */
-#define PUMP_ALARM_LOW_RESERVOIR   (1u << 0)
-#define PUMP_ALARM_RESERVOIR_EMPTY (1u << 1)
-#define PUMP_ALARM_ERI             (1u << 2)
-#define PUMP_ALARM_EOS             (1u << 3)
-#define PUMP_ALARM_MOTOR_STALL     (1u << 4)
-#define PUMP_ALARM_DOSE_LIMIT      (1u << 5)
-#define PUMP_ALARM_MEMORY_ERROR    (1u << 6)
-#define PUMP_ALARM_ALL_MASK        0x7Fu
-#define PUMP_ALARM_CRITICAL_MASK   (PUMP_ALARM_RESERVOIR_EMPTY | PUMP_ALARM_EOS | \
-                                    PUMP_ALARM_MOTOR_STALL | PUMP_ALARM_MEMORY_ERROR)
-
-/* Event kinds in the log (wire values). data0/data1 meaning: see SEMANTICS above. */
-typedef enum {
-    PUMP_EV_NONE = 0,
-    PUMP_EV_INIT = 1,
-    PUMP_EV_RESET = 2,               /* restart from saved state */
-    PUMP_EV_PRESCRIBED = 3,
-    PUMP_EV_PRESCRIBE_REFUSED = 4,
-    PUMP_EV_BOLUS_START = 5,         /* data0 kind (clinician/prime/patient), data1 volume nL */
-    PUMP_EV_BOLUS_END = 6,
-    PUMP_EV_BOLUS_CANCELLED = 7,
-    PUMP_EV_BOLUS_REFUSED = 8,       /* data0 kind, data1 reason */
-    PUMP_EV_PATIENT_GRANTED = 9,
-    PUMP_EV_PATIENT_DENIED = 10,     /* data1 reason */
-    PUMP_EV_SUSPENDED = 11,
-    PUMP_EV_RESUMED = 12,
-    PUMP_EV_REFILL = 13,             /* data0 new volume nL, data1 discarded nL */
-    PUMP_EV_REFILL_REFUSED = 14,
-    PUMP_EV_ALARM_RAISED = 15,       /* data0 alarm bit */
-    PUMP_EV_ALARM_CLEARED = 16,
-    PUMP_EV_ALARM_ACKED = 17,
-    PUMP_EV_FAULT_INJECTED = 18,
-    PUMP_EV_FAULT_CLEARED = 19,
-    PUMP_EV_CLOCK_SET = 20,          /* reserved for the device layer */
-    PUMP_EV_SECURITY = 21,           /* reserved for authenticated sessions */
-    PUMP_EV_KIND_COUNT
-} pump_event_kind_t;
-
-typedef enum {
-    PUMP_BOLUS_NONE = 0,
-    PUMP_BOLUS_CLINICIAN = 1,
-    PUMP_BOLUS_PRIME = 2,     /* prime or bridge: fills tubing + catheter dead volume */
-    PUMP_BOLUS_PATIENT = 3
-} pump_bolus_kind_t;
-
-typedef enum {
-    PUMP_FAULT_NONE = 0,
-    PUMP_FAULT_MOTOR_STALL = 1,
-    PUMP_FAULT_MEMORY = 2
-} pump_fault_t;
 
 typedef struct {
     uint32_t seq;        /* monotonically increasing from 1; never reused */

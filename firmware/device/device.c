@@ -7,6 +7,7 @@
 #include "device.h"
 #include "device_int.h"
 #include "proto_msgs.h"
+#include "vocab_check.h"   /* compile-time: wire values == core values (generated) */
 
 /* device_rx hands the decoder at most this many bytes per call, so a byte
  * count always fits the core's uint32_t telemetry counter. */

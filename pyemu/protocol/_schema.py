@@ -1,10 +1,10 @@
-"""The message table (protocol/messages.json), embedded. GENERATED from protocol/messages.json by `python -m pyemu.protocol.gen`: do not edit."""
+"""The message table (protocol/messages.json) and the pump's vocabulary (protocol/vocabulary.json), embedded. GENERATED from protocol/messages.json by `python -m pyemu.protocol.gen`: do not edit."""
 import json
 
 SCHEMA = json.loads(r"""{
   "title": "pyemu pump telemetry protocol: the message table",
   "protocol_version": 1,
-  "comment": "Source of truth for every message. The Python codec builds its construct Structs from this file; firmware/proto/proto_msgs.{h,c} and pyemu/_cdef/proto.cdef are generated from it (python -m pyemu.protocol.gen). All integers are little-endian. Field types: u8 u16 u32 u64, char[N] (ASCII, NUL-padded), and at most one array per message, always last, preceded on the wire by a u8 element count. 'enum' names a table below whose values the codec enforces; 'names' only documents where a value's meaning is listed (not enforced, so a newer device does not blind an older host). Ranges the dosing core enforces are given in 'doc', not as codec limits.",
+  "comment": "Source of truth for every message. The Python codec builds its construct Structs from this file; firmware/proto/proto_msgs.{h,c} and pyemu/_cdef/proto.cdef are generated from it and from vocabulary.json, the pump's names and numbers (python -m pyemu.protocol.gen). All integers are little-endian. Field types: u8 u16 u32 u64, char[N] (ASCII, NUL-padded), and at most one array per message, always last, preceded on the wire by a u8 element count. 'enum' names a table below whose values the codec enforces; 'names' only documents where a value's meaning is listed (not enforced, so a newer device does not blind an older host). Ranges the dosing core enforces are given in 'doc', not as codec limits.",
 
   "frame": {
     "version": 1,
@@ -29,30 +29,7 @@ SCHEMA = json.loads(r"""{
   },
 
   "nak_reasons": {
-    "comment": "0..127: the dosing core's pump_result_t (firmware/core/pump.h), sent as-is when the core refuses a command. 128..: protocol-level reasons. 200..: reserved for authenticated sessions. Append, never renumber.",
-    "core": {
-      "OK": 0, "E_ARG": 1, "E_RATE_RANGE": 2, "E_STEPS": 3, "E_CONCENTRATION": 4,
-      "E_DOSE_LIMIT": 5, "E_LIMIT_RANGE": 6, "E_BOLUS_RANGE": 7, "E_BOLUS_ACTIVE": 8,
-      "E_NO_BOLUS": 9, "E_SUSPENDED": 10, "E_EMPTY": 11, "E_EOS": 12, "E_STALLED": 13,
-      "E_OVERFILL": 14, "E_LOCKOUT": 15, "E_COUNT": 16, "E_PB_DISABLED": 17, "E_TIME": 18,
-      "E_NOT_SUSPENDED": 19, "E_NO_PRESCRIPTION": 20, "E_SNAPSHOT_SIZE": 21,
-      "E_SNAPSHOT_MAGIC": 22, "E_SNAPSHOT_VERSION": 23, "E_SNAPSHOT_CRC": 24,
-      "E_SNAPSHOT_INVALID": 25, "E_FAULT_KIND": 26, "E_ALARM": 27, "E_DRUG": 28, "E_CONFIG": 29,
-      "E_NO_FAULT": 30, "E_MEMORY": 31
-    },
-    "protocol": {
-      "UNEXPECTED_MESSAGE": {"value": 128, "doc": "a known message with a kind it never has (e.g. ACK or STATUS sent as a request)"},
-      "BAD_FLAGS": {"value": 129, "doc": "reserved flag bits set, kind 3, or REPLAYED on a request"},
-      "BAD_LENGTH": {"value": 130, "doc": "payload length is not the length this message type has (or its array count implies)"},
-      "BAD_FIELD": {"value": 131, "doc": "a field the codec checks is out of range: array count, boolean, selector"},
-      "UNSUPPORTED": {"value": 132, "doc": "feature not in this build or configuration: AUTH flag or handshake on a device without keys, INJECT_FAULT on a production build"},
-      "CLOCK_MODE": {"value": 133, "doc": "not allowed in the device's clock mode (ADVANCE outside manual mode)"},
-      "BUSY": {"value": 134, "doc": "device cannot take the request now (e.g. state not yet saved); retry with the same seq"}
-    },
-    "reserved_auth": {
-      "AUTH_REQUIRED": 200, "AUTH_FAILED": 201, "AUTH_REPLAY": 202, "AUTH_ROLE": 203,
-      "AUTH_RATE_LIMITED": 204
-    }
+    "comment": "The NAK reason codes are the `reason` table of protocol/vocabulary.json: 0..127 the dosing core's pump_result_t, named E_<name> here, sent as-is when the core refuses a command; 128..199 protocol-level reasons; 200.. authenticated sessions. Append, never renumber."
   },
 
   "drop_reasons": {
@@ -67,22 +44,13 @@ SCHEMA = json.loads(r"""{
   },
 
   "enums": {
-    "state": {"STOPPED": 0, "RUNNING": 1, "SUSPENDED": 2},
-    "drug": {"NONE": 0, "MORPHINE": 1, "HYDROMORPHONE": 2, "ZICONOTIDE": 3, "BACLOFEN": 4, "SALINE": 5, "OTHER": 6},
-    "bolus_kind": {"NONE": 0, "CLINICIAN": 1, "PRIME": 2, "PATIENT": 3},
-    "fault": {"NONE": 0, "MOTOR_STALL": 1, "MEMORY": 2},
+    "comment": "Wire-only tables. The pump's own tables (state, drug, bolus_kind, fault, alarm_bits, event_kind) come from protocol/vocabulary.json, each under its `wire` name.",
     "fault_action": {"INJECT": 0, "CLEAR": 1},
     "step_unit": {"RATE_NL_DAY": 0, "DOSE_UG_DAY": 1},
     "bool": {"NO": 0, "YES": 1},
     "clock_mode": {"MANUAL": 0, "REALTIME": 1, "ACCELERATED": 2},
     "auth_role": {"CLINICIAN": 1, "PATIENT": 2},
-    "alarm_bits": {"LOW_RESERVOIR": 1, "RESERVOIR_EMPTY": 2, "ERI": 4, "EOS": 8, "MOTOR_STALL": 16, "DOSE_LIMIT": 32, "MEMORY_ERROR": 64},
-    "capability_bits": {"FAULT_INJECTION": 1, "TEST_CLOCK": 2, "AUTH": 4},
-    "event_kind": {"NONE": 0, "INIT": 1, "RESET": 2, "PRESCRIBED": 3, "PRESCRIBE_REFUSED": 4,
-      "BOLUS_START": 5, "BOLUS_END": 6, "BOLUS_CANCELLED": 7, "BOLUS_REFUSED": 8,
-      "PATIENT_GRANTED": 9, "PATIENT_DENIED": 10, "SUSPENDED": 11, "RESUMED": 12, "REFILL": 13,
-      "REFILL_REFUSED": 14, "ALARM_RAISED": 15, "ALARM_CLEARED": 16, "ALARM_ACKED": 17,
-      "FAULT_INJECTED": 18, "FAULT_CLEARED": 19, "CLOCK_SET": 20, "SECURITY": 21}
+    "capability_bits": {"FAULT_INJECTION": 1, "TEST_CLOCK": 2, "AUTH": 4}
   },
 
   "reserved_ids": [
@@ -304,5 +272,151 @@ SCHEMA = json.loads(r"""{
        {"name": "proof_hi", "type": "u64", "doc": "device_proof bytes 8-15 (LE)"}
      ]}
   ]
+}
+""")
+
+VOCABULARY = json.loads(r"""{
+  "title": "pyemu pump vocabulary: every name and number of the pump",
+  "comment": "Source of truth for the pump's enums: states, drugs, bolus kinds, faults, alarms, event kinds and reason codes. `python -m pyemu.protocol.gen` writes from it firmware/core/pump_vocab.h (the core's C enums and reason texts), firmware/device/vocab_check.h (compile-time checks that the wire's PROTO_* values equal the core's PUMP_* values), pyemu/protocol/vocabulary.py (the Python enums and texts) and the tables of protocol/spec.md; the message table (messages.json) takes these tables as its enums and NAK reasons. Values are on the wire and in saved state: append, never renumber. Spelling: `name` is the C and wire name (UPPER_SNAKE); what a user sees (CLI, JSON, scenario files, events, plots) is always name.lower(), and nothing else; `aliases` are older spellings the CLI and scenario files still accept, with a deprecation note.",
+
+  "state": {
+    "wire": "state", "c_type": "pump_state_t", "c_prefix": "PUMP_STATE_",
+    "doc": "What the pump is doing (status.state; pump.h SEMANTICS, State).",
+    "values": [
+      {"name": "STOPPED", "value": 0, "doc": "no prescription, or basal rate now 0 and no bolus"},
+      {"name": "RUNNING", "value": 1, "doc": "delivering"},
+      {"name": "SUSPENDED", "value": 2, "doc": "by the clinician (or a refill with another drug)"},
+      {"name": "HALTED", "value": 3, "doc": "delivery stopped: reservoir empty, EOS, stall or memory error (takes precedence over SUSPENDED)"}
+    ]
+  },
+
+  "drug": {
+    "wire": "drug", "c_type": "pump_drug_t", "c_prefix": "PUMP_DRUG_", "c_count": "PUMP_DRUG_COUNT",
+    "doc": "Drug codes of the reservoir and the prescription. NONE is an empty pump, never a valid refill.",
+    "values": [
+      {"name": "NONE", "value": 0, "doc": "no drug (a new pump)"},
+      {"name": "MORPHINE", "value": 1},
+      {"name": "HYDROMORPHONE", "value": 2},
+      {"name": "ZICONOTIDE", "value": 3},
+      {"name": "BACLOFEN", "value": 4},
+      {"name": "SALINE", "value": 5, "doc": "the only drug whose concentration may be 0"},
+      {"name": "OTHER", "value": 6}
+    ]
+  },
+
+  "bolus_kind": {
+    "wire": "bolus_kind", "c_type": "pump_bolus_kind_t", "c_prefix": "PUMP_BOLUS_",
+    "doc": "Which bolus runs (status.bolus_kind) or an event is about.",
+    "values": [
+      {"name": "NONE", "value": 0, "doc": "no bolus"},
+      {"name": "CLINICIAN", "value": 1},
+      {"name": "PRIME", "value": 2, "doc": "prime or bridge: fills tubing + catheter dead volume"},
+      {"name": "PATIENT", "value": 3}
+    ]
+  },
+
+  "fault": {
+    "wire": "fault", "c_type": "pump_fault_t", "c_prefix": "PUMP_FAULT_",
+    "doc": "Simulated hardware faults (INJECT_FAULT, test builds).",
+    "values": [
+      {"name": "NONE", "value": 0, "doc": "no fault"},
+      {"name": "MOTOR_STALL", "value": 1, "doc": "the next stroke fails; MOTOR_STALL latches until cleared", "aliases": ["motor-stall"]},
+      {"name": "MEMORY", "value": 2, "doc": "MEMORY_ERROR at once; delivery halts until cleared"}
+    ]
+  },
+
+  "alarm": {
+    "wire": "alarm_bits", "c_prefix": "PUMP_ALARM_", "bits": true,
+    "doc": "Alarm bits (status.alarms). A critical alarm halts delivery and sounds the full tone until acknowledged.",
+    "values": [
+      {"name": "LOW_RESERVOIR", "value": 1, "critical": false, "doc": "prescription exists and reservoir at or below the low-reservoir threshold"},
+      {"name": "RESERVOIR_EMPTY", "value": 2, "critical": true, "doc": "prescription exists and less than one stroke left"},
+      {"name": "ERI", "value": 4, "critical": false, "doc": "battery at elective replacement indicator (latched)"},
+      {"name": "EOS", "value": 8, "critical": true, "doc": "battery at end of service"},
+      {"name": "MOTOR_STALL", "value": 16, "critical": true, "doc": "a stroke failed while a stall fault was present (latched until cleared)"},
+      {"name": "DOSE_LIMIT", "value": 32, "critical": false, "doc": "a bolus was refused by the 24-h dose limit; cleared by ack only"},
+      {"name": "MEMORY_ERROR", "value": 64, "critical": true, "doc": "memory fault present"}
+    ]
+  },
+
+  "event_kind": {
+    "wire": "event_kind", "c_type": "pump_event_kind_t", "c_prefix": "PUMP_EV_", "c_count": "PUMP_EV_KIND_COUNT",
+    "doc": "Kinds of event log entries and what their data0/data1 mean (pump.h SEMANTICS, Event data). `reason` = a reason code, `bolus_kind`, `alarm` and `fault` = a value of that table.",
+    "values": [
+      {"name": "NONE", "value": 0, "data0": "-", "data1": "-", "doc": "never logged"},
+      {"name": "INIT", "value": 1, "data0": "serial", "data1": "reservoir capacity nL"},
+      {"name": "RESET", "value": 2, "data0": "0", "data1": "0", "doc": "restart from saved state"},
+      {"name": "PRESCRIBED", "value": 3, "data0": "daily volume nL", "data1": "max_dose_ug_24h"},
+      {"name": "PRESCRIBE_REFUSED", "value": 4, "data0": "0", "data1": "reason"},
+      {"name": "BOLUS_START", "value": 5, "data0": "bolus_kind", "data1": "volume nL"},
+      {"name": "BOLUS_END", "value": 6, "data0": "bolus_kind", "data1": "volume nL"},
+      {"name": "BOLUS_CANCELLED", "value": 7, "data0": "bolus_kind", "data1": "cause: 0 = cancel command, else reason SUSPENDED/EMPTY/EOS/STALLED/MEMORY"},
+      {"name": "BOLUS_REFUSED", "value": 8, "data0": "bolus_kind", "data1": "reason"},
+      {"name": "PATIENT_GRANTED", "value": 9, "data0": "patient boluses in the last 24 h including this one", "data1": "volume nL"},
+      {"name": "PATIENT_DENIED", "value": 10, "data0": "0", "data1": "reason"},
+      {"name": "SUSPENDED", "value": 11, "data0": "cause: 0 = command, else reason DRUG/CONCENTRATION", "data1": "0"},
+      {"name": "RESUMED", "value": 12, "data0": "0", "data1": "0"},
+      {"name": "REFILL", "value": 13, "data0": "new volume nL", "data1": "discarded nL"},
+      {"name": "REFILL_REFUSED", "value": 14, "data0": "0", "data1": "reason"},
+      {"name": "ALARM_RAISED", "value": 15, "data0": "alarm bit", "data1": "0"},
+      {"name": "ALARM_CLEARED", "value": 16, "data0": "alarm bit", "data1": "0"},
+      {"name": "ALARM_ACKED", "value": 17, "data0": "alarm bit", "data1": "0"},
+      {"name": "FAULT_INJECTED", "value": 18, "data0": "fault", "data1": "0"},
+      {"name": "FAULT_CLEARED", "value": 19, "data0": "fault", "data1": "0"},
+      {"name": "CLOCK_SET", "value": 20, "data0": "unix_ms bits 0-31", "data1": "unix_ms bits 32-63", "doc": "logged by the device layer"},
+      {"name": "SECURITY", "value": 21, "data0": "reason (AUTH_*)", "data1": "message type | role << 8 | refusals suppressed since the last entry << 16", "doc": "logged by authenticated sessions"}
+    ]
+  },
+
+  "reason": {
+    "wire": "nak_reasons", "c_type": "pump_result_t", "c_count": "PUMP_RESULT_COUNT",
+    "doc": "Why something was refused. Group core (0..127): the dosing core's pump_result_t (C PUMP_E_<name>, PUMP_OK), sent as-is in a NAK when the core refuses (wire name E_<name>). Group protocol (128..199): the codec and device (C PROTO_NAK_<name>). Group auth (200..): authenticated sessions (C PROTO_NAK_<name>). `text` is the sentence a user reads, `short` a few words for log lines (default: the name in words), `doc` (protocol groups) the protocol's meaning.",
+    "values": [
+      {"group": "core", "name": "OK", "value": 0, "text": "no error (a NAK never carries this code)", "doc": "success"},
+      {"group": "core", "name": "ARG", "value": 1, "text": "a missing or malformed argument", "doc": "null pointer or malformed argument"},
+      {"group": "core", "name": "RATE_RANGE", "value": 2, "text": "a rate outside 0.048-24 mL/day (0 is allowed)", "doc": "a step rate outside 0.048-24 mL/day (0 allowed)"},
+      {"group": "core", "name": "STEPS", "value": 3, "text": "the schedule needs 1 to 24 steps starting at 00:00 in ascending order", "doc": "step count 0 or > 24, or start times not ascending from 0"},
+      {"group": "core", "name": "CONCENTRATION", "value": 4, "text": "the concentration is 0, too high, or not the reservoir's", "short": "different concentration", "doc": "concentration 0 or above the maximum, or not the reservoir's"},
+      {"group": "core", "name": "DOSE_LIMIT", "value": 5, "text": "the 24-hour dose limit would be exceeded", "short": "24-h dose limit", "doc": "the 24-h dose limit would be exceeded"},
+      {"group": "core", "name": "LIMIT_RANGE", "value": 6, "text": "the dose limit or the low-reservoir threshold is out of range", "doc": "dose limit or low-reservoir threshold out of range"},
+      {"group": "core", "name": "BOLUS_RANGE", "value": 7, "text": "the bolus volume, duration or rate, or the patient-bolus settings, are out of range", "doc": "bolus volume, duration, rate or patient settings out of range"},
+      {"group": "core", "name": "BOLUS_ACTIVE", "value": 8, "text": "a bolus is already running", "short": "bolus running", "doc": "a bolus is already running"},
+      {"group": "core", "name": "NO_BOLUS", "value": 9, "text": "no bolus is running", "doc": "cancel with no bolus running"},
+      {"group": "core", "name": "SUSPENDED", "value": 10, "text": "the pump is suspended", "doc": "refused while suspended"},
+      {"group": "core", "name": "EMPTY", "value": 11, "text": "the reservoir is empty", "short": "reservoir empty", "doc": "reservoir empty"},
+      {"group": "core", "name": "EOS", "value": 12, "text": "the battery is at end of service", "short": "battery end of service", "doc": "battery at end of service"},
+      {"group": "core", "name": "STALLED", "value": 13, "text": "the motor has stalled and the fault is not cleared", "short": "motor stall", "doc": "motor stall not cleared"},
+      {"group": "core", "name": "OVERFILL", "value": 14, "text": "more than the reservoir holds", "doc": "refill above the reservoir's capacity"},
+      {"group": "core", "name": "LOCKOUT", "value": 15, "text": "inside the lockout time after the last patient bolus", "doc": "patient bolus inside the lockout after the last one"},
+      {"group": "core", "name": "COUNT", "value": 16, "text": "the patient boluses allowed per 24 hours are used up, or the record of recent boluses is full", "short": "24-h count reached", "doc": "patient bolus count per 24 h reached, or bolus record full"},
+      {"group": "core", "name": "PB_DISABLED", "value": 17, "text": "the prescription does not allow patient boluses", "short": "not prescribed", "doc": "patient bolus not enabled by the prescription"},
+      {"group": "core", "name": "TIME", "value": 18, "text": "time would move backwards, or past the pump's clock limit of 2^48 ms (3,257,812 days, about 8,919 years, since implant)", "doc": "time moved backwards"},
+      {"group": "core", "name": "NOT_SUSPENDED", "value": 19, "text": "the pump is not suspended", "doc": "resume while not suspended"},
+      {"group": "core", "name": "NO_PRESCRIPTION", "value": 20, "text": "no prescription is programmed yet", "doc": "no prescription programmed yet"},
+      {"group": "core", "name": "SNAPSHOT_SIZE", "value": 21, "text": "the pump's memory image is truncated or of the wrong size", "doc": "snapshot buffer too small / image truncated"},
+      {"group": "core", "name": "SNAPSHOT_MAGIC", "value": 22, "text": "not a memory image of this pump", "doc": "not a pump snapshot"},
+      {"group": "core", "name": "SNAPSHOT_VERSION", "value": 23, "text": "a memory image of a layout version this pump does not know", "doc": "snapshot from an unknown layout version"},
+      {"group": "core", "name": "SNAPSHOT_CRC", "value": 24, "text": "the pump's memory image is corrupt (checksum mismatch)", "doc": "snapshot corrupt"},
+      {"group": "core", "name": "SNAPSHOT_INVALID", "value": 25, "text": "the pump's memory image decodes but breaks an invariant", "doc": "snapshot decodes but breaks an invariant"},
+      {"group": "core", "name": "FAULT_KIND", "value": 26, "text": "no such fault", "doc": "unknown fault kind"},
+      {"group": "core", "name": "ALARM", "value": 27, "text": "no such alarm is active", "doc": "no such alarm active"},
+      {"group": "core", "name": "DRUG", "value": 28, "text": "the drug is not the reservoir's (or not a drug this pump knows)", "short": "different drug", "doc": "unknown drug code, or not the reservoir's drug"},
+      {"group": "core", "name": "CONFIG", "value": 29, "text": "the pump configuration is out of range", "doc": "pump configuration out of range"},
+      {"group": "core", "name": "NO_FAULT", "value": 30, "text": "that fault is not present, so there is nothing to clear", "doc": "clear of a fault that is not present"},
+      {"group": "core", "name": "MEMORY", "value": 31, "text": "the pump has a memory error: delivery is halted until the fault is cleared", "doc": "memory error not cleared"},
+      {"group": "protocol", "name": "UNEXPECTED_MESSAGE", "value": 128, "text": "the pump does not take that message in that direction", "doc": "a known message with a kind it never has (e.g. ACK or STATUS sent as a request)"},
+      {"group": "protocol", "name": "BAD_FLAGS", "value": 129, "text": "the frame's flags are not valid for a request", "doc": "reserved flag bits set, kind 3, or REPLAYED on a request"},
+      {"group": "protocol", "name": "BAD_LENGTH", "value": 130, "text": "the message has the wrong length", "doc": "payload length is not the length this message type has (or its array count implies)"},
+      {"group": "protocol", "name": "BAD_FIELD", "value": 131, "text": "a field of the message is out of range (array count, yes/no value or selector)", "doc": "a field the codec checks is out of range: array count, boolean, selector"},
+      {"group": "protocol", "name": "UNSUPPORTED", "value": 132, "text": "not available on this pump (fault injection needs `pyemu serve --test-features`)", "doc": "feature not in this build or configuration: AUTH flag or handshake on a device without keys, INJECT_FAULT on a production build"},
+      {"group": "protocol", "name": "CLOCK_MODE", "value": 133, "text": "ADVANCE needs a pump with a manual clock (`pyemu serve --clock manual`)", "doc": "not allowed in the device's clock mode (ADVANCE outside manual mode)"},
+      {"group": "protocol", "name": "BUSY", "value": 134, "text": "the pump cannot take the request now; it is retried with the same sequence number", "doc": "device cannot take the request now (e.g. state not yet saved); retry with the same seq"},
+      {"group": "auth", "name": "AUTH_REQUIRED", "value": 200, "text": "this pump has keys: give a key file (--key FILE --role clinician|patient)", "doc": "the device has keys and the request came outside a session"},
+      {"group": "auth", "name": "AUTH_FAILED", "value": 201, "text": "the session key or proof does not verify (wrong key file or role)", "doc": "a proof or tag does not verify"},
+      {"group": "auth", "name": "AUTH_REPLAY", "value": 202, "text": "a replayed or reordered frame", "doc": "a session counter not above the last accepted one (replayed or reordered frame)"},
+      {"group": "auth", "name": "AUTH_ROLE", "value": 203, "text": "this role may not send that command (patients: status and patient bolus only)", "doc": "the session's role may not send this request"},
+      {"group": "auth", "name": "AUTH_RATE_LIMITED", "value": 204, "text": "handshakes are rate limited: another handshake for this role is pending (someone else on the line, or a flood); the key is not at fault, try again", "doc": "handshake throttled, not a verdict on the key"}
+    ]
+  }
 }
 """)

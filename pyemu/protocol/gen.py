@@ -1,7 +1,11 @@
-"""Code generation from protocol/messages.json: ``python -m pyemu.protocol.gen [--check]``.
+"""Code generation from protocol/messages.json and protocol/vocabulary.json: ``python -m pyemu.protocol.gen [--check]``.
 
 Writes (or with --check, compares and lists the stale ones):
-  pyemu/protocol/_schema.py        the table embedded in the package
+  pyemu/protocol/_schema.py        both tables embedded in the package
+  firmware/core/pump_vocab.h       the core's enums and reason texts (gen_vocab)
+  firmware/device/vocab_check.h    compile-time checks PROTO_* == PUMP_* (gen_vocab)
+  pyemu/_cdef/_vocab.cdef          cffi declarations of pump_vocab.h (gen_vocab)
+  pyemu/protocol/vocabulary.py     the Python enums, texts and user spellings (gen_vocab)
   firmware/proto/proto_msgs.h/.c   C payload structs, checks, encoders, decoders
   pyemu/_cdef/proto.cdef           cffi declarations of the C codec
   protocol/vectors/*.json          golden vectors (from pyemu.protocol.vectors)
@@ -19,25 +23,31 @@ from pathlib import Path
 from typing import Callable
 
 from .gen_c import BANNER, TYPE_MAX, gen_cdef, gen_msgs_c, gen_msgs_h, has_body
+from .gen_vocab import gen_pump_vocab_h, gen_spec_tables, gen_vocab_cdef, gen_vocab_check_h, gen_vocabulary_py
 from .schema import FieldDef, Schema, load
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = ROOT / "protocol" / "messages.json"
+VOCABULARY = ROOT / "protocol" / "vocabulary.json"
 
 
 def load_table() -> Schema:
-    with open(TABLE, encoding="utf-8") as f:
-        return load(json.load(f))
+    with open(TABLE, encoding="utf-8") as f, open(VOCABULARY, encoding="utf-8") as g:
+        return load(json.load(f), json.load(g))
 
 
 # ---------------------------------------------------------------- _schema.py
 def gen_schema_py(_: Schema) -> str:
     text = TABLE.read_text(encoding="utf-8")
-    if '"""' in text or "\\" in text:
-        raise ValueError("messages.json must not contain triple quotes or backslashes")
-    return (f'"""The message table (protocol/messages.json), embedded. {BANNER}"""\n'
+    vocab = VOCABULARY.read_text(encoding="utf-8")
+    for name, body in (("messages.json", text), ("vocabulary.json", vocab)):
+        if '"""' in body or "\\" in body:
+            raise ValueError(f"{name} must not contain triple quotes or backslashes")
+    return (f'"""The message table (protocol/messages.json) and the pump\'s vocabulary '
+            f'(protocol/vocabulary.json), embedded. {BANNER}"""\n'
             "import json\n\n"
-            f'SCHEMA = json.loads(r"""{text}""")\n')
+            f'SCHEMA = json.loads(r"""{text}""")\n\n'
+            f'VOCABULARY = json.loads(r"""{vocab}""")\n')
 
 
 # ---------------------------------------------------------------- spec reference
@@ -116,6 +126,7 @@ def gen_reference(s: Schema) -> str:
     o.append("- `nak_reasons`: " + ", ".join(f"{k} = {v}" for k, v in sorted(s.nak_reasons.items(), key=lambda kv: kv[1])))
     o.append("- `drop_reasons`: " + ", ".join(f"{k} = {v}" for k, v in s.drop_reasons.items()))
     o.append("")
+    o += gen_spec_tables(s)
     return "\n".join(o)
 
 
@@ -136,6 +147,10 @@ def outputs(s: Schema) -> dict[Path, Callable[[Schema], str]]:
         ROOT / "firmware" / "proto" / "proto_msgs.h": gen_msgs_h,
         ROOT / "firmware" / "proto" / "proto_msgs.c": gen_msgs_c,
         ROOT / "pyemu" / "_cdef" / "proto.cdef": gen_cdef,
+        ROOT / "firmware" / "core" / "pump_vocab.h": gen_pump_vocab_h,
+        ROOT / "firmware" / "device" / "vocab_check.h": gen_vocab_check_h,
+        ROOT / "pyemu" / "_cdef" / "_vocab.cdef": gen_vocab_cdef,
+        ROOT / "pyemu" / "protocol" / "vocabulary.py": gen_vocabulary_py,
         ROOT / "protocol" / "spec.md": gen_spec,
     }
     for path, fn in vectors.outputs(ROOT).items():

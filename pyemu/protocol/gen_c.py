@@ -201,7 +201,7 @@ def gen_msgs_h(s: Schema) -> str:
          f"#define PROTO_MSG_COUNT {len(msgs)}u", "",
          "/* message types */"]
     o += [f"#define PROTO_MSG_{m.name} {m.id}u" for m in msgs]
-    o += ["", "/* tables from messages.json \"enums\" */"] + _c_enum_defines(s) + [""]
+    o += ["", "/* tables from vocabulary.json and messages.json \"enums\" */"] + _c_enum_defines(s) + [""]
     o += _c_structs(s)
     o.append("/* Every message with fields; the member is named after the message. */")
     o.append("typedef union {")

@@ -1,9 +1,11 @@
 """Typed view of the message table: messages, fields, enums, reason codes and definition CRCs.
 
-The table is ``protocol/messages.json``; the package carries it verbatim in
-``_schema.py`` (generated, so an installed package needs no repository).
-``load(dict)`` builds the view from any copy of the table; the module-level
-names are the view of the embedded one.
+The table is ``protocol/messages.json`` plus the pump's vocabulary
+``protocol/vocabulary.json`` (states, drugs, alarms, event kinds, reason
+codes...), whose tables it takes as enums and NAK reasons; the package carries
+both verbatim in ``_schema.py`` (generated, so an installed package needs no
+repository). ``load(dict)`` builds the view from any copy of the table; the
+module-level names are the view of the embedded one.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ._schema import SCHEMA as _EMBEDDED
+from ._schema import VOCABULARY as _EMBEDDED_VOCABULARY
 
 # Wire types: size in bytes and stdlib struct code (little-endian frame).
 INT_TYPES: dict[str, tuple[int, str]] = {"u8": (1, "B"), "u16": (2, "H"), "u32": (4, "I"), "u64": (8, "Q")}
@@ -146,11 +149,31 @@ class Schema:
     drop_reasons: dict[str, int]
     drop_docs: dict[str, str]
     schema_crc: int
+    vocabulary: dict[str, Any]           # the parsed vocabulary.json the enums came from
 
 
-def load(raw: dict[str, Any]) -> Schema:
-    """Build the typed view of a message table (the parsed messages.json)."""
-    enums = raw["enums"]
+def vocabulary_tables(vocab: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The tables of a vocabulary (the parsed vocabulary.json), by key, in file order."""
+    return {k: v for k, v in vocab.items() if isinstance(v, dict) and "values" in v}
+
+
+def wire_reason_name(entry: dict[str, Any]) -> str:
+    """A reason's name on the wire and in the spec: E_<name> for the core's refusals (not OK)."""
+    core = entry["group"] == "core" and entry["name"] != "OK"
+    return ("E_" if core else "") + entry["name"]
+
+
+def load(raw: dict[str, Any], vocab: Optional[dict[str, Any]] = None) -> Schema:
+    """Build the typed view of a message table (the parsed messages.json).
+
+    ``vocab`` is the parsed vocabulary.json (default: the embedded one); its
+    tables become enums under their ``wire`` names, its reasons the NAK reasons.
+    """
+    vocab = _EMBEDDED_VOCABULARY if vocab is None else vocab
+    tables = vocabulary_tables(vocab)
+    enums: dict[str, dict[str, int]] = {
+        t["wire"]: {v["name"]: v["value"] for v in t["values"]} for k, t in tables.items() if k != "reason"}
+    enums.update({k: v for k, v in raw["enums"].items() if k != "comment"})
     msgs = [_message(m, enums) for m in raw["messages"]]
     by_id = {m.id: m for m in msgs}
     if len(by_id) != len(msgs):
@@ -158,12 +181,12 @@ def load(raw: dict[str, Any]) -> Schema:
     for m in msgs:
         if m.max_size > raw["frame"]["max_payload"]:
             raise ValueError(f"{m.name}: payload can reach {m.max_size} > max_payload")
-    naks: dict[str, int] = dict(raw["nak_reasons"]["core"])
+    naks: dict[str, int] = {}
     nak_docs: dict[str, str] = {}
-    for name, v in raw["nak_reasons"]["protocol"].items():
-        naks[name] = v["value"]
-        nak_docs[name] = v["doc"]
-    naks.update(raw["nak_reasons"]["reserved_auth"])
+    for v in tables["reason"]["values"]:
+        naks[wire_reason_name(v)] = v["value"]
+        if v["group"] != "core":
+            nak_docs[wire_reason_name(v)] = v["doc"]
     drops = {k: v["value"] for k, v in raw["drop_reasons"].items() if k != "comment"}
     drop_docs = {k: v["doc"] for k, v in raw["drop_reasons"].items() if k != "comment"}
     acc = 0
@@ -173,6 +196,7 @@ def load(raw: dict[str, Any]) -> Schema:
         raw=raw, version=raw["protocol_version"], frame=dict(raw["frame"]), flags=dict(raw["flags"]),
         enums={k: dict(v) for k, v in enums.items()}, messages={m.name: m for m in msgs}, by_id=by_id,
         nak_reasons=naks, nak_docs=nak_docs, drop_reasons=drops, drop_docs=drop_docs, schema_crc=acc,
+        vocabulary=vocab,
     )
 
 

@@ -73,11 +73,11 @@ SESSION = [
     (("suspend",), None),
     (("resume",), None),
     (("patient-bolus",), None),
-    (("fault", "motor-stall"), "fault"),
+    (("fault", "motor_stall"), "fault"),
     (("advance", "1h"), "alarms"),
     (("alarms",), "alarms"),
     (("ack", "motor_stall"), "acked"),
-    (("fault", "motor-stall", "--clear"), "fault"),
+    (("fault", "motor-stall", "--clear"), "fault"),   # the old spelling still works
     (("ack",), "acked"),
     (("clock", "--unix-ms", "1700000000000"), None),
     (("events", "--last", "12"), "events"),
@@ -134,13 +134,13 @@ def test_a_refused_command_exits_1_and_prints_the_reason(ctl):
     setup_pump(ctl)
     status, out, err = ctl("refill", "--volume", "30mL", "--drug", "baclofen", "--concentration", "2mg/mL")
     assert status == EXIT_REFUSED
-    assert "E_OVERFILL" in err and "more than the reservoir holds" in err
+    assert "refused by the pump: overfill" in err and "more than the reservoir holds" in err
     assert out == ""
     status, out, err = ctl("refill", "--volume", "30mL", "--drug", "baclofen",
                            "--concentration", "2mg/mL", json_out=True)
     assert status == EXIT_REFUSED
     obj = one_json(out)
-    assert obj["ok"] is False and obj["reason"] == "E_OVERFILL" and obj["code"] == 14
+    assert obj["ok"] is False and obj["reason"] == "overfill" and obj["code"] == 14
 
 
 def test_no_device_answering_is_a_clear_message_not_a_traceback(capsys):
@@ -394,7 +394,7 @@ def test_advance_that_would_cross_the_limit_says_so_not_backwards(threaded_emula
     assert status == EXIT_REFUSED
     assert "backwards" not in err
     assert "3,257,812 days" in err and "at most 257,812 days" in err
-    assert one_json(out)["reason"] == "E_TIME"
+    assert one_json(out)["reason"] == "time"
 
 
 # -- issue 11 item 8: every reason code has a text ---------------------------------------------
@@ -402,12 +402,12 @@ def test_advance_that_would_cross_the_limit_says_so_not_backwards(threaded_emula
 def _all_reason_codes():
     import pathlib
 
-    table = json.loads((pathlib.Path(__file__).parents[2] / "protocol" / "messages.json")
-                       .read_text())["nak_reasons"]
+    table = json.loads((pathlib.Path(__file__).parents[2] / "protocol" / "vocabulary.json")
+                       .read_text())["reason"]["values"]
     codes = {}
-    for group in ("core", "protocol", "reserved_auth"):
-        for name, value in table[group].items():
-            codes[name] = value["value"] if isinstance(value, dict) else value
+    for v in table:
+        core = v["group"] == "core" and v["name"] != "OK"
+        codes[("E_" if core else "") + v["name"]] = v["value"]
     assert len(codes) > 40          # the table was read, not an empty group
     return codes
 
@@ -426,7 +426,15 @@ def test_every_reason_code_in_messages_json_has_a_text():
 def test_clearing_an_absent_fault_is_explained(ctl):
     status, _, err = ctl("fault", "memory", "--clear")
     assert status == EXIT_REFUSED
-    assert "E_NO_FAULT" in err and "not present" in err
+    assert "no_fault" in err and "not present" in err
+
+
+def test_the_old_fault_spelling_works_with_a_deprecation_note(ctl):
+    """`ctl fault motor-stall` (the spelling before the vocabulary) still works and says what to write."""
+    status, out, err = ctl("fault", "motor-stall", json_out=True)
+    assert status == EXIT_OK and one_json(out)["fault"] == "motor_stall"
+    assert "deprecated" in err and "'motor_stall'" in err
+    assert ctl("fault", "motor_stall", "--clear")[0] == EXIT_OK
 
 
 # -- issue 11 item 8: a pump without keys says it is open ---------------------------------------

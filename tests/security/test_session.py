@@ -487,12 +487,12 @@ def test_serve_and_ctl_with_a_key_file(tmp_path, capsys) -> None:
     capsys.readouterr()
     with ServeProcess("--port", "pty", "--clock", "manual", "--quiet", "--keys", str(keyfile)) as emu:
         assert main(["ctl", "--port", emu.port, "--timeout", "5s", "status"]) == 1
-        assert "AUTH_REQUIRED" in capsys.readouterr().err
+        assert "auth_required" in capsys.readouterr().err
         assert main(["ctl", "--port", emu.port, "--timeout", "5s", "--key", str(keyfile), "--json",
                      "refill", "--volume", "10mL", "--drug", "baclofen", "--concentration", "2mg/mL"]) == 0
         capsys.readouterr()
         assert main(["ctl", "--port", emu.port, "--timeout", "5s", "--key", str(patient), "suspend"]) == 1
-        assert "AUTH_ROLE" in capsys.readouterr().err
+        assert "auth_role" in capsys.readouterr().err
         assert main(["ctl", "--port", emu.port, "--timeout", "5s", "--key", str(patient), "--json",
                      "status"]) == 0
         out = capsys.readouterr().out
@@ -504,4 +504,4 @@ def test_security_events_read_as_one_line() -> None:
     send(dev, P.encode("SUSPEND", seq=1))
     client = session_client(dev)
     events = [e for e in client.read_events() if e.kind_name == "SECURITY"]
-    assert [e.describe() for e in events] == ["security: SUSPEND refused (AUTH_REQUIRED)"]
+    assert [e.describe() for e in events] == ["security: SUSPEND refused (auth_required)"]

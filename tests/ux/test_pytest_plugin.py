@@ -9,7 +9,7 @@ from pyemu.client import DeviceRefused
 
 
 def test_patient_bolus_needs_a_prescription(pyemu_client):
-    with pytest.raises(DeviceRefused, match="PB_DISABLED"):
+    with pytest.raises(DeviceRefused, match="pb_disabled"):
         pyemu_client.patient_bolus()
 
 

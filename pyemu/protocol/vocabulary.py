@@ -1,0 +1,389 @@
+"""The pump's vocabulary: every enum of the pump, its user spelling and texts. GENERATED from protocol/vocabulary.json by `python -m pyemu.protocol.gen`: do not edit.
+
+States, drugs, bolus kinds, faults, alarms (critical or not), event kinds (with
+what data0/data1 mean) and reason codes (core pump_result_t and the protocol's
+NAK reasons, with the sentence a user reads). What users see is always
+:func:`user_name` (the name in lower case); :func:`lookup` also takes the older
+spellings in ``ALIASES``. The C core's enums (firmware/core/pump_vocab.h) and
+the wire's tables are generated from the same file.
+"""
+from __future__ import annotations
+
+import enum
+from typing import Optional, TypeVar
+
+__all__ = [
+    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "Drug", "EVENT_DATA", "EventKind", "Fault",
+    "REASON_GROUP", "REASON_SHORT", "REASON_TEXT", "Reason", "State", "WIRE_REASON_NAME",
+    "choices", "lookup", "reason_name", "reason_short", "reason_text", "user_name", "wire_reason_name",
+]
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+class State(enum.IntEnum):
+    """What the pump is doing (status.state; pump.h SEMANTICS, State)."""
+
+    STOPPED = 0  # no prescription, or basal rate now 0 and no bolus
+    RUNNING = 1  # delivering
+    SUSPENDED = 2  # by the clinician (or a refill with another drug)
+    HALTED = 3  # delivery stopped: reservoir empty, EOS, stall or memory error (takes precedence over SUSPENDED)
+
+
+class Drug(enum.IntEnum):
+    """Drug codes of the reservoir and the prescription. NONE is an empty pump, never a valid refill."""
+
+    NONE = 0  # no drug (a new pump)
+    MORPHINE = 1
+    HYDROMORPHONE = 2
+    ZICONOTIDE = 3
+    BACLOFEN = 4
+    SALINE = 5  # the only drug whose concentration may be 0
+    OTHER = 6
+
+
+class BolusKind(enum.IntEnum):
+    """Which bolus runs (status.bolus_kind) or an event is about."""
+
+    NONE = 0  # no bolus
+    CLINICIAN = 1
+    PRIME = 2  # prime or bridge: fills tubing + catheter dead volume
+    PATIENT = 3
+
+
+class Fault(enum.IntEnum):
+    """Simulated hardware faults (INJECT_FAULT, test builds)."""
+
+    NONE = 0  # no fault
+    MOTOR_STALL = 1  # the next stroke fails; MOTOR_STALL latches until cleared
+    MEMORY = 2  # MEMORY_ERROR at once; delivery halts until cleared
+
+
+class Alarm(enum.IntFlag):
+    """Alarm bits (status.alarms). A critical alarm halts delivery and sounds the full tone until acknowledged."""
+
+    NONE = 0
+    LOW_RESERVOIR = 1  # prescription exists and reservoir at or below the low-reservoir threshold
+    RESERVOIR_EMPTY = 2  # prescription exists and less than one stroke left
+    ERI = 4  # battery at elective replacement indicator (latched)
+    EOS = 8  # battery at end of service
+    MOTOR_STALL = 16  # a stroke failed while a stall fault was present (latched until cleared)
+    DOSE_LIMIT = 32  # a bolus was refused by the 24-h dose limit; cleared by ack only
+    MEMORY_ERROR = 64  # memory fault present
+
+    @property
+    def critical(self) -> "Alarm":
+        """The critical bits of this set (they halt delivery)."""
+        return self & CRITICAL_ALARMS
+
+
+class EventKind(enum.IntEnum):
+    """Kinds of event log entries and what their data0/data1 mean (pump.h SEMANTICS, Event data). `reason` = a reason code, `bolus_kind`, `alarm` and `fault` = a value of that table."""
+
+    NONE = 0  # never logged
+    INIT = 1
+    RESET = 2  # restart from saved state
+    PRESCRIBED = 3
+    PRESCRIBE_REFUSED = 4
+    BOLUS_START = 5
+    BOLUS_END = 6
+    BOLUS_CANCELLED = 7
+    BOLUS_REFUSED = 8
+    PATIENT_GRANTED = 9
+    PATIENT_DENIED = 10
+    SUSPENDED = 11
+    RESUMED = 12
+    REFILL = 13
+    REFILL_REFUSED = 14
+    ALARM_RAISED = 15
+    ALARM_CLEARED = 16
+    ALARM_ACKED = 17
+    FAULT_INJECTED = 18
+    FAULT_CLEARED = 19
+    CLOCK_SET = 20  # logged by the device layer
+    SECURITY = 21  # logged by authenticated sessions
+
+
+class Reason(enum.IntEnum):
+    """Why something was refused. Group core (0..127): the dosing core's pump_result_t (C PUMP_E_<name>, PUMP_OK), sent as-is in a NAK when the core refuses (wire name E_<name>). Group protocol (128..199): the codec and device (C PROTO_NAK_<name>). Group auth (200..): authenticated sessions (C PROTO_NAK_<name>). `text` is the sentence a user reads, `short` a few words for log lines (default: the name in words), `doc` (protocol groups) the protocol's meaning."""
+
+    OK = 0
+    ARG = 1
+    RATE_RANGE = 2
+    STEPS = 3
+    CONCENTRATION = 4
+    DOSE_LIMIT = 5
+    LIMIT_RANGE = 6
+    BOLUS_RANGE = 7
+    BOLUS_ACTIVE = 8
+    NO_BOLUS = 9
+    SUSPENDED = 10
+    EMPTY = 11
+    EOS = 12
+    STALLED = 13
+    OVERFILL = 14
+    LOCKOUT = 15
+    COUNT = 16
+    PB_DISABLED = 17
+    TIME = 18
+    NOT_SUSPENDED = 19
+    NO_PRESCRIPTION = 20
+    SNAPSHOT_SIZE = 21
+    SNAPSHOT_MAGIC = 22
+    SNAPSHOT_VERSION = 23
+    SNAPSHOT_CRC = 24
+    SNAPSHOT_INVALID = 25
+    FAULT_KIND = 26
+    ALARM = 27
+    DRUG = 28
+    CONFIG = 29
+    NO_FAULT = 30
+    MEMORY = 31
+    UNEXPECTED_MESSAGE = 128
+    BAD_FLAGS = 129
+    BAD_LENGTH = 130
+    BAD_FIELD = 131
+    UNSUPPORTED = 132
+    CLOCK_MODE = 133
+    BUSY = 134
+    AUTH_REQUIRED = 200
+    AUTH_FAILED = 201
+    AUTH_REPLAY = 202
+    AUTH_ROLE = 203
+    AUTH_RATE_LIMITED = 204
+
+
+#: The alarms that halt delivery and sound the full tone.
+CRITICAL_ALARMS: Alarm = Alarm.RESERVOIR_EMPTY | Alarm.EOS | Alarm.MOTOR_STALL | Alarm.MEMORY_ERROR
+
+#: Reason code -> the sentence a user reads.
+REASON_TEXT: dict[int, str] = {
+    0: 'no error (a NAK never carries this code)',
+    1: 'a missing or malformed argument',
+    2: 'a rate outside 0.048-24 mL/day (0 is allowed)',
+    3: 'the schedule needs 1 to 24 steps starting at 00:00 in ascending order',
+    4: "the concentration is 0, too high, or not the reservoir's",
+    5: 'the 24-hour dose limit would be exceeded',
+    6: 'the dose limit or the low-reservoir threshold is out of range',
+    7: 'the bolus volume, duration or rate, or the patient-bolus settings, are out of range',
+    8: 'a bolus is already running',
+    9: 'no bolus is running',
+    10: 'the pump is suspended',
+    11: 'the reservoir is empty',
+    12: 'the battery is at end of service',
+    13: 'the motor has stalled and the fault is not cleared',
+    14: 'more than the reservoir holds',
+    15: 'inside the lockout time after the last patient bolus',
+    16: 'the patient boluses allowed per 24 hours are used up, or the record of recent boluses is full',
+    17: 'the prescription does not allow patient boluses',
+    18: "time would move backwards, or past the pump's clock limit of 2^48 ms (3,257,812 days, about 8,919 years, since implant)",
+    19: 'the pump is not suspended',
+    20: 'no prescription is programmed yet',
+    21: "the pump's memory image is truncated or of the wrong size",
+    22: 'not a memory image of this pump',
+    23: 'a memory image of a layout version this pump does not know',
+    24: "the pump's memory image is corrupt (checksum mismatch)",
+    25: "the pump's memory image decodes but breaks an invariant",
+    26: 'no such fault',
+    27: 'no such alarm is active',
+    28: "the drug is not the reservoir's (or not a drug this pump knows)",
+    29: 'the pump configuration is out of range',
+    30: 'that fault is not present, so there is nothing to clear',
+    31: 'the pump has a memory error: delivery is halted until the fault is cleared',
+    128: 'the pump does not take that message in that direction',
+    129: "the frame's flags are not valid for a request",
+    130: 'the message has the wrong length',
+    131: 'a field of the message is out of range (array count, yes/no value or selector)',
+    132: 'not available on this pump (fault injection needs `pyemu serve --test-features`)',
+    133: 'ADVANCE needs a pump with a manual clock (`pyemu serve --clock manual`)',
+    134: 'the pump cannot take the request now; it is retried with the same sequence number',
+    200: 'this pump has keys: give a key file (--key FILE --role clinician|patient)',
+    201: 'the session key or proof does not verify (wrong key file or role)',
+    202: 'a replayed or reordered frame',
+    203: 'this role may not send that command (patients: status and patient bolus only)',
+    204: 'handshakes are rate limited: another handshake for this role is pending (someone else on the line, or a flood); the key is not at fault, try again',
+}
+#: Reason code -> a few words for log lines (others: the user spelling in words).
+REASON_SHORT: dict[int, str] = {
+    4: 'different concentration',
+    5: '24-h dose limit',
+    8: 'bolus running',
+    11: 'reservoir empty',
+    12: 'battery end of service',
+    13: 'motor stall',
+    16: '24-h count reached',
+    17: 'not prescribed',
+    28: 'different drug',
+}
+#: Reason code -> core, protocol or auth.
+REASON_GROUP: dict[int, str] = {
+    0: 'core',
+    1: 'core',
+    2: 'core',
+    3: 'core',
+    4: 'core',
+    5: 'core',
+    6: 'core',
+    7: 'core',
+    8: 'core',
+    9: 'core',
+    10: 'core',
+    11: 'core',
+    12: 'core',
+    13: 'core',
+    14: 'core',
+    15: 'core',
+    16: 'core',
+    17: 'core',
+    18: 'core',
+    19: 'core',
+    20: 'core',
+    21: 'core',
+    22: 'core',
+    23: 'core',
+    24: 'core',
+    25: 'core',
+    26: 'core',
+    27: 'core',
+    28: 'core',
+    29: 'core',
+    30: 'core',
+    31: 'core',
+    128: 'protocol',
+    129: 'protocol',
+    130: 'protocol',
+    131: 'protocol',
+    132: 'protocol',
+    133: 'protocol',
+    134: 'protocol',
+    200: 'auth',
+    201: 'auth',
+    202: 'auth',
+    203: 'auth',
+    204: 'auth',
+}
+#: Reason code -> its name in the protocol spec (E_<name> for the core's refusals).
+WIRE_REASON_NAME: dict[int, str] = {
+    0: 'OK',
+    1: 'E_ARG',
+    2: 'E_RATE_RANGE',
+    3: 'E_STEPS',
+    4: 'E_CONCENTRATION',
+    5: 'E_DOSE_LIMIT',
+    6: 'E_LIMIT_RANGE',
+    7: 'E_BOLUS_RANGE',
+    8: 'E_BOLUS_ACTIVE',
+    9: 'E_NO_BOLUS',
+    10: 'E_SUSPENDED',
+    11: 'E_EMPTY',
+    12: 'E_EOS',
+    13: 'E_STALLED',
+    14: 'E_OVERFILL',
+    15: 'E_LOCKOUT',
+    16: 'E_COUNT',
+    17: 'E_PB_DISABLED',
+    18: 'E_TIME',
+    19: 'E_NOT_SUSPENDED',
+    20: 'E_NO_PRESCRIPTION',
+    21: 'E_SNAPSHOT_SIZE',
+    22: 'E_SNAPSHOT_MAGIC',
+    23: 'E_SNAPSHOT_VERSION',
+    24: 'E_SNAPSHOT_CRC',
+    25: 'E_SNAPSHOT_INVALID',
+    26: 'E_FAULT_KIND',
+    27: 'E_ALARM',
+    28: 'E_DRUG',
+    29: 'E_CONFIG',
+    30: 'E_NO_FAULT',
+    31: 'E_MEMORY',
+    128: 'UNEXPECTED_MESSAGE',
+    129: 'BAD_FLAGS',
+    130: 'BAD_LENGTH',
+    131: 'BAD_FIELD',
+    132: 'UNSUPPORTED',
+    133: 'CLOCK_MODE',
+    134: 'BUSY',
+    200: 'AUTH_REQUIRED',
+    201: 'AUTH_FAILED',
+    202: 'AUTH_REPLAY',
+    203: 'AUTH_ROLE',
+    204: 'AUTH_RATE_LIMITED',
+}
+#: Event kind -> (meaning of data0, meaning of data1).
+EVENT_DATA: dict[EventKind, tuple[str, str]] = {
+    EventKind.NONE: ('-', '-'),
+    EventKind.INIT: ('serial', 'reservoir capacity nL'),
+    EventKind.RESET: ('0', '0'),
+    EventKind.PRESCRIBED: ('daily volume nL', 'max_dose_ug_24h'),
+    EventKind.PRESCRIBE_REFUSED: ('0', 'reason'),
+    EventKind.BOLUS_START: ('bolus_kind', 'volume nL'),
+    EventKind.BOLUS_END: ('bolus_kind', 'volume nL'),
+    EventKind.BOLUS_CANCELLED: ('bolus_kind', 'cause: 0 = cancel command, else reason SUSPENDED/EMPTY/EOS/STALLED/MEMORY'),
+    EventKind.BOLUS_REFUSED: ('bolus_kind', 'reason'),
+    EventKind.PATIENT_GRANTED: ('patient boluses in the last 24 h including this one', 'volume nL'),
+    EventKind.PATIENT_DENIED: ('0', 'reason'),
+    EventKind.SUSPENDED: ('cause: 0 = command, else reason DRUG/CONCENTRATION', '0'),
+    EventKind.RESUMED: ('0', '0'),
+    EventKind.REFILL: ('new volume nL', 'discarded nL'),
+    EventKind.REFILL_REFUSED: ('0', 'reason'),
+    EventKind.ALARM_RAISED: ('alarm bit', '0'),
+    EventKind.ALARM_CLEARED: ('alarm bit', '0'),
+    EventKind.ALARM_ACKED: ('alarm bit', '0'),
+    EventKind.FAULT_INJECTED: ('fault', '0'),
+    EventKind.FAULT_CLEARED: ('fault', '0'),
+    EventKind.CLOCK_SET: ('unix_ms bits 0-31', 'unix_ms bits 32-63'),
+    EventKind.SECURITY: ('reason (AUTH_*)', 'message type | role << 8 | refusals suppressed since the last entry << 16'),
+}
+#: Table class name -> {older spelling: name}: accepted by lookup() with a deprecation note.
+ALIASES: dict[str, dict[str, str]] = {
+    'Fault': {'motor-stall': 'MOTOR_STALL'},
+}
+
+def user_name(member: enum.Enum) -> str:
+    """The one spelling users see (CLI, JSON, scenarios, events, plots): the name in lower case."""
+    return str(member.name).lower()
+
+
+def choices(table: type[_E], *, skip: tuple[str, ...] = ("NONE",)) -> tuple[str, ...]:
+    """User spellings of a table's values in value order (NONE left out by default)."""
+    return tuple(user_name(m) for m in table if m.name not in skip)
+
+
+def lookup(table: type[_E], text: str) -> tuple[_E, Optional[str]]:
+    """A value from what a user typed: its user spelling (any case) or an older alias.
+
+    Returns (value, note): note is None for the user spelling, else a deprecation
+    note naming the spelling to use. Raises ValueError naming the valid spellings.
+    """
+    key = text.strip()
+    for m in table:
+        if key.lower() == user_name(m):
+            return m, None
+    for alias, name in ALIASES.get(table.__name__, {}).items():
+        if key.lower() == alias.lower():
+            m = table[name]
+            return m, f"{text!r} is deprecated, write {user_name(m)!r}"
+    raise ValueError(f"unknown {table.__name__.lower()} {text!r}; one of: {', '.join(choices(table))}")
+
+
+def reason_name(code: int) -> str:
+    """The user spelling of a reason code (15 -> ``lockout``); unknown codes as ``reason_N``."""
+    try:
+        return user_name(Reason(code))
+    except ValueError:
+        return f"reason_{code}"
+
+
+def reason_text(code: int) -> str:
+    """The sentence a user reads for a reason code."""
+    return REASON_TEXT.get(code, "reason unknown to this pyemu")
+
+
+def reason_short(code: int) -> str:
+    """A few words for a reason code, for log lines and tables."""
+    return REASON_SHORT.get(code) or reason_name(code).replace("_", " ")
+
+
+def wire_reason_name(code: int) -> str:
+    """A reason's name in the protocol spec and NakReason (E_LOCKOUT, BAD_FIELD)."""
+    return WIRE_REASON_NAME.get(code, f"REASON_{code}")
