@@ -25,7 +25,7 @@ CTEST_BIN := $(patsubst firmware/tests/%.c,build/ctest/%,$(CTEST_SRC))
 HYPOTHESIS_PROFILE ?= ci
 PYTEST_ARGS ?=
 
-.PHONY: run test venv ext ctest pytest clean help firmware bench fuzz fuzz-build
+.PHONY: run test venv ext ctest pytest clean help firmware bench fuzz fuzz-build soak
 
 help:
 	@echo "make run    - the built-in demo: a 6-month therapy on an emulated pump"
@@ -33,6 +33,7 @@ help:
 	@echo "make ctest  - only the C tests, under AddressSanitizer/UBSan"
 	@echo "make firmware - cross-compile the board images (QEMU netduinoplus2, NUCLEO-F4)"
 	@echo "make bench  - speed figures beside their peers (bench-results/bench.json)"
+	@echo "make soak   - the attack harnesses and fault tests at full size (long; not in make test)"
 	@echo "make clean  - remove build products and the virtual environment"
 
 run: ext
@@ -156,6 +157,18 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP) ext
 	$(PY) -m bench
+
+# ---- Soak: the attack harnesses at full size ------------------------------------------
+# The same tests `make test` runs small (tests/soak.py): pipelining, monitor beside
+# ctl, keyless floods, seq collisions, damaged state files, kill -9 and power cuts,
+# years of therapy over a noisy line, mutated frames. Tens of minutes; `make fuzz`
+# runs the C fuzzers for longer.
+SOAK_TESTS := tests/faults tests/host/test_serve_clients.py tests/host/test_kill_restart.py \
+              tests/host/test_seq_collision.py tests/host/test_serve.py tests/host/test_statefile.py \
+              tests/security/test_auth_flood.py tests/security/test_fuzz_python.py tests/security/test_cli_fuzz.py
+
+soak: ext
+	PYEMU_SOAK=1 HYPOTHESIS_PROFILE=deep $(PY) -m pytest -q --durations=10 $(SOAK_TESTS)
 
 # ---- Fuzzing: libFuzzer over the C frame decoder and the device dispatcher ----------
 # ASan+UBSan; seeds in firmware/fuzz/corpus (from protocol/vectors, make_corpus.py);

@@ -20,6 +20,7 @@ from pyemu import protocol as P
 from pyemu.client import Client, LinkError, NoReply
 from pyemu.emulator import ServeProcess
 from pyemu.observe import observer_for
+from soak import scaled
 
 SERVE = ("--clock", "manual", "--test-features", "--telemetry-period", "0s", "--quiet")
 DEADLINE_S = 120.0   # a safety net for a broken build, not a wait
@@ -32,12 +33,12 @@ def _open_raw(path: str) -> int:
     return fd
 
 
-def test_3000_pipelined_get_status_over_a_pty_each_get_one_reply_in_order():
-    """Spec section 3: every request gets exactly one reply. 3,000 GET_STATUS
+def test_pipelined_get_status_over_a_pty_each_get_one_reply_in_order():
+    """Spec section 3: every request gets exactly one reply. 3,000 GET_STATUS (30,000 in `make soak`)
     written back to back (a reader drains replies as they come, but the writer
     never waits for one) get 3,000 STATUS replies with their seqs, in order:
     no BUSY, none lost (device_rx backpressure, the serve loop's pending bytes)."""
-    count = 3000
+    count = scaled(3000, 30000)
     stream = b"".join(P.encode("GET_STATUS", seq=s % 65536) for s in range(count))
     with ServeProcess("--port", "pty", *SERVE) as emu:
         fd = _open_raw(emu.port)
@@ -164,7 +165,7 @@ def test_monitor_beside_ctl_every_ctl_run_succeeds():
         watcher.start()
         assert connected.wait(DEADLINE_S)
         failures = []
-        for i in range(20):
+        for i in range(scaled(20, 200)):
             cmd = ["clock"] if i % 2 == 0 else ["--json", "status"]
             run = subprocess.run([sys.executable, "-m", "pyemu", "ctl", "--port", emu.port, *cmd],
                                  capture_output=True, text=True, timeout=DEADLINE_S)

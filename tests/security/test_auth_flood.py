@@ -22,6 +22,7 @@ from pyemu.client import AuthenticationError, Client, reason_text
 from pyemu.core import Config, EventKind
 from pyemu.device import Device, lib
 from pyemu.transport import Transport
+from soak import scaled
 
 CLIN = bytes(range(1, 33))
 PAT = bytes(range(101, 133))
@@ -91,7 +92,7 @@ def test_a_keyholder_gets_in_through_a_keyless_flood_of_handshake_frames() -> No
     dev = pump()
     flooder = Flooder()
     attempts: List[int] = []
-    for gap in range(15):
+    for gap in list(range(15)) * scaled(1, 10):     # `make soak`: ten rounds on one pump
         for key, role in ((CLIN, "clinician"), (PAT, "patient")):
             c = login(dev, FloodedLine(dev, flooder, gap), key, role)
             assert c.authenticated and c.status().now_ms == 0
@@ -172,7 +173,7 @@ def test_a_realtime_pump_lets_a_keyholder_in_within_seconds_during_a_flood(tmp_p
         try:
             while flooder.sent < 400:      # the flood is on before the keyholder starts
                 time.sleep(0.005)
-            for i in range(10):
+            for i in range(scaled(10, 100)):
                 start = time.monotonic()
                 role = ("clinician", "patient")[i % 2]
                 with Client.connect(emu.port, key=keys[role], role=role, timeout=2.0) as c:
