@@ -58,6 +58,8 @@ __all__ = [
 _CHUNK = 65536
 #: How a refusal line from ``pyemu serve`` starts (a second client on tcp-listen).
 _REFUSAL = b"pyemu serve: refused"
+#: Bytes of the stream kept to find that line when the socket closes (it is < 200 B).
+_REFUSAL_TAIL = 512
 SERIAL_DEFAULTS = {"baudrate": 115200, "bytesize": 8, "parity": "N", "stopbits": 1}
 
 
@@ -164,12 +166,14 @@ class _FdTransport(Transport):
                 raise self._closed_error() from None
             raise
         if not data:
-            last = self._last_read
-            if last.startswith(_REFUSAL):
-                # The server said why before closing (a port with a client already).
-                raise TransportClosed(f"{self.url}: {last.decode(errors='replace').strip()}")
+            at = self._last_read.rfind(_REFUSAL)
+            if at >= 0:
+                # The server said why before closing (a port with a client already);
+                # the line may have come in pieces, so the tail of the stream is kept.
+                line = self._last_read[at:].split(b"\n", 1)[0]
+                raise TransportClosed(f"{self.url}: {line.decode(errors='replace').strip()}")
             raise self._closed_error()
-        self._last_read = data
+        self._last_read = (self._last_read + data)[-_REFUSAL_TAIL:]
         return data
 
     def write(self, data: bytes) -> None:

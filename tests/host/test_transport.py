@@ -1,5 +1,6 @@
 """Transports: a real pty pair, TCP on loopback, pyserial's loop://, and URL errors."""
 import os
+import socket
 
 import pytest
 
@@ -142,3 +143,31 @@ def test_pyserial_loop_url():
 def test_bad_urls_give_a_clear_error(url, says):
     with pytest.raises(TransportError, match=says):
         open_transport(url)
+
+
+def test_a_refusal_line_read_in_pieces_is_still_reported_when_the_socket_closes():
+    """The refusal of a second tcp-listen client may arrive in several reads
+    before the close (seen under load in `make soak`): the closed-line error
+    still carries the server's sentence, never a bare "closed"."""
+    from pyemu.transport import _FdTransport
+
+    class Pair(_FdTransport):
+        url = "socketpair"
+
+        def __init__(self, sock: socket.socket) -> None:
+            self._sock = sock
+            self._set_fd(sock.fileno())
+
+    server, client = socket.socketpair()
+    line = Pair(client)
+    try:
+        server.sendall(b"pyemu serve: refused: this pump alr")
+        assert line.read(5.0) == b"pyemu serve: refused: this pump alr"
+        server.sendall(b"eady has a client on this port (one at a time)\n")
+        assert line.read(5.0).endswith(b"(one at a time)\n")
+        server.close()
+        with pytest.raises(TransportClosed, match="pyemu serve: refused: this pump already has a client"):
+            while True:
+                line.read(5.0)
+    finally:
+        client.close()

@@ -100,7 +100,10 @@ def test_a_keyholder_gets_in_through_a_keyless_flood_of_handshake_frames() -> No
             c.logout()
     print(f"\n{flooder.sent} flood frames; keyholder AUTH_BEGIN attempts per login: "
           f"max {max(attempts)}, mean {sum(attempts) / len(attempts):.1f} over {len(attempts)} logins")
-    assert max(attempts) <= 100        # the seeded run; the bound is 512 (p(all fail) < 1e-5)
+    # Spec 6.2: each attempt succeeds with probability >= 1/40 however the flood is
+    # built, so the mean number of attempts is at most 40; 512 is the client's cap.
+    assert max(attempts) <= lib.DEVICE_AUTH_MAX_ATTEMPTS
+    assert sum(attempts) / len(attempts) <= 40, attempts
     assert flooder.naks.get(RATE_LIMITED, 0) > 0 and flooder.naks.get(AUTH_FAILED, 0) > 0
 
 
