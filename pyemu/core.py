@@ -201,6 +201,10 @@ class Status:
     faults: tuple[Fault, ...]
     low_reservoir_nl: int
     next_stroke_ms: Optional[int]
+    dead_volume_nl: int = 0
+    resound_ms: int = 0
+    days_to_low_reservoir: int = 0          # 2**32 - 1: never (no use)
+    days_to_low_reservoir_max_use: int = 0  # every allowed patient bolus taken
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,6 +227,28 @@ class Balance:
     pumped_pg: int
     delivered_pg: int
     in_catheter_pg: int
+    catheter_discarded_pg: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Reconciliation:
+    """Refill reconciliation (pump_reconcile_t); verdict 0 within tolerance,
+    1 possible over-infusion (less withdrawn), 2 possible under-infusion/occlusion."""
+    expected_nl: int
+    withdrawn_nl: int
+    discrepancy_nl: int
+    delivered_nl: int
+    tolerance_nl: int
+    verdict: int
+
+
+def dead_volume_from_catheter(length_mm: int, nl_per_cm: int, tubing_nl: int) -> int:
+    """Dead volume of a trimmed catheter plus pump tubing, as the core computes it."""
+    out = ffi.new("uint32_t *")
+    _check(lib.pump_dead_volume_from_catheter(_uint("length_mm", length_mm, _U32),
+                                              _uint("nl_per_cm", nl_per_cm, _U32),
+                                              _uint("tubing_nl", tubing_nl, _U32), out))
+    return int(out[0])
 
 
 def dose_to_rate(dose_ug_day: int, conc_ug_ml: int) -> int:
@@ -330,6 +356,22 @@ class Pump:
                                _uint("drug", int(drug), 0xFFFF),
                                _uint("conc_ug_ml", conc_ug_ml, _U32)))
 
+    def refill_reconciled(self, volume_nl: int, drug: Drug, conc_ug_ml: int,
+                          withdrawn_nl: int) -> Reconciliation:
+        out = ffi.new("pump_reconcile_t *")
+        _check(lib.pump_refill_reconciled(self._p, _uint("volume_nl", volume_nl, _U32),
+                                          _uint("drug", int(drug), 0xFFFF),
+                                          _uint("conc_ug_ml", conc_ug_ml, _U32),
+                                          _uint("withdrawn_nl", withdrawn_nl, _U32 - 1), out))
+        return Reconciliation(**{f.name: int(getattr(out, f.name))
+                                 for f in dataclasses.fields(Reconciliation)})
+
+    def set_alarm_resound(self, interval_ms: int) -> None:
+        _check(lib.pump_set_alarm_resound(self._p, _uint("interval_ms", interval_ms, _U32)))
+
+    def configure_implant(self, dead_volume_nl: int) -> None:
+        _check(lib.pump_configure_implant(self._p, _uint("dead_volume_nl", dead_volume_nl, _U32)))
+
     def ack_alarm(self, alarms: Alarm | int) -> None:
         _check(lib.pump_ack_alarm(self._p, _uint("alarms", int(alarms), _U32)))
 
@@ -363,6 +405,9 @@ class Pump:
             faults=tuple(f for f in (Fault.MOTOR_STALL, Fault.MEMORY) if s.faults & (1 << f)),
             low_reservoir_nl=int(s.low_reservoir_nl),
             next_stroke_ms=None if int(s.next_stroke_ms) == NEVER else int(s.next_stroke_ms),
+            dead_volume_nl=int(s.dead_volume_nl), resound_ms=int(s.resound_ms),
+            days_to_low_reservoir=int(s.days_to_low_reservoir),
+            days_to_low_reservoir_max_use=int(s.days_to_low_reservoir_max_use),
         )
 
     def balance(self) -> Balance:

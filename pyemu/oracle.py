@@ -34,6 +34,12 @@ LOW_DEFAULT = 2_000_000
 CAPACITIES = (20_000_000, 40_000_000)
 NEVER = 2**64 - 1
 TIME_MAX = 2**48 - 1               # advance refuses later times (the log stores 48-bit times)
+RESOUND_DEFAULT, RESOUND_MIN, RESOUND_MAX = 86_400_000, 60_000, 604_800_000
+DEAD_VOLUME_MAX = 2_000_000
+ACCURACY_PERMILLE = 145
+RECONCILE_LIMIT = {20_000_000: 1_000_000, 40_000_000: 2_000_000}
+WITHIN_TOLERANCE, POSSIBLE_OVER_INFUSION, POSSIBLE_UNDER_INFUSION = 0, 1, 2
+U32_MAX = 2**32 - 1
 
 # reason codes
 OK, E_ARG, E_RATE_RANGE, E_STEPS, E_CONCENTRATION, E_DOSE_LIMIT, E_LIMIT_RANGE = range(7)
@@ -41,6 +47,7 @@ E_BOLUS_RANGE, E_BOLUS_ACTIVE, E_NO_BOLUS, E_SUSPENDED, E_EMPTY, E_EOS, E_STALLE
 E_OVERFILL, E_LOCKOUT, E_COUNT, E_PB_DISABLED, E_TIME, E_NOT_SUSPENDED = range(14, 20)
 E_NO_PRESCRIPTION = 20
 E_FAULT_KIND, E_ALARM, E_DRUG, E_CONFIG, E_NO_FAULT, E_MEMORY = 26, 27, 28, 29, 30, 31
+E_THERAPY_ACTIVE = 32
 
 # drugs
 DRUG_NONE, DRUG_SALINE, DRUG_COUNT = 0, 5, 7
@@ -56,6 +63,7 @@ ALL_ALARMS = 0x7F
  EV_BOLUS_CANCELLED, EV_BOLUS_REFUSED, EV_PATIENT_GRANTED, EV_PATIENT_DENIED, EV_SUSPENDED,
  EV_RESUMED, EV_REFILL, EV_REFILL_REFUSED, EV_ALARM_RAISED, EV_ALARM_CLEARED, EV_ALARM_ACKED,
  EV_FAULT_INJECTED, EV_FAULT_CLEARED) = range(1, 20)
+EV_IMPLANT_CONFIGURED, EV_RESOUND_SET, EV_REFILL_RECONCILED = 22, 23, 24
 
 # bolus kinds, faults, states
 BOLUS_NONE, BOLUS_CLINICIAN, BOLUS_PRIME, BOLUS_PATIENT = range(4)
@@ -192,6 +200,10 @@ class OracleStatus:
     faults: tuple[int, ...]
     low_reservoir_nl: int
     next_stroke_ms: Optional[int]
+    dead_volume_nl: int = 0
+    resound_ms: int = 0
+    days_to_low_reservoir: int = 0
+    days_to_low_reservoir_max_use: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,6 +215,7 @@ class OracleBalance:
     pumped_pg: int
     delivered_pg: int
     in_catheter_pg: int
+    catheter_discarded_pg: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,6 +229,16 @@ class OracleEvent:
 
 def _field(obj: Any, name: str) -> Any:
     return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+def dead_volume_from_catheter(length_mm: int, nl_per_cm: int, tubing_nl: int) -> int:
+    """tubing + ceil(length_mm * nl_per_cm / 10) (pump_dead_volume_from_catheter)."""
+    if not (1 <= length_mm <= 2000 and 1 <= nl_per_cm <= 10_000 and 0 <= tubing_nl <= 500_000):
+        raise OracleError(E_CONFIG)
+    v = tubing_nl + ceil_div(length_mm * nl_per_cm, 10)
+    if v > DEAD_VOLUME_MAX:
+        raise OracleError(E_CONFIG)
+    return v
 
 
 def dose_to_rate(dose_ug_day: int, conc_ug_ml: int) -> int:
@@ -260,8 +283,12 @@ class Oracle:
         self.battery = cfg["battery_capacity_nc"]
         self.eri = False
         self.active = 0
-        self.acked = 0          # active critical bits acknowledged
-        self.suppressed = 0     # non-critical bits acked, waiting for their cause to clear
+        self.acked = 0          # active bits acknowledged (tone silent)
+        self.resound_ms = RESOUND_DEFAULT
+        self.resound_at: dict[int, int] = {}   # acked lasting non-critical bit -> re-sound time
+        self.refill_ms = 0
+        self.pumped_at_refill = 0
+        self.catheter_discarded_pg = 0
         self.faults: set[int] = set()
         self.stall_latched = False
         self.strokes = self.failed = 0
@@ -301,7 +328,8 @@ class Oracle:
                 + ceil_div(v1440 * self.cfg["stroke_nc"], 1440 * self.S))
 
     def _eri_threshold(self) -> int:
-        return self.cfg["eri_days"] * self._drain_day()
+        # the worst drain at the programmed therapy: every alarm tone sounding
+        return self.cfg["eri_days"] * (self._drain_day() + self.cfg["tone_ua"] * U)
 
     def _drain_per_ms(self) -> int:
         unacked = self.active & ~self.acked
@@ -335,15 +363,21 @@ class Oracle:
             if bit == DOSE:
                 continue       # no lasting cause: raised by a refusal, cleared by ack
             if causes[bit]:
-                if not self.active & bit and not self.suppressed & bit:
+                if not self.active & bit:
                     self.active |= bit
+                    self.acked &= ~bit
+                    self.resound_at.pop(bit, None)
                     self._log(EV_ALARM_RAISED, bit)
+                elif bit in self.resound_at and self.now >= self.resound_at[bit]:
+                    self.acked &= ~bit
+                    del self.resound_at[bit]
+                    self._log(EV_ALARM_RAISED, bit, 1)
             else:
                 if self.active & bit:
                     self._log(EV_ALARM_CLEARED, bit)
                 self.active &= ~bit
                 self.acked &= ~bit
-                self.suppressed &= ~bit
+                self.resound_at.pop(bit, None)
         cause = self._halt_cause()
         if cause and self.rx is not None:
             self.owed %= self.SU
@@ -454,6 +488,8 @@ class Oracle:
                 nxt = min(nxt, self.now + ceil_div(self.battery - th, q))
             if self.battery > 0:
                 nxt = min(nxt, self.now + ceil_div(self.battery, q))
+            if self.resound_at:
+                nxt = min(nxt, min(self.resound_at.values()))
             dt = nxt - self.now
             self.owed += inc * dt
             self._draw(q * dt)
@@ -684,13 +720,44 @@ class Oracle:
         self._log(EV_RESUMED)
 
     def refill(self, volume_nl: int, drug: int, conc_ug_ml: int) -> None:
+        self._refill(volume_nl, drug, conc_ug_ml, None)
+
+    def refill_reconciled(self, volume_nl: int, drug: int, conc_ug_ml: int,
+                          withdrawn_nl: int) -> types.SimpleNamespace:
+        return self._refill(volume_nl, drug, conc_ug_ml, withdrawn_nl)
+
+    def _reconcile(self, withdrawn: int) -> types.SimpleNamespace:
+        delivered = self.pumped_nl - self.pumped_at_refill
+        tolerance = min(ceil_div(delivered * ACCURACY_PERMILLE, 1000),
+                        RECONCILE_LIMIT[self.cfg["reservoir_capacity_nl"]])
+        expected = self.reservoir
+        disc = abs(withdrawn - expected)
+        if disc <= tolerance:
+            verdict = WITHIN_TOLERANCE
+        elif withdrawn < expected:
+            verdict = POSSIBLE_OVER_INFUSION
+        else:
+            verdict = POSSIBLE_UNDER_INFUSION
+        return types.SimpleNamespace(expected_nl=expected, withdrawn_nl=withdrawn,
+                                     discrepancy_nl=disc, delivered_nl=delivered,
+                                     tolerance_nl=tolerance, verdict=verdict)
+
+    def _refill(self, volume_nl: int, drug: int, conc_ug_ml: int,
+                withdrawn: Optional[int]) -> Optional[types.SimpleNamespace]:
         code = OK
-        if volume_nl > self.cfg["reservoir_capacity_nl"]:
+        cap = self.cfg["reservoir_capacity_nl"]
+        if volume_nl > cap or (withdrawn is not None and withdrawn > cap):
             code = E_OVERFILL
         code = code or self._check_drug_conc(int(drug), conc_ug_ml)
         if code:
             self._log(EV_REFILL_REFUSED, 0, code)
             raise OracleError(code)
+        rec = None
+        if withdrawn is not None:
+            rec = self._reconcile(withdrawn)
+            self._log(EV_REFILL_RECONCILED, rec.expected_nl, withdrawn)
+        self.refill_ms = self.now
+        self.pumped_at_refill = self.pumped_nl
         old = self.reservoir
         self.discarded += old
         self.filled += volume_nl
@@ -701,6 +768,7 @@ class Oracle:
                 and (self.rx.drug != self.res_drug or self.rx.conc_ug_ml != conc_ug_ml)):
             self._suspend(E_DRUG if self.rx.drug != self.res_drug else E_CONCENTRATION)
         self._settle()
+        return rec
 
     def ack_alarm(self, alarm_bits: int) -> None:
         bits = int(alarm_bits)
@@ -709,12 +777,28 @@ class Oracle:
         for bit in ALARM_ORDER:
             if bits & bit:
                 self._log(EV_ALARM_ACKED, bit)
-                if bit & CRITICAL:
-                    self.acked |= bit
+                if bit == DOSE:
+                    self.active &= ~bit      # an event alarm: the ack ends it
                 else:
-                    self.active &= ~bit
-                    if bit != DOSE:
-                        self.suppressed |= bit
+                    self.acked |= bit
+                    if not bit & CRITICAL:
+                        self.resound_at[bit] = self.now + self.resound_ms
+
+    def set_alarm_resound(self, interval_ms: int) -> None:
+        if not RESOUND_MIN <= interval_ms <= RESOUND_MAX:
+            raise OracleError(E_LIMIT_RANGE)
+        self._log(EV_RESOUND_SET, interval_ms, self.resound_ms)
+        self.resound_ms = interval_ms
+
+    def configure_implant(self, dead_volume_nl: int) -> None:
+        if dead_volume_nl > DEAD_VOLUME_MAX:
+            raise OracleError(E_CONFIG)
+        if self.rx is not None and not self.suspended:
+            raise OracleError(E_THERAPY_ACTIVE)
+        self.catheter_discarded_pg += self._in_catheter_pg()
+        self.slugs = [Slug(dead_volume_nl, 0, 0)] if dead_volume_nl else []
+        old, self.cfg["dead_volume_nl"] = self.cfg["dead_volume_nl"], dead_volume_nl
+        self._log(EV_IMPLANT_CONFIGURED, dead_volume_nl, old)
 
     def inject_fault(self, fault: int) -> None:
         fault = int(fault)
@@ -763,8 +847,11 @@ class Oracle:
         if self.eri:
             days = 0
         else:
-            days = (self.battery - self.cfg["eri_days"] * drain) // drain
+            days = (self.battery - self._eri_threshold()) // drain
         b = self.bolus
+        basal_day = ceil_div(self.rx.volume1440(), 1440) if self.rx else 0
+        pb = self.rx.pb_volume_nl if self.rx else 0
+        pb_max = self.rx.pb_max_per_24h if self.rx else 0
         return OracleStatus(
             now_ms=self.now, state=self._state(), rate_nl_day=rate, basal_nl_day=basal,
             reservoir_nl=self.reservoir, pumped_nl=self.pumped_nl, delivered_pg=self.delivered_pg,
@@ -779,11 +866,21 @@ class Oracle:
             eri=self.eri, suspended=self.suspended, faults=tuple(sorted(self.faults)),
             low_reservoir_nl=self.rx.low_reservoir_nl if self.rx else LOW_DEFAULT,
             next_stroke_ms=self.next_stroke_ms(),
+            dead_volume_nl=self.cfg["dead_volume_nl"], resound_ms=self.resound_ms,
+            days_to_low_reservoir=self._days_to_low(basal_day + len(self._patient_grants_24h()) * pb),
+            days_to_low_reservoir_max_use=self._days_to_low(basal_day + pb_max * pb),
         )
 
     def balance(self) -> OracleBalance:
         return OracleBalance(self.filled, self.discarded, self.pumped_nl, self.reservoir,
-                             self.pumped_pg, self.delivered_pg, self._in_catheter_pg())
+                             self.pumped_pg, self.delivered_pg, self._in_catheter_pg(),
+                             self.catheter_discarded_pg)
+
+    def _days_to_low(self, use_day: int) -> int:
+        """Whole days until the reservoir reaches the low threshold at use_day nL/day."""
+        if self.rx is None or use_day == 0:
+            return U32_MAX
+        return max(0, self.reservoir - self.rx.low_reservoir_nl) // use_day
 
     def events(self, from_seq: int = 0, max: int = LOG_CAPACITY) -> list[OracleEvent]:
         return [e for e in self.log if e.seq >= from_seq][:max]

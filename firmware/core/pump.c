@@ -150,6 +150,7 @@ int pump_init(pump_t *p, const pump_config_t *cfg)
     p->cfg = *cfg;
     p->battery_nc = cfg->battery_capacity_nc;
     p->low_reservoir_nl = PUMP_LOW_RESERVOIR_DEFAULT_NL;
+    p->resound_ms = PUMP_RESOUND_DEFAULT_MS;
     p->next_seq = 1u;
     if (cfg->dead_volume_nl > 0u) {
         /* Implant: the catheter holds liquid without drug. */
@@ -238,9 +239,13 @@ uint64_t pump__drain_day(const pump_t *p)
     return d;
 }
 
+/* eri_days x the worst daily drain at the programmed therapy: drain_day plus
+ * the full tone current, so the margin holds while any alarm sounds unacked
+ * (ERI's own tone included). <= 365 * (2.5e12 + 1e5 * 8.64e7) < 4e15. */
 uint64_t pump__eri_threshold(const pump_t *p)
 {
-    return (uint64_t)p->cfg.eri_days * pump__drain_day(p);
+    uint64_t worst = pump__drain_day(p) + (uint64_t)p->cfg.tone_ua * PUMP_U;
+    return (uint64_t)p->cfg.eri_days * worst;
 }
 
 void pump__battery_take(pump_t *p, uint64_t nc)
@@ -332,13 +337,22 @@ static uint32_t halt_cause(uint32_t causes)
     return PUMP_E_MEMORY;
 }
 
-static void update_bit(pump_t *p, uint32_t bit, uint32_t causes)
+/* Raise (cause, not active), re-sound (active, acked, non-critical, its
+ * re-sound time reached) or clear (no cause, active) one alarm bit i. */
+static void update_bit(pump_t *p, uint32_t i, uint32_t causes)
 {
+    uint32_t bit = 1u << i;
     if ((causes & bit) != 0u) {
-        if ((p->alarms & bit) == 0u && (p->suppressed & bit) == 0u) {
+        if ((p->alarms & bit) == 0u) {
             p->alarms |= bit;
             p->acked &= ~bit;
+            p->resound_at[i] = 0u;
             pump__log(p, PUMP_EV_ALARM_RAISED, bit, 0u);
+        } else if ((p->acked & bit) != 0u && p->resound_at[i] != 0u &&
+                   p->now_ms >= p->resound_at[i]) {
+            p->acked &= ~bit;
+            p->resound_at[i] = 0u;
+            pump__log(p, PUMP_EV_ALARM_RAISED, bit, 1u);
         }
         return;
     }
@@ -347,7 +361,20 @@ static void update_bit(pump_t *p, uint32_t bit, uint32_t causes)
     }
     p->alarms &= ~bit;
     p->acked &= ~bit;
-    p->suppressed &= ~bit;
+    p->resound_at[i] = 0u;
+}
+
+/* Earliest pending re-sound time, or PUMP_NEVER. */
+uint64_t pump__next_resound(const pump_t *p)
+{
+    uint64_t t = PUMP_NEVER;
+    uint32_t i;
+    for (i = 0u; i < PUMP_ALARM_BITS; i++) {
+        if (p->resound_at[i] != 0u && p->resound_at[i] < t) {
+            t = p->resound_at[i];
+        }
+    }
+    return t;
 }
 
 /* Latch ERI, raise/clear every caused alarm in bit order, then stop what a
@@ -360,10 +387,9 @@ void pump__update_alarms(pump_t *p)
         p->eri = 1u;
     }
     causes = pump__alarm_causes(p);
-    for (i = 0u; i < 7u; i++) {
-        uint32_t bit = 1u << i;
-        if (bit != PUMP_ALARM_DOSE_LIMIT) {
-            update_bit(p, bit, causes);
+    for (i = 0u; i < PUMP_ALARM_BITS; i++) {
+        if ((1u << i) != PUMP_ALARM_DOSE_LIMIT) {
+            update_bit(p, i, causes);
         }
     }
     if ((causes & PUMP_ALARM_CRITICAL_MASK) != 0u) {
@@ -383,9 +409,24 @@ void pump__raise_dose_limit(pump_t *p)
     }
 }
 
+int pump_set_alarm_resound(pump_t *p, uint32_t interval_ms)
+{
+    uint32_t old;
+    if (p == NULL) {
+        return PUMP_E_ARG;
+    }
+    if (interval_ms < PUMP_RESOUND_MIN_MS || interval_ms > PUMP_RESOUND_MAX_MS) {
+        return PUMP_E_LIMIT_RANGE;
+    }
+    old = p->resound_ms;
+    p->resound_ms = interval_ms;
+    pump__log(p, PUMP_EV_RESOUND_SET, interval_ms, old);
+    PUMP_ASSERT(pump__check_state(p, 0) == PUMP_OK);
+    return PUMP_OK;
+}
+
 int pump_ack_alarm(pump_t *p, uint32_t alarm_bits)
 {
-    uint32_t causes;
     uint32_t i;
     if (p == NULL) {
         return PUMP_E_ARG;
@@ -393,19 +434,21 @@ int pump_ack_alarm(pump_t *p, uint32_t alarm_bits)
     if (alarm_bits == 0u || (alarm_bits & ~p->alarms) != 0u) {
         return PUMP_E_ALARM;
     }
-    causes = pump__alarm_causes(p);
-    for (i = 0u; i < 7u; i++) {
+    for (i = 0u; i < PUMP_ALARM_BITS; i++) {
         uint32_t bit = 1u << i;
         if ((alarm_bits & bit) == 0u) {
             continue;
         }
         pump__log(p, PUMP_EV_ALARM_ACKED, bit, 0u);
-        if ((bit & PUMP_ALARM_CRITICAL_MASK) != 0u) {
-            p->acked |= bit;
-        } else {
+        if (bit == PUMP_ALARM_DOSE_LIMIT) {
+            /* An event alarm: nothing lasts, ack ends it. */
             p->alarms &= ~bit;
-            if ((causes & bit) != 0u) {
-                p->suppressed |= bit;
+            p->acked &= ~bit;
+        } else {
+            p->acked |= bit;
+            if ((bit & PUMP_ALARM_CRITICAL_MASK) == 0u) {
+                /* now + <= 7 days: far below 2^63 (now <= 2^48). */
+                p->resound_at[i] = p->now_ms + p->resound_ms;
             }
         }
     }
@@ -465,14 +508,47 @@ int pump_clear_fault(pump_t *p, uint8_t fault)
 
 /* -------------------------------------------------------------- reservoir */
 
+/* The reconciliation rule of pump.h (Refill reconciliation). Pumped since the
+ * last refill <= that fill <= 4e7 nL, so every figure fits a uint32_t and
+ * delivered * 145 < 6e9 fits a uint64_t. */
+static void reconcile(const pump_t *p, uint32_t withdrawn_nl, pump_reconcile_t *out)
+{
+    uint64_t delivered = p->pumped_nl - p->pumped_at_refill_nl;
+    uint64_t tol = (delivered * PUMP_ACCURACY_PERMILLE + 999u) / 1000u;
+    uint32_t limit = (p->cfg.reservoir_capacity_nl == PUMP_CAPACITY_40ML) ?
+                     PUMP_RECONCILE_LIMIT_40ML_NL : PUMP_RECONCILE_LIMIT_20ML_NL;
+    PUMP_ASSERT(delivered <= p->cfg.reservoir_capacity_nl);
+    (void)memset(out, 0, sizeof *out);
+    out->expected_nl = p->reservoir_nl;
+    out->withdrawn_nl = withdrawn_nl;
+    out->delivered_nl = (uint32_t)delivered;
+    out->tolerance_nl = (tol < limit) ? (uint32_t)tol : limit;
+    out->discrepancy_nl = (withdrawn_nl >= p->reservoir_nl) ? withdrawn_nl - p->reservoir_nl
+                                                             : p->reservoir_nl - withdrawn_nl;
+    if (out->discrepancy_nl <= out->tolerance_nl) {
+        out->verdict = PUMP_REFILL_WITHIN_TOLERANCE;
+    } else if (withdrawn_nl < p->reservoir_nl) {
+        out->verdict = PUMP_REFILL_POSSIBLE_OVER_INFUSION;
+    } else {
+        out->verdict = PUMP_REFILL_POSSIBLE_UNDER_INFUSION;
+    }
+}
+
 int pump_refill(pump_t *p, uint32_t volume_nl, uint16_t drug, uint32_t conc_ug_ml)
+{
+    return pump_refill_reconciled(p, volume_nl, drug, conc_ug_ml, PUMP_WITHDRAWN_UNKNOWN, NULL);
+}
+
+int pump_refill_reconciled(pump_t *p, uint32_t volume_nl, uint16_t drug, uint32_t conc_ug_ml,
+                           uint32_t withdrawn_nl, pump_reconcile_t *out)
 {
     uint32_t discarded;
     int r = PUMP_OK;
-    if (p == NULL) {
+    if (p == NULL || (withdrawn_nl != PUMP_WITHDRAWN_UNKNOWN && out == NULL)) {
         return PUMP_E_ARG;
     }
-    if (volume_nl > p->cfg.reservoir_capacity_nl) {
+    if (volume_nl > p->cfg.reservoir_capacity_nl ||
+        (withdrawn_nl != PUMP_WITHDRAWN_UNKNOWN && withdrawn_nl > p->cfg.reservoir_capacity_nl)) {
         r = PUMP_E_OVERFILL;
     } else if (drug == (uint16_t)PUMP_DRUG_NONE || drug >= (uint16_t)PUMP_DRUG_COUNT) {
         r = PUMP_E_DRUG;
@@ -483,7 +559,13 @@ int pump_refill(pump_t *p, uint32_t volume_nl, uint16_t drug, uint32_t conc_ug_m
         pump__log(p, PUMP_EV_REFILL_REFUSED, 0u, (uint32_t)r);
         return r;
     }
+    if (withdrawn_nl != PUMP_WITHDRAWN_UNKNOWN) {
+        reconcile(p, withdrawn_nl, out);
+        pump__log(p, PUMP_EV_REFILL_RECONCILED, out->expected_nl, withdrawn_nl);
+    }
     discarded = p->reservoir_nl;
+    p->refill_ms = p->now_ms;
+    p->pumped_at_refill_nl = p->pumped_nl;
     p->discarded_nl += discarded;
     p->filled_nl += volume_nl;
     p->reservoir_nl = volume_nl;
@@ -499,6 +581,62 @@ int pump_refill(pump_t *p, uint32_t volume_nl, uint16_t drug, uint32_t conc_ug_m
         }
     }
     pump__update_alarms(p);
+    PUMP_ASSERT(pump__check_state(p, 0) == PUMP_OK);
+    return PUMP_OK;
+}
+
+/* ------------------------------------------------------ implant configuration */
+
+int pump_dead_volume_from_catheter(uint32_t length_mm, uint32_t nl_per_cm, uint32_t tubing_nl,
+                                   uint32_t *dead_volume_nl)
+{
+    uint64_t v;
+    if (dead_volume_nl == NULL) {
+        return PUMP_E_ARG;
+    }
+    if (length_mm < 1u || length_mm > PUMP_CATHETER_MM_MAX || nl_per_cm < 1u ||
+        nl_per_cm > PUMP_CATHETER_NL_PER_CM_MAX || tubing_nl > PUMP_TUBING_NL_MAX) {
+        return PUMP_E_CONFIG;
+    }
+    /* 2000 mm * 10^4 nL/cm = 2e7 (x10 for mm): fits easily. */
+    v = (uint64_t)tubing_nl + ((uint64_t)length_mm * nl_per_cm + 9u) / 10u;
+    if (v > PUMP_DEAD_VOLUME_MAX_NL) {
+        return PUMP_E_CONFIG;
+    }
+    *dead_volume_nl = (uint32_t)v;
+    return PUMP_OK;
+}
+
+int pump_configure_implant(pump_t *p, uint32_t dead_volume_nl)
+{
+    uint64_t mass = 0u;
+    uint32_t old;
+    uint32_t i;
+    if (p == NULL) {
+        return PUMP_E_ARG;
+    }
+    if (dead_volume_nl > PUMP_DEAD_VOLUME_MAX_NL) {
+        return PUMP_E_CONFIG;
+    }
+    if (p->has_rx && !p->suspended) {
+        return PUMP_E_THERAPY_ACTIVE;
+    }
+    PUMP_ASSERT(p->bolus_kind == (uint8_t)PUMP_BOLUS_NONE);
+    for (i = 0u; i < p->n_slugs && i < PUMP_MAX_SLUGS; i++) {
+        mass += pump__slug_mass_left(&p->slugs[i]);
+    }
+    /* A new or revised catheter: its old contents (and their drug) are gone,
+     * the new one holds liquid without drug, as at implant. */
+    p->catheter_discarded_pg += mass;
+    (void)memset(p->slugs, 0, sizeof p->slugs);
+    p->n_slugs = 0u;
+    if (dead_volume_nl > 0u) {
+        p->slugs[0].vol = dead_volume_nl;
+        p->n_slugs = 1u;
+    }
+    old = p->cfg.dead_volume_nl;
+    p->cfg.dead_volume_nl = dead_volume_nl;
+    pump__log(p, PUMP_EV_IMPLANT_CONFIGURED, dead_volume_nl, old);
     PUMP_ASSERT(pump__check_state(p, 0) == PUMP_OK);
     return PUMP_OK;
 }
@@ -574,6 +712,48 @@ static uint32_t days_to_eri(const pump_t *p)
     return (days > UINT32_MAX) ? UINT32_MAX : (uint32_t)days;
 }
 
+/* floor((reservoir - low) / use_day) for a daily use of use_day nL (> 0):
+ * reservoir <= 4e7, so the quotient fits; 0 at or below the threshold. */
+static uint32_t days_to_low(const pump_t *p, uint64_t use_day)
+{
+    if (!p->has_rx || use_day == 0u) {
+        return UINT32_MAX;
+    }
+    if (p->reservoir_nl <= p->low_reservoir_nl) {
+        return 0u;
+    }
+    return (uint32_t)((p->reservoir_nl - p->low_reservoir_nl) / use_day);
+}
+
+/* Patient boluses granted in (now - 24 h, now]. */
+static uint32_t patient_24h(const pump_t *p)
+{
+    uint32_t n = 0u;
+    uint32_t i;
+    for (i = 0u; i < p->n_grants && i < PUMP_BOLUS_HISTORY; i++) {
+        const struct pump_grant *g = &p->grants[i];
+        if (g->kind == (uint8_t)PUMP_BOLUS_PATIENT &&
+            pump__t48(g->time_lo, g->time_hi) + PUMP_U > p->now_ms) {
+            n++;
+        }
+    }
+    return n;
+}
+
+static void projections(const pump_t *p, pump_status_t *out)
+{
+    uint64_t basal = 0u;
+    uint64_t pb = 0u;
+    if (p->has_rx) {
+        /* ceil(daily1440 / 1440) <= 24e6 nL/day; patient volume <= 24 * 4e7. */
+        basal = (pump__daily1440(&p->rx) + PUMP_MIN_PER_DAY - 1u) / PUMP_MIN_PER_DAY;
+        pb = p->rx.pb_volume_nl;
+    }
+    out->days_to_low_reservoir = days_to_low(p, basal + (uint64_t)patient_24h(p) * pb);
+    out->days_to_low_reservoir_max_use =
+        days_to_low(p, basal + (p->has_rx ? (uint64_t)p->rx.pb_max_per_24h * pb : 0u));
+}
+
 static uint32_t bolus_remaining(const pump_t *p)
 {
     uint64_t credited;
@@ -625,6 +805,9 @@ void pump_get_status(const pump_t *p, pump_status_t *out)
                   ((uint32_t)p->memory_fault << PUMP_FAULT_MEMORY);
     out->low_reservoir_nl = p->low_reservoir_nl;
     out->next_stroke_ms = pump_next_stroke_ms(p);
+    out->dead_volume_nl = p->cfg.dead_volume_nl;
+    out->resound_ms = p->resound_ms;
+    projections(p, out);
 }
 
 void pump_get_balance(const pump_t *p, pump_balance_t *out)
@@ -644,4 +827,5 @@ void pump_get_balance(const pump_t *p, pump_balance_t *out)
     out->pumped_pg = p->pumped_pg;
     out->delivered_pg = p->delivered_pg;
     out->in_catheter_pg = in_cath;
+    out->catheter_discarded_pg = p->catheter_discarded_pg;
 }

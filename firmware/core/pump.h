@@ -158,16 +158,22 @@
  *   drain_day = quiescent_ua * U + ceil(daily_volume1440 * stroke_nc /
  *   (1440 * S)) where daily_volume1440 = sum_i(rate_i * minutes_i) of the
  *   prescription (0 without one; suspension does not change it).
- *   ERI latches (never clears) the first time battery_nc <= eri_days *
- *   drain_day; EOS when battery_nc == 0 (ERI is latched first, at the same
- *   instant at the latest). The stroke that exhausts the battery is still
- *   delivered. days_to_eri = floor((battery_nc - eri_days*drain_day) /
- *   drain_day), 0 once ERI is latched.
+ *   ERI margin: eri_threshold = eri_days * (drain_day + tone_ua * U), the
+ *   daily drain of the programmed therapy with the full alarm tone on top
+ *   (the worst any alarm, ERI's own included, can add), so at that therapy
+ *   the pump runs >= eri_days after ERI whether or not anyone acknowledges.
+ *   ERI latches (never clears) the first time battery_nc <= eri_threshold;
+ *   EOS when battery_nc == 0 (ERI is latched first, at the same instant at
+ *   the latest). The stroke that exhausts the battery is still delivered.
+ *   days_to_eri = floor((battery_nc - eri_threshold) / drain_day) (the
+ *   drain with no tone: an honest prediction while no alarm sounds), 0 once
+ *   ERI is latched.
  *
  * After every command that changes the state (prescribe, refill, faults,
  *   telemetry, init) the alarms are re-evaluated at now exactly as at an
  *   event inside advance (ERI latch, bit order, halt -> cancel bolus).
- *   suspend/resume/cancel/ack change no cause and do not re-evaluate.
+ *   suspend/resume/cancel/ack/configure/set_alarm_resound change no cause
+ *   and do not re-evaluate.
  *
  * State (status.state): HALTED if any critical cause (empty, EOS, stall
  *   latched, memory); else SUSPENDED; else STOPPED if no prescription or the
@@ -180,15 +186,56 @@
  *   MOTOR_STALL     a stroke failed while a stall fault was present (latched
  *                   until the fault is cleared)
  *   DOSE_LIMIT      raised when a bolus or patient request is refused with
- *                   PUMP_E_DOSE_LIMIT; no lasting cause: cleared by ack only
+ *                   PUMP_E_DOSE_LIMIT; an event, no lasting cause: its ack
+ *                   ends it
  *   MEMORY_ERROR    memory fault present
- *   Raise: cause true and bit not active and not suppressed -> active,
- *   unacked, ALARM_RAISED logged (once). Clear: cause false -> bit leaves
- *   active/acked/suppressed; ALARM_CLEARED logged if it was active.
+ *   THE ALARM RULE (latching and re-sound). Every alarm but DOSE_LIMIT is
+ *   active exactly while its cause lasts, acknowledged or not: it is in
+ *   status.alarms, in every ALARM frame and in interrogation until the cause
+ *   clears. Ack silences the tone only (status.unacked_alarms loses the bit).
+ *   A non-critical alarm with a lasting cause (LOW_RESERVOIR, ERI) that was
+ *   acked at time a re-sounds at a + R while its cause lasts, R = the
+ *   re-sound interval in force at the ack (default 24 h, programmable
+ *   1 min..7 days by pump_set_alarm_resound); a critical alarm acked stays
+ *   silent until its cause clears.
+ *   Raise: cause true and bit not active -> active, unacked, ALARM_RAISED
+ *   (bit, 0). Re-sound: bit active, acked, non-critical, now >= a + R ->
+ *   unacked, ALARM_RAISED (bit, 1); advance stops at a + R (the tone
+ *   current changes there), in bit order with the other alarms. Clear: cause
+ *   false -> bit leaves active/acked; ALARM_CLEARED logged if it was active.
  *   Ack(bits): bits must be non-zero and all active (else PUMP_E_ALARM);
- *   each bit logs ALARM_ACKED; a critical bit stays active but acked (tone
- *   off) until its cause clears; a non-critical bit leaves the active set at
- *   once and is suppressed (not raised again) until its cause clears.
+ *   each bit logs ALARM_ACKED; acking an acked bit again restarts its R.
+ *
+ * Implant configuration.  pump_configure_implant(dead_volume_nl): 0..2 mL
+ *   (PUMP_E_CONFIG), refused with PUMP_E_THERAPY_ACTIVE while a prescription
+ *   exists and the pump is not suspended (checked in that order). The
+ *   tubing + catheter are replaced: the FIFO becomes one slug of the new
+ *   dead volume at concentration 0 (as at implant); the drug mass it held
+ *   is added to catheter_discarded_pg, so pumped_pg == delivered_pg +
+ *   in_catheter_pg + catheter_discarded_pg. Logs IMPLANT_CONFIGURED (new,
+ *   old dead volume). Prime/bridge volume 0 and every dose-at-tip figure
+ *   use the dead volume in force.
+ *
+ * Refill reconciliation.  A refill may carry the volume withdrawn from the
+ *   reservoir before filling (withdrawn_nl 0..capacity, else
+ *   PUMP_E_OVERFILL, checked with the volume). expected = reservoir_nl just
+ *   before the refill; delivered = pumped_nl since the previous refill
+ *   (since implant before the first); discrepancy = |withdrawn - expected|;
+ *   tolerance = min(ceil(delivered * 145 / 1000), L) where L = 1 mL on a
+ *   20 mL pump, 2 mL on a 40 mL pump (labelled +-14.5 % accuracy, capped by
+ *   the discrepancy treated as consequential). Verdict: WITHIN_TOLERANCE if
+ *   discrepancy <= tolerance; else POSSIBLE_OVER_INFUSION if withdrawn <
+ *   expected (the pump moved more than it counted); else
+ *   POSSIBLE_UNDER_INFUSION (under-infusion or occlusion). Logged as
+ *   REFILL_RECONCILED (expected, withdrawn) just before REFILL; the
+ *   verdict changes no state.
+ *
+ * Projection (status).  use = ceil(daily_volume1440 / 1440) nL/day + n *
+ *   pb_volume_nl where n = patient boluses granted in (now-24h, now]
+ *   (days_to_low_reservoir) or n = pb_max_per_24h (every allowed bolus
+ *   taken: days_to_low_reservoir_max_use; 0 without patient boluses).
+ *   days = floor((reservoir_nl - low_reservoir_nl) / use), 0 at or below
+ *   the threshold, UINT32_MAX without a prescription or with use 0.
  *
  * Faults.  inject(MOTOR_STALL): the next stroke attempt fails (nothing
  *   pumped, stroke charge drawn), MOTOR_STALL latches and delivery halts until
@@ -217,8 +264,10 @@
  *   last 24 h including this one, volume nL); PATIENT_DENIED (0, reason);
  *   SUSPENDED (cause: 0 = command, else PUMP_E_DRUG/PUMP_E_CONCENTRATION, 0);
  *   RESUMED (0,0); REFILL (new volume, discarded nL);
- *   REFILL_REFUSED (0, reason); ALARM_RAISED/CLEARED/ACKED (bit, 0);
- *   FAULT_INJECTED/CLEARED (fault, 0).
+ *   REFILL_REFUSED (0, reason); ALARM_RAISED (bit, 0 = raised, 1 =
+ *   re-sounded); ALARM_CLEARED/ACKED (bit, 0); FAULT_INJECTED/CLEARED
+ *   (fault, 0); IMPLANT_CONFIGURED (new, old dead volume nL); RESOUND_SET
+ *   (new, old interval ms); REFILL_RECONCILED (expected nL, withdrawn nL).
  */
 #ifndef PYEMU_PUMP_H
 #define PYEMU_PUMP_H
@@ -241,6 +290,20 @@
 #define PUMP_LOW_RESERVOIR_DEFAULT_NL 2000000u  /* 2.0 mL */
 #define PUMP_CAPACITY_20ML    20000000u
 #define PUMP_CAPACITY_40ML    40000000u
+#define PUMP_ALARM_BITS       7u    /* alarm bits 0..6 (pump_vocab.h) */
+#define PUMP_RESOUND_DEFAULT_MS 86400000u  /* 24 h */
+#define PUMP_RESOUND_MIN_MS   60000u       /* 1 min */
+#define PUMP_RESOUND_MAX_MS   604800000u   /* 7 days */
+#define PUMP_DEAD_VOLUME_MAX_NL 2000000u   /* 2 mL: tubing + the longest catheter */
+#define PUMP_CATHETER_MM_MAX  2000u        /* 200 cm */
+#define PUMP_CATHETER_NL_PER_CM_MAX 10000u /* 10 uL/cm */
+#define PUMP_TUBING_NL_MAX    500000u      /* 0.5 mL */
+/* Refill reconciliation: labelled delivery accuracy +-14.5 % (per mille) and
+ * the discrepancy treated as potentially consequential (1 mL for a 20 mL
+ * pump, 2 mL for a 40 mL pump). */
+#define PUMP_ACCURACY_PERMILLE 145u
+#define PUMP_RECONCILE_LIMIT_20ML_NL 1000000u
+#define PUMP_RECONCILE_LIMIT_40ML_NL 2000000u
 
 /* The pump's names and numbers: pump_result_t (reason codes), pump_state_t,
  * pump_drug_t, PUMP_ALARM_* bits (and which are critical), pump_event_kind_t
@@ -343,11 +406,16 @@ typedef struct {
     uint32_t faults;                /* bit (1 << pump_fault_t) per fault present */
     uint32_t low_reservoir_nl;      /* threshold in force */
     uint64_t next_stroke_ms;        /* pump_next_stroke_ms() */
+    /* appended (issue 12) */
+    uint32_t dead_volume_nl;        /* implant configuration in force */
+    uint32_t resound_ms;            /* re-sound interval of acked non-critical alarms */
+    uint32_t days_to_low_reservoir; /* at the current use; UINT32_MAX: never (no use) */
+    uint32_t days_to_low_reservoir_max_use; /* every allowed patient bolus taken */
 } pump_status_t;
 
 /*
  * The pump. Its layout is in pump_state.h so firmware can allocate it
- * statically (10,320 bytes; the 512-entry event ring is 8 KiB of it); its
+ * statically (10,400 bytes on the host; the 512-entry event ring is 8 KiB of it); its
  * fields are private to the core's .c files.
  */
 typedef struct pump pump_t;
@@ -382,7 +450,39 @@ int pump_suspend(pump_t *p);
 int pump_resume(pump_t *p);
 /* Empty the reservoir (the rest is discarded) and fill it with volume_nl of drug at conc. */
 int pump_refill(pump_t *p, uint32_t volume_nl, uint16_t drug, uint32_t conc_ug_ml);
+/* Refill with reconciliation: withdrawn_nl is the volume the clinician drew
+ * from the reservoir before filling (0..capacity, else PUMP_E_OVERFILL), or
+ * PUMP_WITHDRAWN_UNKNOWN (then out may be NULL: pump_refill). *out is
+ * written when the refill succeeds with a withdrawn volume. */
+#define PUMP_WITHDRAWN_UNKNOWN UINT32_MAX
+#define PUMP_REFILL_WITHIN_TOLERANCE        0u
+#define PUMP_REFILL_POSSIBLE_OVER_INFUSION  1u   /* less withdrawn than expected */
+#define PUMP_REFILL_POSSIBLE_UNDER_INFUSION 2u   /* more withdrawn: under-infusion or occlusion */
+typedef struct {
+    uint32_t expected_nl;     /* the reservoir the pump computed, before the refill */
+    uint32_t withdrawn_nl;
+    uint32_t discrepancy_nl;  /* |withdrawn - expected| */
+    uint32_t delivered_nl;    /* pumped since the previous refill */
+    uint32_t tolerance_nl;    /* min(ceil(14.5 % of delivered), 1 or 2 mL) */
+    uint8_t  verdict;         /* PUMP_REFILL_* */
+} pump_reconcile_t;
+int pump_refill_reconciled(pump_t *p, uint32_t volume_nl, uint16_t drug, uint32_t conc_ug_ml,
+                           uint32_t withdrawn_nl, pump_reconcile_t *out);
 int pump_ack_alarm(pump_t *p, uint32_t alarm_bits);
+/* Re-sound interval of acknowledged non-critical alarms, PUMP_RESOUND_MIN_MS..
+ * PUMP_RESOUND_MAX_MS (else PUMP_E_LIMIT_RANGE); applies to later acks. */
+int pump_set_alarm_resound(pump_t *p, uint32_t interval_ms);
+/* Implant configuration: the pump tubing + catheter dead volume, 0..
+ * PUMP_DEAD_VOLUME_MAX_NL (else PUMP_E_CONFIG). Refused with
+ * PUMP_E_THERAPY_ACTIVE while a prescription exists and the pump is not
+ * suspended. */
+int pump_configure_implant(pump_t *p, uint32_t dead_volume_nl);
+/* Dead volume of a catheter trimmed to length_mm (1..2000) at nl_per_cm
+ * (1..10,000; 2.6 uL/cm = 2600) plus the pump tubing (0..500,000 nL):
+ * tubing + ceil(length_mm * nl_per_cm / 10); PUMP_E_CONFIG if an input or
+ * the result (> PUMP_DEAD_VOLUME_MAX_NL) is out of range. */
+int pump_dead_volume_from_catheter(uint32_t length_mm, uint32_t nl_per_cm, uint32_t tubing_nl,
+                                   uint32_t *dead_volume_nl);
 int pump_inject_fault(pump_t *p, uint8_t fault);   /* pump_fault_t */
 int pump_clear_fault(pump_t *p, uint8_t fault);
 /* Count telemetry bytes for the battery model (charged at the present time). */
@@ -403,11 +503,12 @@ uint32_t pump_read_events(const pump_t *p, uint32_t from_seq, pump_event_t *out,
 
 /* Snapshot: versioned, CRC-protected, little-endian byte image of the whole
  * state (field order in pump_snap.c): "PUMP", u16 version (1), u16 0,
- * u32 total size (10,823 bytes for version 3), fields..., CRC-32 (IEEE
+ * u32 total size (10,903 bytes for version 4; 10,823 for version 3, which
+ * still loads: see pump_snap.c migrate_v3), fields..., CRC-32 (IEEE
  * 802.3, reflected, as zlib.crc32) of everything before it. Load checks
  * size (PUMP_E_SNAPSHOT_SIZE), magic, version, CRC, then every invariant
  * (pump_check: PUMP_E_SNAPSHOT_INVALID) before touching p; it needs
- * sizeof(pump_t) (10,320 bytes) of stack. Equal states give equal images. */
+ * sizeof(pump_t) (10,400 bytes) of stack. Equal states give equal images. */
 size_t pump_snapshot_size(void);
 int pump_snapshot_save(const pump_t *p, uint8_t *buf, size_t cap, size_t *len);
 int pump_snapshot_load(pump_t *p, const uint8_t *buf, size_t len);  /* p untouched on error */
@@ -421,6 +522,7 @@ typedef struct {
     uint64_t pumped_pg;       /* drug mass moved into the tubing */
     uint64_t delivered_pg;    /* drug mass out of the catheter tip */
     uint64_t in_catheter_pg;  /* drug mass in tubing + catheter now */
+    uint64_t catheter_discarded_pg; /* drug mass in catheters replaced by pump_configure_implant */
 } pump_balance_t;
 void pump_get_balance(const pump_t *p, pump_balance_t *out);
 

@@ -296,6 +296,8 @@ static void seg_plan(const pump_t *p, uint64_t to, seg_t *s)
     s->su = (uint64_t)p->cfg.stroke_nl * PUMP_U;
     s->drain = (uint64_t)p->cfg.quiescent_ua + pump__tone_ua(p);
     s->b0 = p->battery_nc;
+    /* An acked alarm re-sounding changes the tone current: cut there. */
+    s->t1 = min_u64(s->t1, pump__next_resound(p));
     if (pump__enabled(p)) {
         uint64_t end_b;
         uint64_t end_r;

@@ -36,10 +36,15 @@ void pump__assert_fail(const char *file, int line, const char *expr);
 #define PUMP_SNAP_GRANT   21u   /* time 8, vol 4, conc 4, end_off 4, kind 1 */
 #define PUMP_SNAP_SLUG    21u
 #define PUMP_SNAP_EVENT   17u   /* time 8, kind 1, data0 4, data1 4 (seq implied) */
-#define PUMP_SNAP_BODY    (PUMP_SNAP_CFG + 10u + PUMP_SNAP_RX + 4u + 10u + 8u + 17u \
+#define PUMP_SNAP_BODY_V3 (PUMP_SNAP_CFG + 10u + PUMP_SNAP_RX + 4u + 10u + 8u + 17u \
                            + 4u + PUMP_BOLUS_HISTORY * PUMP_SNAP_GRANT + 9u + 56u \
                            + 4u + PUMP_MAX_SLUGS * PUMP_SNAP_SLUG + 9u + 12u + 3u \
                            + 12u + PUMP_LOG_CAPACITY * PUMP_SNAP_EVENT)
+/* Version 4: the v3 "suppressed" word becomes the re-sound interval (4), the
+ * re-sound times (7 x 8), the last refill's time and pumped volume (8 + 8)
+ * and the drug mass of replaced catheters (8). */
+#define PUMP_SNAP_BODY    (PUMP_SNAP_BODY_V3 + PUMP_ALARM_BITS * 8u + 24u)
+#define PUMP_SNAP_TOTAL_V3 (PUMP_SNAP_HEADER + PUMP_SNAP_BODY_V3 + PUMP_SNAP_CRC)
 #define PUMP_SNAP_TOTAL   (PUMP_SNAP_HEADER + PUMP_SNAP_BODY + PUMP_SNAP_CRC)
 
 #define PUMP_PG_PER_UG    1000000u
@@ -58,6 +63,7 @@ uint32_t pump__tone_ua(const pump_t *p);
 void pump__battery_take(pump_t *p, uint64_t nc);
 int pump__check_state(const pump_t *p, int deep);
 void pump__raise_dose_limit(pump_t *p);
+uint64_t pump__next_resound(const pump_t *p);
 
 /* pump_rx.c */
 uint64_t pump__basal_24h_pg(const pump_prescription_t *rx);

@@ -15,7 +15,8 @@
 #define SNAP_MAGIC1 0x55u   /* 'U' */
 #define SNAP_MAGIC2 0x4Du   /* 'M' */
 #define SNAP_MAGIC3 0x50u   /* 'P' */
-#define SNAP_VERSION 3u
+#define SNAP_VERSION 4u
+#define SNAP_VERSION_OLD 3u   /* still loaded, migrated (see pump_snapshot_load) */
 
 /* ------------------------------------------------------------------ CRC */
 
@@ -44,6 +45,8 @@ typedef struct {
     uint8_t *w;          /* writing into w, or */
     const uint8_t *r;    /* reading from r */
     size_t pos;
+    uint32_t version;    /* layout visited: SNAP_VERSION, or SNAP_VERSION_OLD when reading */
+    uint32_t suppressed; /* version 3 only: non-critical alarms acked while their cause lasted */
 } io_t;
 
 static void io_uint(io_t *io, uint64_t *v, uint32_t nbytes)
@@ -188,7 +191,17 @@ static void visit_accounts(io_t *io, pump_t *p)
     io_u8(io, &p->eri);
     io_u32(io, &p->alarms);
     io_u32(io, &p->acked);
-    io_u32(io, &p->suppressed);
+    if (io->version == SNAP_VERSION_OLD) {
+        io_u32(io, &io->suppressed);
+    } else {
+        io_u32(io, &p->resound_ms);
+        for (i = 0u; i < PUMP_ALARM_BITS; i++) {
+            io_u64(io, &p->resound_at[i]);
+        }
+        io_u64(io, &p->refill_ms);
+        io_u64(io, &p->pumped_at_refill_nl);
+        io_u64(io, &p->catheter_discarded_pg);
+    }
     io_u8(io, &p->stall_fault);
     io_u8(io, &p->stall_halted);
     io_u8(io, &p->memory_fault);
@@ -255,9 +268,11 @@ int pump_snapshot_save(const pump_t *p, uint8_t *buf, size_t cap, size_t *len)
     buf[6] = 0u;
     buf[7] = 0u;
     put_u32le(&buf[8], (uint32_t)PUMP_SNAP_TOTAL);
+    (void)memset(&io, 0, sizeof io);
     io.w = buf;
     io.r = NULL;
     io.pos = PUMP_SNAP_HEADER;
+    io.version = SNAP_VERSION;
     /* The visitor only reads *p when writing; the cast never leads to a store. */
     visit_body(&io, (pump_t *)(uintptr_t)p);
     PUMP_ASSERT(io.pos == PUMP_SNAP_HEADER + PUMP_SNAP_BODY);
@@ -266,8 +281,9 @@ int pump_snapshot_save(const pump_t *p, uint8_t *buf, size_t cap, size_t *len)
     return PUMP_OK;
 }
 
-static int check_header(const uint8_t *buf, size_t len)
+static int check_header(const uint8_t *buf, size_t len, uint32_t *version)
 {
+    size_t total;
     if (len < PUMP_SNAP_HEADER) {
         return PUMP_E_SNAPSHOT_SIZE;
     }
@@ -275,16 +291,54 @@ static int check_header(const uint8_t *buf, size_t len)
         buf[3] != SNAP_MAGIC3) {
         return PUMP_E_SNAPSHOT_MAGIC;
     }
-    if (buf[4] != (uint8_t)SNAP_VERSION || buf[5] != 0u || buf[6] != 0u || buf[7] != 0u) {
+    if ((buf[4] != (uint8_t)SNAP_VERSION && buf[4] != (uint8_t)SNAP_VERSION_OLD) ||
+        buf[5] != 0u || buf[6] != 0u || buf[7] != 0u) {
         return PUMP_E_SNAPSHOT_VERSION;
     }
-    if (len != PUMP_SNAP_TOTAL || get_u32le(&buf[8]) != PUMP_SNAP_TOTAL) {
+    *version = buf[4];
+    total = (*version == SNAP_VERSION) ? PUMP_SNAP_TOTAL : PUMP_SNAP_TOTAL_V3;
+    if (len != total || get_u32le(&buf[8]) != total) {
         return PUMP_E_SNAPSHOT_SIZE;
     }
     if (pump_crc32(0u, buf, len - PUMP_SNAP_CRC) != get_u32le(&buf[len - PUMP_SNAP_CRC])) {
         return PUMP_E_SNAPSHOT_CRC;
     }
     return PUMP_OK;
+}
+
+/* A version-3 image: the re-sound interval takes its default; an alarm
+ * acked while its cause lasted (v3 "suppressed") is active and acked, and
+ * re-sounds one interval after the load; the last refill's time and volume
+ * are unknown, so delivery since it counts from the load (0); ERI is
+ * re-evaluated against this version's threshold (logged if it latches). */
+static void migrate_v3(pump_t *p, uint32_t suppressed)
+{
+    uint32_t i;
+    p->resound_ms = PUMP_RESOUND_DEFAULT_MS;
+    p->refill_ms = 0u;
+    p->pumped_at_refill_nl = p->pumped_nl;
+    p->catheter_discarded_pg = 0u;
+    for (i = 0u; i < PUMP_ALARM_BITS; i++) {
+        uint32_t bit = 1u << i;
+        if ((suppressed & bit & ~(PUMP_ALARM_CRITICAL_MASK | PUMP_ALARM_DOSE_LIMIT)) != 0u) {
+            p->alarms |= bit;
+            p->acked |= bit;
+            p->resound_at[i] = p->now_ms + p->resound_ms;
+        }
+    }
+    if (pump__check_config(&p->cfg) == PUMP_OK && p->now_ms <= PUMP_TIME_MAX &&
+        p->n_slugs <= PUMP_MAX_SLUGS && p->n_grants <= PUMP_BOLUS_HISTORY &&
+        p->log_count <= PUMP_LOG_CAPACITY && p->log_head < PUMP_LOG_CAPACITY &&
+        p->next_seq >= 1u && p->next_seq < UINT32_MAX &&
+        p->rx.n_steps <= PUMP_MAX_STEPS && p->has_rx <= 1u) {
+        /* Only on a state sane enough to evaluate; pump_check judges the rest. */
+        if (!p->eri && p->battery_nc <= pump__eri_threshold(p) && p->eri == 0u &&
+            (p->alarms & PUMP_ALARM_ERI) == 0u) {
+            p->eri = 1u;
+            p->alarms |= PUMP_ALARM_ERI;
+            pump__log(p, PUMP_EV_ALARM_RAISED, PUMP_ALARM_ERI, 0u);
+        }
+    }
 }
 
 int pump_snapshot_load(pump_t *p, const uint8_t *buf, size_t len)
@@ -295,7 +349,8 @@ int pump_snapshot_load(pump_t *p, const uint8_t *buf, size_t len)
     if (p == NULL || buf == NULL) {
         return PUMP_E_ARG;
     }
-    r = check_header(buf, len);
+    (void)memset(&io, 0, sizeof io);
+    r = check_header(buf, len, &io.version);
     if (r != PUMP_OK) {
         return r;
     }
@@ -305,6 +360,9 @@ int pump_snapshot_load(pump_t *p, const uint8_t *buf, size_t len)
     io.pos = PUMP_SNAP_HEADER;
     visit_body(&io, &tmp);
     PUMP_ASSERT(io.pos == len - PUMP_SNAP_CRC);
+    if (io.version == SNAP_VERSION_OLD) {
+        migrate_v3(&tmp, io.suppressed);
+    }
     if (pump__check_state(&tmp, 1) != PUMP_OK) {
         return PUMP_E_SNAPSHOT_INVALID;
     }
@@ -456,12 +514,18 @@ static int catheter_ok(const pump_t *p)
         vol += pump__slug_vol_left(s);
         mass += pump__slug_mass_left(s);
     }
-    return vol == p->cfg.dead_volume_nl && p->pumped_pg == p->delivered_pg + mass;
+    return vol == p->cfg.dead_volume_nl &&
+           p->pumped_pg == p->delivered_pg + mass + p->catheter_discarded_pg;
 }
 
 static int accounts_ok(const pump_t *p)
 {
     if (p->filled_nl != p->discarded_nl + p->pumped_nl + p->reservoir_nl) {
+        return 0;
+    }
+    if (p->pumped_at_refill_nl > p->pumped_nl ||
+        p->pumped_nl - p->pumped_at_refill_nl > p->cfg.reservoir_capacity_nl ||
+        p->refill_ms > p->now_ms) {
         return 0;
     }
     if (p->pumped_nl != p->strokes * p->cfg.stroke_nl) {
@@ -474,6 +538,7 @@ static int alarms_ok(const pump_t *p)
 {
     uint32_t causes;
     uint32_t known;
+    uint32_t i;
     if (p->battery_nc > p->cfg.battery_capacity_nc || !is_flag(p->eri)) {
         return 0;
     }
@@ -484,13 +549,24 @@ static int alarms_ok(const pump_t *p)
         (p->stall_halted && !p->stall_fault)) {
         return 0;
     }
-    if ((p->alarms & ~PUMP_ALARM_ALL_MASK) != 0u || (p->acked & ~(p->alarms & PUMP_ALARM_CRITICAL_MASK)) != 0u ||
-        (p->suppressed & (p->alarms | PUMP_ALARM_CRITICAL_MASK | PUMP_ALARM_DOSE_LIMIT)) != 0u ||
-        (p->suppressed & ~PUMP_ALARM_ALL_MASK) != 0u) {
+    if ((p->alarms & ~PUMP_ALARM_ALL_MASK) != 0u || (p->acked & ~p->alarms) != 0u ||
+        (p->acked & PUMP_ALARM_DOSE_LIMIT) != 0u ||
+        p->resound_ms < PUMP_RESOUND_MIN_MS || p->resound_ms > PUMP_RESOUND_MAX_MS) {
         return 0;
     }
+    for (i = 0u; i < PUMP_ALARM_BITS; i++) {
+        uint32_t bit = 1u << i;
+        int lasting = (bit & (PUMP_ALARM_CRITICAL_MASK | PUMP_ALARM_DOSE_LIMIT)) == 0u;
+        int pending = lasting && (p->acked & bit) != 0u;
+        /* pending re-sound: strictly later than now, at most one interval away */
+        if (pending ? (p->resound_at[i] <= p->now_ms ||
+                       p->resound_at[i] - p->now_ms > PUMP_RESOUND_MAX_MS)
+                    : p->resound_at[i] != 0u) {
+            return 0;
+        }
+    }
     causes = pump__alarm_causes(p);
-    known = (p->alarms | p->suppressed) & ~PUMP_ALARM_DOSE_LIMIT;
+    known = p->alarms & ~PUMP_ALARM_DOSE_LIMIT;
     return known == causes;
 }
 

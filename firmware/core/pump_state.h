@@ -92,9 +92,15 @@ struct pump {
     uint8_t  eri;
 
     /* alarms */
-    uint32_t alarms;
-    uint32_t acked;        /* active critical alarms acknowledged */
-    uint32_t suppressed;   /* non-critical alarms acked while the cause persists */
+    uint32_t alarms;       /* active: cause present (DOSE_LIMIT: until acked) */
+    uint32_t acked;        /* active alarms acknowledged: tone silent */
+    uint32_t resound_ms;   /* re-sound interval of acked non-critical alarms */
+    uint64_t resound_at[PUMP_ALARM_BITS]; /* per acked non-critical bit: when it re-sounds; else 0 */
+
+    /* refill reconciliation */
+    uint64_t refill_ms;            /* time of the last refill (0 before one) */
+    uint64_t pumped_at_refill_nl;  /* pumped_nl at the last refill */
+    uint64_t catheter_discarded_pg; /* drug mass thrown away with a replaced catheter */
 
     /* faults */
     uint8_t  stall_fault;  /* injected */

@@ -41,6 +41,7 @@ typedef enum {
     PUMP_E_CONFIG = 29,          /* pump configuration out of range */
     PUMP_E_NO_FAULT = 30,        /* clear of a fault that is not present */
     PUMP_E_MEMORY = 31,          /* memory error not cleared */
+    PUMP_E_THERAPY_ACTIVE = 32,  /* implant configuration while a prescription runs (suspend first) */
     PUMP_RESULT_COUNT
 } pump_result_t;
 
@@ -78,6 +79,7 @@ typedef enum {
     X(PUMP_E_CONFIG, "CONFIG", "the pump configuration is out of range") \
     X(PUMP_E_NO_FAULT, "NO_FAULT", "that fault is not present, so there is nothing to clear") \
     X(PUMP_E_MEMORY, "MEMORY", "the pump has a memory error: delivery is halted until the fault is cleared") \
+    X(PUMP_E_THERAPY_ACTIVE, "THERAPY_ACTIVE", "the implant configuration can change only before the first prescription or while the pump is suspended") \
 
 
 /* What the pump is doing (status.state; pump.h SEMANTICS, State). */
@@ -106,7 +108,7 @@ typedef enum {
 #define PUMP_ALARM_ERI              (1u << 2)  /* battery at elective replacement indicator (latched) */
 #define PUMP_ALARM_EOS              (1u << 3)  /* critical: battery at end of service */
 #define PUMP_ALARM_MOTOR_STALL      (1u << 4)  /* critical: a stroke failed while a stall fault was present (latched until cleared) */
-#define PUMP_ALARM_DOSE_LIMIT       (1u << 5)  /* a bolus was refused by the 24-h dose limit; cleared by ack only */
+#define PUMP_ALARM_DOSE_LIMIT       (1u << 5)  /* a bolus was refused by the 24-h dose limit; an event, not a lasting cause: ack clears it */
 #define PUMP_ALARM_MEMORY_ERROR     (1u << 6)  /* critical: memory fault present */
 #define PUMP_ALARM_ALL_MASK         0x7Fu
 #define PUMP_ALARM_CRITICAL_MASK    (PUMP_ALARM_RESERVOIR_EMPTY | PUMP_ALARM_EOS | PUMP_ALARM_MOTOR_STALL | PUMP_ALARM_MEMORY_ERROR)
@@ -127,19 +129,22 @@ typedef enum {
  *   RESUMED: 0 / 0
  *   REFILL: new volume nL / discarded nL
  *   REFILL_REFUSED: 0 / reason
- *   ALARM_RAISED: alarm bit / 0
+ *   ALARM_RAISED: alarm bit / 0 = raised, 1 = an acknowledged alarm re-sounds (its cause lasted the re-sound interval)
  *   ALARM_CLEARED: alarm bit / 0
  *   ALARM_ACKED: alarm bit / 0
  *   FAULT_INJECTED: fault / 0
  *   FAULT_CLEARED: fault / 0
  *   CLOCK_SET: unix_ms bits 0-31 / unix_ms bits 32-63
  *   SECURITY: reason (AUTH_*) / message type | role << 8 | refusals suppressed since the last entry << 16
+ *   IMPLANT_CONFIGURED: new dead volume nL / previous dead volume nL
+ *   RESOUND_SET: new re-sound interval ms / previous interval ms
+ *   REFILL_RECONCILED: expected nL (the reservoir before the refill) / withdrawn nL
  */
 /* Kinds of event log entries and what their data0/data1 mean (pump.h SEMANTICS, Event data). `reason` = a reason code, `bolus_kind`, `alarm` and `fault` = a value of that table. */
 typedef enum {
-    PUMP_EV_NONE = 0,              /* never logged */
+    PUMP_EV_NONE = 0,               /* never logged */
     PUMP_EV_INIT = 1,
-    PUMP_EV_RESET = 2,             /* restart from saved state */
+    PUMP_EV_RESET = 2,              /* restart from saved state */
     PUMP_EV_PRESCRIBED = 3,
     PUMP_EV_PRESCRIBE_REFUSED = 4,
     PUMP_EV_BOLUS_START = 5,
@@ -157,8 +162,11 @@ typedef enum {
     PUMP_EV_ALARM_ACKED = 17,
     PUMP_EV_FAULT_INJECTED = 18,
     PUMP_EV_FAULT_CLEARED = 19,
-    PUMP_EV_CLOCK_SET = 20,        /* logged by the device layer */
-    PUMP_EV_SECURITY = 21,         /* logged by authenticated sessions */
+    PUMP_EV_CLOCK_SET = 20,         /* logged by the device layer */
+    PUMP_EV_SECURITY = 21,          /* logged by authenticated sessions */
+    PUMP_EV_IMPLANT_CONFIGURED = 22,/* implant configuration (tubing + catheter) changed; the catheter's old contents are discarded */
+    PUMP_EV_RESOUND_SET = 23,       /* re-sound interval of acknowledged non-critical alarms changed */
+    PUMP_EV_REFILL_RECONCILED = 24, /* logged before REFILL when the refill gave the withdrawn volume */
     PUMP_EV_KIND_COUNT
 } pump_event_kind_t;
 

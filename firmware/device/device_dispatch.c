@@ -194,6 +194,85 @@ static void on_refill(device_t *d, uint8_t req_type, const proto_msg_t *m, reply
                                           m->refill.conc_ug_ml));
 }
 
+static void on_refill_reconcile(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    pump_reconcile_t rc;
+    proto_refill_result_t out;
+    int res;
+
+    uint32_t withdrawn = m->refill_reconcile.withdrawn_nl;
+
+    /* The core's "unknown" marker is not a volume on the wire: refused as
+     * above the capacity, like any other too large withdrawn volume. */
+    if (withdrawn == PUMP_WITHDRAWN_UNKNOWN) {
+        withdrawn = PUMP_WITHDRAWN_UNKNOWN - 1u;
+    }
+    (void)memset(&rc, 0, sizeof rc);
+    res = pump_refill_reconciled(&d->pump, m->refill_reconcile.volume_nl, m->refill_reconcile.drug,
+                                 m->refill_reconcile.conc_ug_ml, withdrawn, &rc);
+    if (res != PUMP_OK) {
+        reply_nak(r, req_type, res);
+        return;
+    }
+    out.expected_nl = rc.expected_nl;
+    out.withdrawn_nl = rc.withdrawn_nl;
+    out.discrepancy_nl = rc.discrepancy_nl;
+    out.delivered_nl = rc.delivered_nl;
+    out.tolerance_nl = rc.tolerance_nl;
+    out.verdict = rc.verdict;
+    r->type = (uint8_t)PROTO_MSG_REFILL_RESULT;
+    r->len = 0u;
+    if (proto_encode_refill_result(&out, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
+        r->len = 0u;   /* cannot happen: fixed 21-byte payload, verdict 0..2 */
+    }
+}
+
+static void on_configure_implant(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    const proto_configure_implant_t *c = &m->configure_implant;
+    uint32_t dead = c->dead_volume_nl;
+    int res = PUMP_OK;
+
+    if (c->catheter_length_mm != 0u) {
+        if (c->dead_volume_nl != 0u) {
+            reply_nak(r, req_type, PROTO_NAK_BAD_FIELD);   /* both ways given: ambiguous */
+            return;
+        }
+        res = pump_dead_volume_from_catheter(c->catheter_length_mm, c->catheter_nl_per_cm,
+                                             c->tubing_nl, &dead);
+    }
+    if (res == PUMP_OK) {
+        res = pump_configure_implant(&d->pump, dead);
+    }
+    reply_result(r, req_type, res);
+}
+
+static void on_set_alarm_resound(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    reply_result(r, req_type, pump_set_alarm_resound(&d->pump, m->set_alarm_resound.interval_ms));
+}
+
+static void on_get_status_ext(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    pump_status_t st;
+    proto_status_ext_t out;
+
+    (void)req_type;
+    (void)m;
+    pump_get_status(&d->pump, &st);
+    out.now_ms = st.now_ms;
+    out.dead_volume_nl = st.dead_volume_nl;
+    out.resound_ms = st.resound_ms;
+    out.days_to_low_reservoir = st.days_to_low_reservoir;
+    out.days_to_low_reservoir_max_use = st.days_to_low_reservoir_max_use;
+    out.unacked_alarms = st.unacked_alarms;
+    r->type = (uint8_t)PROTO_MSG_STATUS_EXT;
+    r->len = 0u;
+    if (proto_encode_status_ext(&out, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
+        r->len = 0u;   /* cannot happen: fixed payload */
+    }
+}
+
 static void on_ack_alarm(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
 {
     reply_result(r, req_type, pump_ack_alarm(&d->pump, m->ack_alarm.alarm_bits));
@@ -328,6 +407,10 @@ static const route_t routes[] = {
     {(uint8_t)PROTO_MSG_SET_CLOCK,       1u, on_set_clock},
     {(uint8_t)PROTO_MSG_ADVANCE,         1u, on_advance},
     {(uint8_t)PROTO_MSG_INJECT_FAULT,    1u, on_inject_fault},
+    {(uint8_t)PROTO_MSG_CONFIGURE_IMPLANT, 1u, on_configure_implant},
+    {(uint8_t)PROTO_MSG_SET_ALARM_RESOUND, 1u, on_set_alarm_resound},
+    {(uint8_t)PROTO_MSG_REFILL_RECONCILE, 1u, on_refill_reconcile},
+    {(uint8_t)PROTO_MSG_GET_STATUS_EXT,  0u, on_get_status_ext},
 #ifndef DEVICE_NO_AUTH
     {(uint8_t)PROTO_MSG_AUTH_BEGIN,      0u, on_auth_begin},
     {(uint8_t)PROTO_MSG_AUTH_PROVE,      0u, on_auth_prove},

@@ -17,6 +17,10 @@ static const proto_msg_info_t k_info[PROTO_MSG_COUNT] = {
     { 13u, 0x01u, 0x1BE0168Fu, "SET_CLOCK" },
     { 14u, 0x01u, 0xDFF7D4CFu, "ADVANCE" },
     { 15u, 0x01u, 0x184E8DBCu, "INJECT_FAULT" },
+    { 16u, 0x01u, 0x8F5FAE5Du, "CONFIGURE_IMPLANT" },
+    { 17u, 0x01u, 0x4E48EB0Du, "SET_ALARM_RESOUND" },
+    { 18u, 0x01u, 0xAEDDCCCEu, "REFILL_RECONCILE" },
+    { 19u, 0x01u, 0x3D1FC03Du, "GET_STATUS_EXT" },
     { 48u, 0x01u, 0x59939293u, "AUTH_BEGIN" },
     { 49u, 0x01u, 0xFED5AE52u, "AUTH_PROVE" },
     { 50u, 0x01u, 0x33A26CD4u, "AUTH_END" },
@@ -26,6 +30,8 @@ static const proto_msg_info_t k_info[PROTO_MSG_COUNT] = {
     { 67u, 0x06u, 0x7C0FEAD4u, "STATUS" },
     { 68u, 0x02u, 0x3D63EF52u, "EVENTS" },
     { 69u, 0x04u, 0xF11B3A3Fu, "ALARM" },
+    { 70u, 0x02u, 0x644426B0u, "REFILL_RESULT" },
+    { 71u, 0x02u, 0x1D77377Bu, "STATUS_EXT" },
     { 112u, 0x02u, 0xD217D134u, "AUTH_CHALLENGE" },
     { 113u, 0x02u, 0x837FAAA5u, "AUTH_ACCEPT" },
 };
@@ -48,17 +54,23 @@ const proto_msg_info_t *proto_msg_info(uint8_t msg_type)
     case 13u: return &k_info[12];
     case 14u: return &k_info[13];
     case 15u: return &k_info[14];
-    case 48u: return &k_info[15];
-    case 49u: return &k_info[16];
-    case 50u: return &k_info[17];
-    case 64u: return &k_info[18];
-    case 65u: return &k_info[19];
-    case 66u: return &k_info[20];
-    case 67u: return &k_info[21];
-    case 68u: return &k_info[22];
-    case 69u: return &k_info[23];
-    case 112u: return &k_info[24];
-    case 113u: return &k_info[25];
+    case 16u: return &k_info[15];
+    case 17u: return &k_info[16];
+    case 18u: return &k_info[17];
+    case 19u: return &k_info[18];
+    case 48u: return &k_info[19];
+    case 49u: return &k_info[20];
+    case 50u: return &k_info[21];
+    case 64u: return &k_info[22];
+    case 65u: return &k_info[23];
+    case 66u: return &k_info[24];
+    case 67u: return &k_info[25];
+    case 68u: return &k_info[26];
+    case 69u: return &k_info[27];
+    case 70u: return &k_info[28];
+    case 71u: return &k_info[29];
+    case 112u: return &k_info[30];
+    case 113u: return &k_info[31];
     default: return NULL;
     }
 }
@@ -103,6 +115,7 @@ const char *proto_nak_name(int reason)
     case 29: return "E_CONFIG";
     case 30: return "E_NO_FAULT";
     case 31: return "E_MEMORY";
+    case 32: return "E_THERAPY_ACTIVE";
     case 128: return "UNEXPECTED_MESSAGE";
     case 129: return "BAD_FLAGS";
     case 130: return "BAD_LENGTH";
@@ -381,6 +394,81 @@ int proto_decode_inject_fault(const uint8_t *buf, size_t len, proto_inject_fault
     m->fault = proto_get_u8(buf, &pos);
     m->action = proto_get_u8(buf, &pos);
     return check_inject_fault(m);
+}
+
+int proto_encode_configure_implant(const proto_configure_implant_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    need = 14u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u32(buf, &pos, m->dead_volume_nl);
+    proto_put_u16(buf, &pos, m->catheter_length_mm);
+    proto_put_u32(buf, &pos, m->catheter_nl_per_cm);
+    proto_put_u32(buf, &pos, m->tubing_nl);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_configure_implant(const uint8_t *buf, size_t len, proto_configure_implant_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 14u) { return PROTO_NAK_BAD_LENGTH; }
+    m->dead_volume_nl = proto_get_u32(buf, &pos);
+    m->catheter_length_mm = proto_get_u16(buf, &pos);
+    m->catheter_nl_per_cm = proto_get_u32(buf, &pos);
+    m->tubing_nl = proto_get_u32(buf, &pos);
+    return PROTO_OK;
+}
+
+int proto_encode_set_alarm_resound(const proto_set_alarm_resound_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    need = 4u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u32(buf, &pos, m->interval_ms);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_set_alarm_resound(const uint8_t *buf, size_t len, proto_set_alarm_resound_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 4u) { return PROTO_NAK_BAD_LENGTH; }
+    m->interval_ms = proto_get_u32(buf, &pos);
+    return PROTO_OK;
+}
+
+int proto_encode_refill_reconcile(const proto_refill_reconcile_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    need = 13u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u32(buf, &pos, m->volume_nl);
+    proto_put_u8(buf, &pos, m->drug);
+    proto_put_u32(buf, &pos, m->conc_ug_ml);
+    proto_put_u32(buf, &pos, m->withdrawn_nl);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_refill_reconcile(const uint8_t *buf, size_t len, proto_refill_reconcile_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 13u) { return PROTO_NAK_BAD_LENGTH; }
+    m->volume_nl = proto_get_u32(buf, &pos);
+    m->drug = proto_get_u8(buf, &pos);
+    m->conc_ug_ml = proto_get_u32(buf, &pos);
+    m->withdrawn_nl = proto_get_u32(buf, &pos);
+    return PROTO_OK;
 }
 
 static int check_auth_begin(const proto_auth_begin_t *m)
@@ -674,6 +762,77 @@ int proto_decode_alarm(const uint8_t *buf, size_t len, proto_alarm_t *m)
     return PROTO_OK;
 }
 
+static int check_refill_result(const proto_refill_result_t *m)
+{
+    if ((m->verdict > 2u)) { return PROTO_NAK_BAD_FIELD; }
+    return PROTO_OK;
+}
+
+int proto_encode_refill_result(const proto_refill_result_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    int rc;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    rc = check_refill_result(m);
+    if (rc != PROTO_OK) { return rc; }
+    need = 21u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u32(buf, &pos, m->expected_nl);
+    proto_put_u32(buf, &pos, m->withdrawn_nl);
+    proto_put_u32(buf, &pos, m->discrepancy_nl);
+    proto_put_u32(buf, &pos, m->delivered_nl);
+    proto_put_u32(buf, &pos, m->tolerance_nl);
+    proto_put_u8(buf, &pos, m->verdict);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_refill_result(const uint8_t *buf, size_t len, proto_refill_result_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 21u) { return PROTO_NAK_BAD_LENGTH; }
+    m->expected_nl = proto_get_u32(buf, &pos);
+    m->withdrawn_nl = proto_get_u32(buf, &pos);
+    m->discrepancy_nl = proto_get_u32(buf, &pos);
+    m->delivered_nl = proto_get_u32(buf, &pos);
+    m->tolerance_nl = proto_get_u32(buf, &pos);
+    m->verdict = proto_get_u8(buf, &pos);
+    return check_refill_result(m);
+}
+
+int proto_encode_status_ext(const proto_status_ext_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    need = 28u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u64(buf, &pos, m->now_ms);
+    proto_put_u32(buf, &pos, m->dead_volume_nl);
+    proto_put_u32(buf, &pos, m->resound_ms);
+    proto_put_u32(buf, &pos, m->days_to_low_reservoir);
+    proto_put_u32(buf, &pos, m->days_to_low_reservoir_max_use);
+    proto_put_u32(buf, &pos, m->unacked_alarms);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_status_ext(const uint8_t *buf, size_t len, proto_status_ext_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 28u) { return PROTO_NAK_BAD_LENGTH; }
+    m->now_ms = proto_get_u64(buf, &pos);
+    m->dead_volume_nl = proto_get_u32(buf, &pos);
+    m->resound_ms = proto_get_u32(buf, &pos);
+    m->days_to_low_reservoir = proto_get_u32(buf, &pos);
+    m->days_to_low_reservoir_max_use = proto_get_u32(buf, &pos);
+    m->unacked_alarms = proto_get_u32(buf, &pos);
+    return PROTO_OK;
+}
+
 int proto_encode_auth_challenge(const proto_auth_challenge_t *m, uint8_t *buf, size_t cap, size_t *len)
 {
     size_t pos = 0u;
@@ -735,6 +894,9 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 13u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_set_clock(&m->set_clock, buf, cap, len);
     case 14u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_advance(&m->advance, buf, cap, len);
     case 15u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_inject_fault(&m->inject_fault, buf, cap, len);
+    case 16u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_configure_implant(&m->configure_implant, buf, cap, len);
+    case 17u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_set_alarm_resound(&m->set_alarm_resound, buf, cap, len);
+    case 18u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_refill_reconcile(&m->refill_reconcile, buf, cap, len);
     case 48u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_begin(&m->auth_begin, buf, cap, len);
     case 49u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_prove(&m->auth_prove, buf, cap, len);
     case 64u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_ack(&m->ack, buf, cap, len);
@@ -743,6 +905,8 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 67u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_status(&m->status, buf, cap, len);
     case 68u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_events(&m->events, buf, cap, len);
     case 69u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_alarm(&m->alarm, buf, cap, len);
+    case 70u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_refill_result(&m->refill_result, buf, cap, len);
+    case 71u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_status_ext(&m->status_ext, buf, cap, len);
     case 112u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_challenge(&m->auth_challenge, buf, cap, len);
     case 113u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_accept(&m->auth_accept, buf, cap, len);
     case 1u:
@@ -751,6 +915,7 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 7u:
     case 8u:
     case 9u:
+    case 19u:
     case 50u:
         *len = 0u;
         return PROTO_OK;
@@ -770,6 +935,9 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 13u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_set_clock(buf, len, &m->set_clock);
     case 14u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_advance(buf, len, &m->advance);
     case 15u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_inject_fault(buf, len, &m->inject_fault);
+    case 16u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_configure_implant(buf, len, &m->configure_implant);
+    case 17u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_set_alarm_resound(buf, len, &m->set_alarm_resound);
+    case 18u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_refill_reconcile(buf, len, &m->refill_reconcile);
     case 48u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_begin(buf, len, &m->auth_begin);
     case 49u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_prove(buf, len, &m->auth_prove);
     case 64u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_ack(buf, len, &m->ack);
@@ -778,6 +946,8 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 67u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_status(buf, len, &m->status);
     case 68u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_events(buf, len, &m->events);
     case 69u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_alarm(buf, len, &m->alarm);
+    case 70u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_refill_result(buf, len, &m->refill_result);
+    case 71u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_status_ext(buf, len, &m->status_ext);
     case 112u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_challenge(buf, len, &m->auth_challenge);
     case 113u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_accept(buf, len, &m->auth_accept);
     case 1u:
@@ -786,6 +956,7 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 7u:
     case 8u:
     case 9u:
+    case 19u:
     case 50u:
         return (len == 0u) ? PROTO_OK : PROTO_NAK_BAD_LENGTH;
     default: return PROTO_ERR_UNKNOWN_TYPE;

@@ -12,8 +12,8 @@
 
 #include "proto.h"
 
-#define PROTO_SCHEMA_CRC 0x9995EA90u
-#define PROTO_MSG_COUNT 26u
+#define PROTO_SCHEMA_CRC 0x4F143211u
+#define PROTO_MSG_COUNT 32u
 
 /* message types */
 #define PROTO_MSG_HELLO 1u
@@ -31,6 +31,10 @@
 #define PROTO_MSG_SET_CLOCK 13u
 #define PROTO_MSG_ADVANCE 14u
 #define PROTO_MSG_INJECT_FAULT 15u
+#define PROTO_MSG_CONFIGURE_IMPLANT 16u
+#define PROTO_MSG_SET_ALARM_RESOUND 17u
+#define PROTO_MSG_REFILL_RECONCILE 18u
+#define PROTO_MSG_GET_STATUS_EXT 19u
 #define PROTO_MSG_AUTH_BEGIN 48u
 #define PROTO_MSG_AUTH_PROVE 49u
 #define PROTO_MSG_AUTH_END 50u
@@ -40,6 +44,8 @@
 #define PROTO_MSG_STATUS 67u
 #define PROTO_MSG_EVENTS 68u
 #define PROTO_MSG_ALARM 69u
+#define PROTO_MSG_REFILL_RESULT 70u
+#define PROTO_MSG_STATUS_EXT 71u
 #define PROTO_MSG_AUTH_CHALLENGE 112u
 #define PROTO_MSG_AUTH_ACCEPT 113u
 
@@ -91,6 +97,9 @@
 #define PROTO_EVENT_KIND_FAULT_CLEARED 19u
 #define PROTO_EVENT_KIND_CLOCK_SET 20u
 #define PROTO_EVENT_KIND_SECURITY 21u
+#define PROTO_EVENT_KIND_IMPLANT_CONFIGURED 22u
+#define PROTO_EVENT_KIND_RESOUND_SET 23u
+#define PROTO_EVENT_KIND_REFILL_RECONCILED 24u
 #define PROTO_FAULT_ACTION_INJECT 0u
 #define PROTO_FAULT_ACTION_CLEAR 1u
 #define PROTO_STEP_UNIT_RATE_NL_DAY 0u
@@ -105,6 +114,9 @@
 #define PROTO_CAPABILITY_BITS_FAULT_INJECTION 1u
 #define PROTO_CAPABILITY_BITS_TEST_CLOCK 2u
 #define PROTO_CAPABILITY_BITS_AUTH 4u
+#define PROTO_REFILL_VERDICT_WITHIN_TOLERANCE 0u
+#define PROTO_REFILL_VERDICT_POSSIBLE_OVER_INFUSION 1u
+#define PROTO_REFILL_VERDICT_POSSIBLE_UNDER_INFUSION 2u
 
 typedef struct {  /* PRESCRIBE.steps[] element */
     uint16_t start_min;
@@ -163,6 +175,24 @@ typedef struct {  /* INJECT_FAULT (id 15) */
     uint8_t fault;
     uint8_t action;
 } proto_inject_fault_t;
+
+typedef struct {  /* CONFIGURE_IMPLANT (id 16) */
+    uint32_t dead_volume_nl;
+    uint16_t catheter_length_mm;
+    uint32_t catheter_nl_per_cm;
+    uint32_t tubing_nl;
+} proto_configure_implant_t;
+
+typedef struct {  /* SET_ALARM_RESOUND (id 17) */
+    uint32_t interval_ms;
+} proto_set_alarm_resound_t;
+
+typedef struct {  /* REFILL_RECONCILE (id 18) */
+    uint32_t volume_nl;
+    uint8_t drug;
+    uint32_t conc_ug_ml;
+    uint32_t withdrawn_nl;
+} proto_refill_reconcile_t;
 
 typedef struct {  /* AUTH_BEGIN (id 48) */
     uint8_t role;
@@ -243,6 +273,24 @@ typedef struct {  /* ALARM (id 69) */
     uint32_t cleared;
 } proto_alarm_t;
 
+typedef struct {  /* REFILL_RESULT (id 70) */
+    uint32_t expected_nl;
+    uint32_t withdrawn_nl;
+    uint32_t discrepancy_nl;
+    uint32_t delivered_nl;
+    uint32_t tolerance_nl;
+    uint8_t verdict;
+} proto_refill_result_t;
+
+typedef struct {  /* STATUS_EXT (id 71) */
+    uint64_t now_ms;
+    uint32_t dead_volume_nl;
+    uint32_t resound_ms;
+    uint32_t days_to_low_reservoir;
+    uint32_t days_to_low_reservoir_max_use;
+    uint32_t unacked_alarms;
+} proto_status_ext_t;
+
 typedef struct {  /* AUTH_CHALLENGE (id 112) */
     uint32_t session;
     uint64_t device_nonce_lo;
@@ -265,6 +313,9 @@ typedef union {
     proto_set_clock_t set_clock;
     proto_advance_t advance;
     proto_inject_fault_t inject_fault;
+    proto_configure_implant_t configure_implant;
+    proto_set_alarm_resound_t set_alarm_resound;
+    proto_refill_reconcile_t refill_reconcile;
     proto_auth_begin_t auth_begin;
     proto_auth_prove_t auth_prove;
     proto_ack_t ack;
@@ -273,6 +324,8 @@ typedef union {
     proto_status_t status;
     proto_events_t events;
     proto_alarm_t alarm;
+    proto_refill_result_t refill_result;
+    proto_status_ext_t status_ext;
     proto_auth_challenge_t auth_challenge;
     proto_auth_accept_t auth_accept;
 } proto_msg_t;
@@ -295,6 +348,12 @@ int proto_encode_advance(const proto_advance_t *m, uint8_t *buf, size_t cap, siz
 int proto_decode_advance(const uint8_t *buf, size_t len, proto_advance_t *m);
 int proto_encode_inject_fault(const proto_inject_fault_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_inject_fault(const uint8_t *buf, size_t len, proto_inject_fault_t *m);
+int proto_encode_configure_implant(const proto_configure_implant_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_configure_implant(const uint8_t *buf, size_t len, proto_configure_implant_t *m);
+int proto_encode_set_alarm_resound(const proto_set_alarm_resound_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_set_alarm_resound(const uint8_t *buf, size_t len, proto_set_alarm_resound_t *m);
+int proto_encode_refill_reconcile(const proto_refill_reconcile_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_refill_reconcile(const uint8_t *buf, size_t len, proto_refill_reconcile_t *m);
 int proto_encode_auth_begin(const proto_auth_begin_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_auth_begin(const uint8_t *buf, size_t len, proto_auth_begin_t *m);
 int proto_encode_auth_prove(const proto_auth_prove_t *m, uint8_t *buf, size_t cap, size_t *len);
@@ -311,6 +370,10 @@ int proto_encode_events(const proto_events_t *m, uint8_t *buf, size_t cap, size_
 int proto_decode_events(const uint8_t *buf, size_t len, proto_events_t *m);
 int proto_encode_alarm(const proto_alarm_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_alarm(const uint8_t *buf, size_t len, proto_alarm_t *m);
+int proto_encode_refill_result(const proto_refill_result_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_refill_result(const uint8_t *buf, size_t len, proto_refill_result_t *m);
+int proto_encode_status_ext(const proto_status_ext_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_status_ext(const uint8_t *buf, size_t len, proto_status_ext_t *m);
 int proto_encode_auth_challenge(const proto_auth_challenge_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_auth_challenge(const uint8_t *buf, size_t len, proto_auth_challenge_t *m);
 int proto_encode_auth_accept(const proto_auth_accept_t *m, uint8_t *buf, size_t cap, size_t *len);

@@ -50,14 +50,15 @@ SCHEMA = json.loads(r"""{
     "bool": {"NO": 0, "YES": 1},
     "clock_mode": {"MANUAL": 0, "REALTIME": 1, "ACCELERATED": 2},
     "auth_role": {"CLINICIAN": 1, "PATIENT": 2},
-    "capability_bits": {"FAULT_INJECTION": 1, "TEST_CLOCK": 2, "AUTH": 4}
+    "capability_bits": {"FAULT_INJECTION": 1, "TEST_CLOCK": 2, "AUTH": 4},
+    "refill_verdict": {"WITHIN_TOLERANCE": 0, "POSSIBLE_OVER_INFUSION": 1, "POSSIBLE_UNDER_INFUSION": 2}
   },
 
   "reserved_ids": [
     {"from": 0, "to": 0, "doc": "never a message type"},
-    {"from": 16, "to": 47, "doc": "future requests"},
+    {"from": 20, "to": 47, "doc": "future requests"},
     {"from": 51, "to": 63, "doc": "future authenticated-session requests"},
-    {"from": 70, "to": 111, "doc": "future device-to-host messages"},
+    {"from": 72, "to": 111, "doc": "future device-to-host messages"},
     {"from": 114, "to": 127, "doc": "future authenticated-session replies"},
     {"from": 128, "to": 255, "doc": "unassigned"}
   ],
@@ -127,7 +128,7 @@ SCHEMA = json.loads(r"""{
      ]},
 
     {"id": 11, "name": "ACK_ALARM", "kinds": ["request"], "replies": ["ACK", "NAK"],
-     "doc": "Acknowledge active alarms (silences their tone; the condition stays until cleared).",
+     "doc": "Acknowledge active alarms: silences their tone; every alarm but DOSE_LIMIT stays active until its cause clears, and an acknowledged non-critical alarm sounds again after the re-sound interval (default 24 h) while its cause lasts (pump.h SEMANTICS, the alarm rule).",
      "fields": [
        {"name": "alarm_bits", "type": "u32", "names": "alarm_bits"}
      ]},
@@ -159,6 +160,34 @@ SCHEMA = json.loads(r"""{
        {"name": "fault", "type": "u8", "names": "fault", "doc": "core: E_FAULT_KIND if unknown"},
        {"name": "action", "type": "u8", "enum": "fault_action"}
      ]},
+
+    {"id": 16, "name": "CONFIGURE_IMPLANT", "kinds": ["request"], "replies": ["ACK", "NAK"],
+     "doc": "Program the implant configuration: the dead volume of pump tubing + catheter that every prime/bridge bolus and dose-at-tip figure uses. Either catheter_length_mm = 0 and dead_volume_nl given directly, or catheter_length_mm > 0, dead_volume_nl = 0 and the device computes tubing_nl + ceil(catheter_length_mm * catheter_nl_per_cm / 10) (pump_dead_volume_from_catheter; both given: NAK BAD_FIELD). Clinician only; refused with E_THERAPY_ACTIVE once a prescription exists unless the pump is suspended; E_CONFIG out of range; logged as IMPLANT_CONFIGURED.",
+     "fields": [
+       {"name": "dead_volume_nl", "type": "u32", "unit": "nL", "doc": "0..2,000,000 when catheter_length_mm is 0, else 0"},
+       {"name": "catheter_length_mm", "type": "u16", "unit": "mm", "doc": "0 = dead_volume_nl given directly; else 1..2000 (length left after trimming)"},
+       {"name": "catheter_nl_per_cm", "type": "u32", "unit": "nL/cm", "doc": "1..10,000 (2.6 uL/cm = 2600)"},
+       {"name": "tubing_nl", "type": "u32", "unit": "nL", "doc": "pump tubing volume, 0..500,000"}
+     ]},
+
+    {"id": 17, "name": "SET_ALARM_RESOUND", "kinds": ["request"], "replies": ["ACK", "NAK"],
+     "doc": "Set the interval after which an acknowledged non-critical alarm whose cause lasts sounds again (pump.h SEMANTICS, the alarm rule). Applies to acknowledgements from then on. Clinician only; logged as RESOUND_SET.",
+     "fields": [
+       {"name": "interval_ms", "type": "u32", "unit": "ms", "doc": "60,000..604,800,000 (1 min..7 days; default 24 h), else E_LIMIT_RANGE"}
+     ]},
+
+    {"id": 18, "name": "REFILL_RECONCILE", "kinds": ["request"], "replies": ["REFILL_RESULT", "NAK"],
+     "doc": "REFILL with the volume withdrawn from the reservoir before filling: the device compares it with the volume it expected and replies with the reconciliation (REFILL_RESULT). Same effect and refusals as REFILL, plus E_OVERFILL for a withdrawn volume above the capacity. REFILL (10) stays for hosts without the withdrawn volume.",
+     "fields": [
+       {"name": "volume_nl", "type": "u32", "unit": "nL"},
+       {"name": "drug", "type": "u8", "names": "drug"},
+       {"name": "conc_ug_ml", "type": "u32", "unit": "ug/mL"},
+       {"name": "withdrawn_nl", "type": "u32", "unit": "nL", "doc": "0..capacity"}
+     ]},
+
+    {"id": 19, "name": "GET_STATUS_EXT", "kinds": ["request"], "replies": ["STATUS_EXT", "NAK"],
+     "doc": "Ask for the status extension (STATUS_EXT): implant configuration, alarm re-sound interval and the refill projection. Allowed to both roles.",
+     "fields": []},
 
     {"id": 48, "name": "AUTH_BEGIN", "kinds": ["request"], "replies": ["AUTH_CHALLENGE", "NAK"],
      "doc": "Start a session handshake (spec 6.2) for a role. Answered without a session; the 16-byte nonce travels as two u64 (bytes 0-7, then 8-15).",
@@ -257,6 +286,28 @@ SCHEMA = json.loads(r"""{
        {"name": "cleared", "type": "u32", "names": "alarm_bits", "doc": "bits that cleared since the last ALARM"}
      ]},
 
+    {"id": 70, "name": "REFILL_RESULT", "kinds": ["response"],
+     "doc": "The reply to REFILL_RECONCILE: the refill took effect, and this is its reconciliation (pump.h SEMANTICS, Refill reconciliation). Signed discrepancy = withdrawn_nl - expected_nl.",
+     "fields": [
+       {"name": "expected_nl", "type": "u32", "unit": "nL", "doc": "the reservoir the pump computed just before the refill"},
+       {"name": "withdrawn_nl", "type": "u32", "unit": "nL"},
+       {"name": "discrepancy_nl", "type": "u32", "unit": "nL", "doc": "|withdrawn - expected|"},
+       {"name": "delivered_nl", "type": "u32", "unit": "nL", "doc": "pumped since the previous refill"},
+       {"name": "tolerance_nl", "type": "u32", "unit": "nL", "doc": "min(ceil(14.5 % of delivered), 1 mL on a 20 mL pump / 2 mL on a 40 mL pump)"},
+       {"name": "verdict", "type": "u8", "enum": "refill_verdict"}
+     ]},
+
+    {"id": 71, "name": "STATUS_EXT", "kinds": ["response"],
+     "doc": "Status extension (the reply to GET_STATUS_EXT): fields added after STATUS (67), whose layout does not change.",
+     "fields": [
+       {"name": "now_ms", "type": "u64", "unit": "ms since implant"},
+       {"name": "dead_volume_nl", "type": "u32", "unit": "nL", "doc": "pump tubing + catheter in force"},
+       {"name": "resound_ms", "type": "u32", "unit": "ms", "doc": "re-sound interval of acknowledged non-critical alarms"},
+       {"name": "days_to_low_reservoir", "type": "u32", "unit": "days", "doc": "until the low-reservoir threshold at the current use (basal + patient boluses of the last 24 h); 4294967295 = never"},
+       {"name": "days_to_low_reservoir_max_use", "type": "u32", "unit": "days", "doc": "same, every allowed patient bolus taken"},
+       {"name": "unacked_alarms", "type": "u32", "names": "alarm_bits", "doc": "as STATUS: active alarms still sounding"}
+     ]},
+
     {"id": 112, "name": "AUTH_CHALLENGE", "kinds": ["response"],
      "doc": "The device's half of the handshake: a session number and a fresh nonce (two u64).",
      "fields": [
@@ -334,7 +385,7 @@ VOCABULARY = json.loads(r"""{
       {"name": "ERI", "value": 4, "critical": false, "doc": "battery at elective replacement indicator (latched)"},
       {"name": "EOS", "value": 8, "critical": true, "doc": "battery at end of service"},
       {"name": "MOTOR_STALL", "value": 16, "critical": true, "doc": "a stroke failed while a stall fault was present (latched until cleared)"},
-      {"name": "DOSE_LIMIT", "value": 32, "critical": false, "doc": "a bolus was refused by the 24-h dose limit; cleared by ack only"},
+      {"name": "DOSE_LIMIT", "value": 32, "critical": false, "doc": "a bolus was refused by the 24-h dose limit; an event, not a lasting cause: ack clears it"},
       {"name": "MEMORY_ERROR", "value": 64, "critical": true, "doc": "memory fault present"}
     ]
   },
@@ -358,13 +409,16 @@ VOCABULARY = json.loads(r"""{
       {"name": "RESUMED", "value": 12, "data0": "0", "data1": "0"},
       {"name": "REFILL", "value": 13, "data0": "new volume nL", "data1": "discarded nL"},
       {"name": "REFILL_REFUSED", "value": 14, "data0": "0", "data1": "reason"},
-      {"name": "ALARM_RAISED", "value": 15, "data0": "alarm bit", "data1": "0"},
+      {"name": "ALARM_RAISED", "value": 15, "data0": "alarm bit", "data1": "0 = raised, 1 = an acknowledged alarm re-sounds (its cause lasted the re-sound interval)"},
       {"name": "ALARM_CLEARED", "value": 16, "data0": "alarm bit", "data1": "0"},
       {"name": "ALARM_ACKED", "value": 17, "data0": "alarm bit", "data1": "0"},
       {"name": "FAULT_INJECTED", "value": 18, "data0": "fault", "data1": "0"},
       {"name": "FAULT_CLEARED", "value": 19, "data0": "fault", "data1": "0"},
       {"name": "CLOCK_SET", "value": 20, "data0": "unix_ms bits 0-31", "data1": "unix_ms bits 32-63", "doc": "logged by the device layer"},
-      {"name": "SECURITY", "value": 21, "data0": "reason (AUTH_*)", "data1": "message type | role << 8 | refusals suppressed since the last entry << 16", "doc": "logged by authenticated sessions"}
+      {"name": "SECURITY", "value": 21, "data0": "reason (AUTH_*)", "data1": "message type | role << 8 | refusals suppressed since the last entry << 16", "doc": "logged by authenticated sessions"},
+      {"name": "IMPLANT_CONFIGURED", "value": 22, "data0": "new dead volume nL", "data1": "previous dead volume nL", "doc": "implant configuration (tubing + catheter) changed; the catheter's old contents are discarded"},
+      {"name": "RESOUND_SET", "value": 23, "data0": "new re-sound interval ms", "data1": "previous interval ms", "doc": "re-sound interval of acknowledged non-critical alarms changed"},
+      {"name": "REFILL_RECONCILED", "value": 24, "data0": "expected nL (the reservoir before the refill)", "data1": "withdrawn nL", "doc": "logged before REFILL when the refill gave the withdrawn volume"}
     ]
   },
 
@@ -404,6 +458,7 @@ VOCABULARY = json.loads(r"""{
       {"group": "core", "name": "CONFIG", "value": 29, "text": "the pump configuration is out of range", "doc": "pump configuration out of range"},
       {"group": "core", "name": "NO_FAULT", "value": 30, "text": "that fault is not present, so there is nothing to clear", "doc": "clear of a fault that is not present"},
       {"group": "core", "name": "MEMORY", "value": 31, "text": "the pump has a memory error: delivery is halted until the fault is cleared", "doc": "memory error not cleared"},
+      {"group": "core", "name": "THERAPY_ACTIVE", "value": 32, "text": "the implant configuration can change only before the first prescription or while the pump is suspended", "short": "therapy active", "doc": "implant configuration while a prescription runs (suspend first)"},
       {"group": "protocol", "name": "UNEXPECTED_MESSAGE", "value": 128, "text": "the pump does not take that message in that direction", "doc": "a known message with a kind it never has (e.g. ACK or STATUS sent as a request)"},
       {"group": "protocol", "name": "BAD_FLAGS", "value": 129, "text": "the frame's flags are not valid for a request", "doc": "reserved flag bits set, kind 3, or REPLAYED on a request"},
       {"group": "protocol", "name": "BAD_LENGTH", "value": 130, "text": "the message has the wrong length", "doc": "payload length is not the length this message type has (or its array count implies)"},

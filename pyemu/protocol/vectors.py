@@ -104,6 +104,25 @@ VALID: list[tuple[str, str, str, int, int, dict[str, Any]]] = [
      KIND_RESPONSE, dict(session=1, device_nonce_lo=0x2726252423222120, device_nonce_hi=0x2F2E2D2C2B2A2928)),
     ("auth_accept", "AUTH_ACCEPT with device proof 30 31 .. 3f", "AUTH_ACCEPT", 20, KIND_RESPONSE,
      dict(proof_lo=0x3736353433323130, proof_hi=0x3F3E3D3C3B3A3938)),
+    # issue 12: implant configuration, alarm re-sound, refill reconciliation, status extension
+    ("configure_implant_direct", "CONFIGURE_IMPLANT with a direct dead volume of 200 uL", "CONFIGURE_IMPLANT",
+     22, KIND_REQUEST, dict(dead_volume_nl=200_000, catheter_length_mm=0, catheter_nl_per_cm=0, tubing_nl=0)),
+    ("configure_implant_catheter", "CONFIGURE_IMPLANT: 60 cm catheter at 2.6 uL/cm + 100 uL tubing",
+     "CONFIGURE_IMPLANT", 23, KIND_REQUEST,
+     dict(dead_volume_nl=0, catheter_length_mm=600, catheter_nl_per_cm=2600, tubing_nl=100_000)),
+    ("set_alarm_resound", "SET_ALARM_RESOUND every 12 h", "SET_ALARM_RESOUND", 24, KIND_REQUEST,
+     dict(interval_ms=43_200_000)),
+    ("refill_reconcile", "REFILL_RECONCILE 20 mL morphine 10 mg/mL, 2.9 mL withdrawn", "REFILL_RECONCILE", 25,
+     KIND_REQUEST, dict(volume_nl=20_000_000, drug=1, conc_ug_ml=10_000, withdrawn_nl=2_900_000)),
+    ("refill_result", "REFILL_RESULT: 0.6 mL less withdrawn than expected, beyond 14.5 % of 3 mL",
+     "REFILL_RESULT", 25, KIND_RESPONSE,
+     dict(expected_nl=3_500_000, withdrawn_nl=2_900_000, discrepancy_nl=600_000, delivered_nl=3_000_000,
+          tolerance_nl=435_000, verdict=1)),
+    ("get_status_ext", "GET_STATUS_EXT request", "GET_STATUS_EXT", 26, KIND_REQUEST, {}),
+    ("status_ext", "STATUS_EXT: 256 uL dead volume, 24 h re-sound, 21 / 15 days to low reservoir",
+     "STATUS_EXT", 26, KIND_RESPONSE,
+     dict(now_ms=15_552_000_000, dead_volume_nl=256_000, resound_ms=86_400_000, days_to_low_reservoir=21,
+          days_to_low_reservoir_max_use=15, unacked_alarms=0)),
 ]
 
 

@@ -68,7 +68,7 @@ class Alarm(enum.IntFlag):
     ERI = 4  # battery at elective replacement indicator (latched)
     EOS = 8  # battery at end of service
     MOTOR_STALL = 16  # a stroke failed while a stall fault was present (latched until cleared)
-    DOSE_LIMIT = 32  # a bolus was refused by the 24-h dose limit; cleared by ack only
+    DOSE_LIMIT = 32  # a bolus was refused by the 24-h dose limit; an event, not a lasting cause: ack clears it
     MEMORY_ERROR = 64  # memory fault present
 
     @property
@@ -102,6 +102,9 @@ class EventKind(enum.IntEnum):
     FAULT_CLEARED = 19
     CLOCK_SET = 20  # logged by the device layer
     SECURITY = 21  # logged by authenticated sessions
+    IMPLANT_CONFIGURED = 22  # implant configuration (tubing + catheter) changed; the catheter's old contents are discarded
+    RESOUND_SET = 23  # re-sound interval of acknowledged non-critical alarms changed
+    REFILL_RECONCILED = 24  # logged before REFILL when the refill gave the withdrawn volume
 
 
 class Reason(enum.IntEnum):
@@ -139,6 +142,7 @@ class Reason(enum.IntEnum):
     CONFIG = 29
     NO_FAULT = 30
     MEMORY = 31
+    THERAPY_ACTIVE = 32
     UNEXPECTED_MESSAGE = 128
     BAD_FLAGS = 129
     BAD_LENGTH = 130
@@ -190,6 +194,7 @@ REASON_TEXT: dict[int, str] = {
     29: 'the pump configuration is out of range',
     30: 'that fault is not present, so there is nothing to clear',
     31: 'the pump has a memory error: delivery is halted until the fault is cleared',
+    32: 'the implant configuration can change only before the first prescription or while the pump is suspended',
     128: 'the pump does not take that message in that direction',
     129: "the frame's flags are not valid for a request",
     130: 'the message has the wrong length',
@@ -214,6 +219,7 @@ REASON_SHORT: dict[int, str] = {
     16: '24-h count reached',
     17: 'not prescribed',
     28: 'different drug',
+    32: 'therapy active',
 }
 #: Reason code -> core, protocol or auth.
 REASON_GROUP: dict[int, str] = {
@@ -249,6 +255,7 @@ REASON_GROUP: dict[int, str] = {
     29: 'core',
     30: 'core',
     31: 'core',
+    32: 'core',
     128: 'protocol',
     129: 'protocol',
     130: 'protocol',
@@ -296,6 +303,7 @@ WIRE_REASON_NAME: dict[int, str] = {
     29: 'E_CONFIG',
     30: 'E_NO_FAULT',
     31: 'E_MEMORY',
+    32: 'E_THERAPY_ACTIVE',
     128: 'UNEXPECTED_MESSAGE',
     129: 'BAD_FLAGS',
     130: 'BAD_LENGTH',
@@ -326,13 +334,16 @@ EVENT_DATA: dict[EventKind, tuple[str, str]] = {
     EventKind.RESUMED: ('0', '0'),
     EventKind.REFILL: ('new volume nL', 'discarded nL'),
     EventKind.REFILL_REFUSED: ('0', 'reason'),
-    EventKind.ALARM_RAISED: ('alarm bit', '0'),
+    EventKind.ALARM_RAISED: ('alarm bit', '0 = raised, 1 = an acknowledged alarm re-sounds (its cause lasted the re-sound interval)'),
     EventKind.ALARM_CLEARED: ('alarm bit', '0'),
     EventKind.ALARM_ACKED: ('alarm bit', '0'),
     EventKind.FAULT_INJECTED: ('fault', '0'),
     EventKind.FAULT_CLEARED: ('fault', '0'),
     EventKind.CLOCK_SET: ('unix_ms bits 0-31', 'unix_ms bits 32-63'),
     EventKind.SECURITY: ('reason (AUTH_*)', 'message type | role << 8 | refusals suppressed since the last entry << 16'),
+    EventKind.IMPLANT_CONFIGURED: ('new dead volume nL', 'previous dead volume nL'),
+    EventKind.RESOUND_SET: ('new re-sound interval ms', 'previous interval ms'),
+    EventKind.REFILL_RECONCILED: ('expected nL (the reservoir before the refill)', 'withdrawn nL'),
 }
 #: Table class name -> {older spelling: name}: accepted by lookup() with a deprecation note.
 ALIASES: dict[str, dict[str, str]] = {

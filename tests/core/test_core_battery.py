@@ -84,6 +84,7 @@ def test_default_battery_reaches_eri_after_about_seven_years_at_half_a_ml_per_da
             pump.refill(20_000_000, Drug.MORPHINE, 1000)
         assert day < 10 * 365
     assert abs(day - projected) <= 1, (day, projected)
-    # and ERI still leaves about eri_days of service at that drain
-    drain_day = 10 * U + 500_000 * 40_000 // 250
-    assert 89 * drain_day <= pump.status().battery_nc <= 90 * drain_day
+    # and ERI still leaves eri_days of service at the worst drain of that therapy:
+    # every alarm tone (2 uA) sounding on top of it (issue 12: the ERI margin)
+    worst_day = 10 * U + 500_000 * 40_000 // 250 + 2 * U
+    assert 89 * worst_day <= pump.status().battery_nc <= 90 * worst_day

@@ -163,6 +163,42 @@ class CoreMatchesOracle(RuleBasedStateMachine):
     def note_reset(self):
         self.both("note_reset")
 
+    # ---------------------------------------------------------------- issue 12: clinical rules
+    @rule(interval=st.one_of(st.sampled_from((0, 59_999, 60_000, 3_600_000, U, 7 * U, 7 * U + 1)),
+                             st.integers(60_000, 4 * U)))
+    def set_alarm_resound(self, interval):
+        self.both("set_alarm_resound", interval)
+
+    @rule(dead=st.one_of(st.sampled_from((0, 1, 250, 256_000, 2_000_000, 2_000_001)),
+                         st.integers(0, 500_000)),
+          suspend_first=st.booleans())
+    def configure_implant(self, dead, suspend_first):
+        if suspend_first:
+            self.both("suspend")
+        self.both("configure_implant", dead)
+
+    @rule(volume=st.sampled_from((0, 1000, 2_000_000, 20_000_000, 40_000_001)),
+          delta=st.one_of(st.sampled_from((0, 1, -1, 1_000_000, -1_000_000, 1_000_001, -1_000_001)),
+                          st.integers(-3_000_000, 3_000_000)),
+          absolute=st.sampled_from((None, 0, 40_000_000, 40_000_001)))
+    def refill_reconciled(self, volume, delta, absolute):
+        """Refill with the withdrawn volume: same refusal and the same reconciliation."""
+        s = self.pump.status()
+        if s.drug == Drug.NONE:
+            return
+        withdrawn = absolute if absolute is not None else max(0, s.reservoir_nl + delta)
+        results = []
+        for target in (self.pump, self.model):
+            try:
+                r = target.refill_reconciled(volume, s.drug, s.conc_ug_ml, withdrawn)
+                results.append(tuple(int(getattr(r, k)) for k in (
+                    "expected_nl", "withdrawn_nl", "discrepancy_nl", "delivered_nl",
+                    "tolerance_nl", "verdict")))
+            except Exception as e:  # PumpError / OracleError: compare reason codes
+                results.append(("refused", e.reason_code))
+        assert results[0] == results[1], f"refill_reconciled: C {results[0]}, oracle {results[1]}"
+        event(f"refill_reconciled -> {results[0][-1] if results[0][0] != 'refused' else results[0]}")
+
     @rule()
     def snapshot_round_trip(self):
         image = self.pump.snapshot()

@@ -30,6 +30,13 @@ REQUESTS = [
     ("AUTH_BEGIN", {"role": 1, "host_nonce_lo": 1, "host_nonce_hi": 2}, "NAK"),
     ("AUTH_PROVE", {"proof_lo": 1, "proof_hi": 2}, "NAK"),
     ("AUTH_END", {}, "NAK"),
+    # issue 12
+    ("CONFIGURE_IMPLANT", {"dead_volume_nl": 200_000, "catheter_length_mm": 0, "catheter_nl_per_cm": 0,
+                           "tubing_nl": 0}, "NAK"),          # therapy active: suspend first
+    ("SET_ALARM_RESOUND", {"interval_ms": 3_600_000}, "ACK"),
+    ("REFILL_RECONCILE", {"volume_nl": 20_000_000, "drug": 1, "conc_ug_ml": 1000,
+                          "withdrawn_nl": 20_000_000}, "REFILL_RESULT"),
+    ("GET_STATUS_EXT", {}, "STATUS_EXT"),
 ]
 
 
@@ -197,3 +204,52 @@ def test_options_out_of_range_are_refused() -> None:
         Device(telemetry_period_ms=-1)
     with pytest.raises(KeyError):
         Device(clock="sideways")
+
+
+# ---------------------------------------------------------------- issue 12 on the wire
+def test_configure_implant_is_refused_while_therapy_runs_and_used_by_the_prime_bolus(host: Host) -> None:
+    """CONFIGURE_IMPLANT: E_THERAPY_ACTIVE with a running prescription, BAD_FIELD when both the
+    dead volume and a catheter are given; after SUSPEND the catheter calculation programs
+    256 uL, which STATUS_EXT reports and a prime bolus of volume 0 delivers."""
+    host.program()
+    catheter = dict(dead_volume_nl=0, catheter_length_mm=600, catheter_nl_per_cm=2600, tubing_nl=100_000)
+    assert nak_reason(host.request("CONFIGURE_IMPLANT", **catheter)) == Reason.THERAPY_ACTIVE
+    assert host.request("SUSPEND").name == "ACK"
+    assert nak_reason(host.request("CONFIGURE_IMPLANT", **dict(catheter, dead_volume_nl=1))) == \
+        P.NakReason.BAD_FIELD
+    assert host.request("CONFIGURE_IMPLANT", **dict(catheter, catheter_length_mm=600)).name == "ACK"
+    ext = host.request("GET_STATUS_EXT").fields
+    assert ext["dead_volume_nl"] == 256_000 and ext["resound_ms"] == 86_400_000
+    assert host.request("RESUME").name == "ACK"
+    assert host.request("PRIME_BOLUS", volume_nl=0, duration_ms=600_000).name == "ACK"
+    assert host.request("GET_STATUS").fields["bolus_remaining_nl"] == 256_000
+
+
+def test_refill_reconcile_replies_with_the_verdict(host: Host) -> None:
+    """REFILL_RECONCILE replies REFILL_RESULT: 10 days at 0.5 mL/day leave 15 mL expected;
+    13.9 mL withdrawn is 1.1 mL short, beyond min(14.5 % of 5 mL, 1 mL): possible
+    over-infusion. A withdrawn volume of 2^32 - 1 is refused as an overfill."""
+    host.program()
+    host.request("ADVANCE", delta_ms=10 * 86_400_000)
+    r = host.request("REFILL_RECONCILE", volume_nl=20_000_000, drug=1, conc_ug_ml=1000,
+                     withdrawn_nl=13_900_000).fields
+    assert (r["expected_nl"], r["withdrawn_nl"], r["discrepancy_nl"], r["delivered_nl"],
+            r["tolerance_nl"], r["verdict"]) == (15_000_000, 13_900_000, 1_100_000, 5_000_000,
+                                                 725_000, 1)
+    assert nak_reason(host.request("REFILL_RECONCILE", volume_nl=20_000_000, drug=1, conc_ug_ml=1000,
+                                   withdrawn_nl=2**32 - 1)) == Reason.OVERFILL
+
+
+def test_acked_alarm_stays_in_status_and_resounds_over_the_wire(host: Host) -> None:
+    """The alarm rule on the wire: ACK_ALARM of LOW_RESERVOIR keeps it in STATUS.alarms while
+    the reservoir stays low, and after SET_ALARM_RESOUND's interval it is unacked again."""
+    assert host.request("REFILL", volume_nl=2_100_000, drug=1, conc_ug_ml=1000).name == "ACK"
+    assert host.request("PRESCRIBE", **prescription()).name == "ACK"
+    assert host.request("SET_ALARM_RESOUND", interval_ms=3_600_000).name == "ACK"
+    st = host.request("ADVANCE", delta_ms=86_400_000).fields
+    assert st["alarms"] & Alarm.LOW_RESERVOIR
+    assert host.request("ACK_ALARM", alarm_bits=int(Alarm.LOW_RESERVOIR)).name == "ACK"
+    st = host.request("GET_STATUS").fields
+    assert st["alarms"] & Alarm.LOW_RESERVOIR and not st["unacked_alarms"] & Alarm.LOW_RESERVOIR
+    st = host.request("ADVANCE", delta_ms=3_600_000).fields
+    assert st["alarms"] & Alarm.LOW_RESERVOIR and st["unacked_alarms"] & Alarm.LOW_RESERVOIR

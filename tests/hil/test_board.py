@@ -20,8 +20,8 @@ import pytest
 from pyemu import hil
 from pyemu.client import Client, DeviceRefused, PatientBolus
 
-FLASH_BUDGET = 32 * 1024
-RAM_BUDGET = 16 * 1024
+FLASH_BUDGET = 64 * 1024   # Makefile BOARD_FLASH_BUDGET (firmware/ports/README.md, Budget)
+RAM_BUDGET = 24 * 1024     # Makefile BOARD_RAM_BUDGET
 PUMP_IMAGES = ("qemu_netduinoplus2", "nucleo_f4")
 EV_PATIENT_GRANTED, EV_PATIENT_DENIED = 9, 10
 E_LOCKOUT = 15
