@@ -25,11 +25,11 @@ from line_support import DAY_MS, Command, RX, run_session
 from pyemu.client import Alarm
 from pyemu.core import EventKind
 from pyemu.lossy import LineFaults
+from pyemu.protocol.vocabulary import Alarm as VAlarm
 
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 YEARS = int(os.environ.get("PYEMU_SOAK_YEARS", "30" if DEEP else "12"))
 SEEDS = int(os.environ.get("PYEMU_SOAK_SEEDS", "10" if DEEP else "3"))
-CRITICAL = 0x02 | 0x08 | 0x10 | 0x40  # RESERVOIR_EMPTY, EOS, MOTOR_STALL, MEMORY_ERROR
 
 
 def therapy(seed: int, years: int, clock: List[int]) -> Iterator[Command]:
@@ -107,14 +107,19 @@ class Auditor:
         assert not new or new[0].seq == first, f"event log lost entries {first}..{new[0].seq - 1}"
         assert [e.seq for e in new] == list(range(first, first + len(new)))
         for e in new:
-            if e.kind == EventKind.ALARM_RAISED:
+            # pump.h THE ALARM RULE: an alarm is active while its cause lasts, acked
+            # or not; a re-sound (data1 = 1) is logged for an alarm still active;
+            # only DOSE_LIMIT, which has no lasting cause, ends when acknowledged.
+            if e.kind == EventKind.ALARM_RAISED and e.data1 == 1:
+                assert self.active & e.data0 == e.data0, "a re-sound of an alarm that was not active"
+            elif e.kind == EventKind.ALARM_RAISED:
                 assert not self.active & e.data0, "an alarm was raised twice without clearing"
                 self.active |= e.data0
                 self.raised_ever |= e.data0
             elif e.kind == EventKind.ALARM_CLEARED:
                 self.active &= ~e.data0
-            elif e.kind == EventKind.ALARM_ACKED and not e.data0 & CRITICAL:
-                self.active &= ~e.data0   # a non-critical alarm ends when acknowledged
+            elif e.kind == EventKind.ALARM_ACKED:
+                self.active &= ~(e.data0 & int(VAlarm.DOSE_LIMIT))
         self.events += new
         assert int(dev.status().alarms) == self.active, \
             "the pump shows alarms its log did not raise (or still shows ones it cleared)"
