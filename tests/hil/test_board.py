@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pyemu import hil
-from pyemu.client import Client, DeviceRefused, PatientBolus
+from pyemu.host import hil
+from pyemu.pump.client import Client, DeviceRefused, PatientBolus
 
 FLASH_BUDGET = 32 * 1024
 RAM_BUDGET = 16 * 1024

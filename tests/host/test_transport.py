@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from pyemu.transport import (
+from pyemu.link.transport import (
     PtyTransport, SerialTransport, TcpListenTransport, TransportClosed, TransportError,
     open_transport,
 )

@@ -1,6 +1,6 @@
 """A noisy line: a transport wrapper that damages bytes at set rates, seeded.
 
-Wrap any :class:`pyemu.transport.Transport`, or name it in a URL::
+Wrap any :class:`pyemu.link.transport.Transport`, or name it in a URL::
 
     LossyTransport(inner, LineFaults(flip=0.01, drop=0.001), seed=7)
     open_transport("lossy://socket://127.0.0.1:5555?flip=0.01&drop=0.001&seed=7")
@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Optional, Tuple
 from urllib.parse import parse_qsl
 
-from pyemu.transport import Transport, TransportError
+from pyemu.link.transport import Transport, TransportError
 
 __all__ = ["LineFaults", "LineStats", "LossyTransport", "Impairer", "parse_lossy_url", "open_lossy"]
 
@@ -180,7 +180,7 @@ def parse_lossy_url(url: str) -> Tuple[str, LineFaults, str]:
 
 def open_lossy(url: str, **options: Any) -> LossyTransport:
     """Open the inner transport of a ``lossy://`` URL and wrap it."""
-    from pyemu.transport import open_transport
+    from pyemu.link.transport import open_transport
 
     inner_url, faults, seed = parse_lossy_url(url)
     return LossyTransport(open_transport(inner_url, **options), faults, seed=seed)

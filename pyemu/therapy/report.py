@@ -2,7 +2,7 @@
 
 Plot functions take plain data (status samples as the dicts `pyemu ctl
 --json status` prints, alarm marks, TrumpetResult) and write PNG and SVG
-through matplotlib's Agg canvas (pyemu.plotting: no global backend switch), so
+through matplotlib's Agg canvas (pyemu.therapy.plotting: no global backend switch), so
 they run headless in CI. matplotlib is the ``plot`` extra; without it the plot
 functions raise PlotUnavailable. `pyemu report` (registered by `register`)
 feeds them from a scenario run or a recording.
@@ -17,9 +17,9 @@ from typing import Iterable, Sequence
 
 from typing import TYPE_CHECKING
 
-from pyemu.plotting import PlotUnavailable, new_figure, require_matplotlib
+from pyemu.therapy.plotting import PlotUnavailable, new_figure, require_matplotlib
 from pyemu.protocol import vocabulary as V
-from pyemu.trumpet import TrumpetResult
+from pyemu.therapy.trumpet import TrumpetResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -203,7 +203,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         for path in save_figure(timeline_figure(tl), out / "timeline", formats):
             print(f"wrote {path}")
     if args.trumpet:
-        from pyemu.trumpet import trumpet_at_rate
+        from pyemu.therapy.trumpet import trumpet_at_rate
         try:
             rates = [units.rate_nl_per_day(x.strip()) for x in args.rates.split(",")]
         except ValueError as exc:
@@ -219,10 +219,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def load_timeline(source: str) -> Timeline:
     """A Timeline from a recording (.jsonl) or by playing a scenario on the core."""
     if source.endswith(".jsonl") or _looks_like_recording(source):
-        from pyemu.recording import timeline_from_recording
+        from pyemu.host.recording import timeline_from_recording
         return timeline_from_recording(Path(source))
-    from pyemu.scenario import load_scenario
-    from pyemu.scenario_play import timeline_of
+    from pyemu.therapy.scenario import load_scenario
+    from pyemu.therapy.player import timeline_of
     return timeline_of(load_scenario(source))
 
 

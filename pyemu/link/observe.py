@@ -15,7 +15,7 @@ that any number of observers (``pyemu monitor``) connect to:
   is not executed and not answered (logged once per connection);
 * replies to the controlling client go to it only.
 
-The serve loop (:mod:`pyemu.emulator`) feeds an observer's request to the
+The serve loop (:mod:`pyemu.host.emulator`) feeds an observer's request to the
 device only between two frames of the controlling client, so the two
 streams never mix inside the device's decoder.
 
@@ -36,7 +36,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
 from pyemu import protocol as P
-from pyemu.transport import TransportError
+from pyemu.link.transport import TransportError
 
 __all__ = ["ObserverHub", "OBSERVER_REQUESTS", "observer_for", "runtime_dir", "port_key"]
 

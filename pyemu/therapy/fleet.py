@@ -1,9 +1,9 @@
 """``pyemu fleet``: virtual-patient Monte Carlo over many emulated pumps.
 
-Each patient is a :class:`pyemu.core.Pump` with a randomized, clinically
-plausible prescription (:mod:`pyemu.fleet_plan`) and a random stream of
+Each patient is a :class:`pyemu.pump.core.Pump` with a randomized, clinically
+plausible prescription (:mod:`pyemu.therapy.fleet_plan`) and a random stream of
 patient-bolus requests and refill visits over the span; the population
-figures are in :mod:`pyemu.fleet_report`.
+figures are in :mod:`pyemu.therapy.fleet_report`.
 
 Patients run in chunks on a local process pool (the default), in this
 process (``workers=1``), or on a Dask distributed cluster (``scheduler=
@@ -24,8 +24,8 @@ import sys
 import time
 from typing import Any, Callable, Optional
 
-from pyemu.fleet_plan import MS_PER_DAY, MS_PER_MIN, PatientPlan, make_plan, requests_today
-from pyemu.fleet_report import FleetReport, PatientResult
+from pyemu.therapy.fleet_plan import MS_PER_DAY, MS_PER_MIN, PatientPlan, make_plan, requests_today
+from pyemu.therapy.fleet_report import FleetReport, PatientResult
 from pyemu.protocol import vocabulary as V
 
 __all__ = ["run_fleet", "simulate_patient", "register", "main"]
@@ -44,7 +44,7 @@ class _Patient:
     """One virtual patient living on one Pump: the day-by-day script and its tallies."""
 
     def __init__(self, plan: PatientPlan, span_days: int) -> None:
-        from pyemu import core  # the C extension loads here, not on `pyemu --help`
+        from pyemu.pump import core  # the C extension loads here, not on `pyemu --help`
 
         self.core = core
         self.low_or_empty = core.Alarm.LOW_RESERVOIR | core.Alarm.RESERVOIR_EMPTY
@@ -216,7 +216,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pyemu.fleet", "pyemu.core"])
+    ctx.set_forkserver_preload(["pyemu.therapy.fleet", "pyemu.pump.core"])
     return ctx
 
 
@@ -334,7 +334,7 @@ examples:
   pyemu fleet -n 10000 --scheduler tcp://scheduler-host:8786   on a Dask cluster
 
 On a Dask cluster every worker needs the same pyemu installed (it imports
-pyemu.fleet and runs the C core); `pip install 'pyemu[fleet]'` adds Dask here.
+pyemu.therapy.fleet and runs the C core); `pip install 'pyemu[fleet]'` adds Dask here.
 """)
     p.add_argument("-n", "--patients", type=int, default=200, metavar="N",
                    help="number of virtual patients (default: %(default)s)")
@@ -382,7 +382,7 @@ def main(args: argparse.Namespace) -> int:
         print("pyemu fleet: --workers must be at least 1", file=sys.stderr)
         return 2
     if args.plot:
-        from pyemu.plotting import PlotUnavailable, require_matplotlib
+        from pyemu.therapy.plotting import PlotUnavailable, require_matplotlib
         try:
             require_matplotlib()   # before the run, not after it
         except PlotUnavailable as exc:

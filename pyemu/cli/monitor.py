@@ -5,7 +5,7 @@ so it can be drawn to a string console in tests. The state is fed by either
 
 * a live port (:func:`watch_port`): the client's unsolicited STATUS/ALARM
   telemetry plus the event log (through the pump's observer port when
-  ``pyemu serve`` has one, :mod:`pyemu.observe`, so the monitor can run
+  ``pyemu serve`` has one, :mod:`pyemu.link.observe`, so the monitor can run
   beside ``pyemu ctl``), through a reconnect loop that survives the
   device going away and coming back (emulator restarted, board reset, cable
   pulled), or
@@ -245,9 +245,9 @@ def apply_update(state: MonitorState, kind: str, payload: Any) -> None:
 
 def replay_updates(path: str) -> Iterator[tuple[float, Update]]:
     """(wall t, update) pairs of a recording: STATUS and ALARM frames the pump sent."""
-    from pyemu.recording import alarm_names, messages, read_recording, status_dict
+    from pyemu.host.recording import alarm_names, messages, read_recording, status_dict
 
-    from pyemu.client import Event
+    from pyemu.pump.client import Event
 
     rec = read_recording(path)
     for w in rec.warnings:
@@ -322,11 +322,11 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
     port = args.port
 
     def where() -> str:
-        # Beside the controlling client, not in its way (pyemu.observe); asked
+        # Beside the controlling client, not in its way (pyemu.link.observe); asked
         # again on every reconnect: a restarted emulator has a new observer port.
         if args.direct:
             return port
-        from pyemu.observe import observer_for
+        from pyemu.link.observe import observer_for
         return observer_for(port) or port
     if args.once:
         # one picture and exit: scripts, logs, terminals without a TTY
@@ -375,7 +375,7 @@ def client_updates(url: str, poll_s: float = 0.5, max_polls: int | None = None,
     New event-log entries are read whenever STATUS shows the log grew.
     max_polls bounds the loop (tests); None runs until the link fails.
     """
-    from pyemu.client import Alarm, Client, Status
+    from pyemu.pump.client import Alarm, Client, Status
 
     with Client.connect(url, **client_options) as c:
         h = c.hello()
@@ -404,5 +404,5 @@ def client_updates(url: str, poll_s: float = 0.5, max_polls: int | None = None,
 
 
 def alarm_list_of(alarm: Any) -> list[str]:
-    from pyemu.client import alarm_names
+    from pyemu.pump.client import alarm_names
     return alarm_names(alarm.alarms)

@@ -4,7 +4,7 @@ The player reaches each step's time with ADVANCE (so the pump must run a
 manual clock), sends the command or reads the status a check needs, and
 follows the pump's event log to know which alarms rose between checks.
 Targets (the C core in-process, a client on a port) are in
-:mod:`pyemu.scenario_targets`.
+:mod:`pyemu.therapy.targets`.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from pyemu import units
-from pyemu.scenario import Scenario, Step
+from pyemu.therapy.scenario import Scenario, Step
 
 
 class Refused(Exception):
@@ -190,8 +190,8 @@ def format_outcome(o: Outcome) -> str:
 
 def timeline_of(sc: Scenario, points: int = 600):
     """Play a scenario on the in-process C core, sampling status for a plot."""
-    from pyemu.report import Timeline
-    from pyemu.scenario_targets import CoreTarget
+    from pyemu.therapy.report import Timeline
+    from pyemu.therapy.targets import CoreTarget
 
     target = CoreTarget()
     samples: list[dict] = []

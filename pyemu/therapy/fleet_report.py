@@ -173,7 +173,7 @@ class FleetReport:
 
     def plot(self, path: str) -> str:
         """Write a 2x2 PNG: alarm rates, refusal reasons, years to ERI, days empty."""
-        from pyemu.plotting import new_figure
+        from pyemu.therapy.plotting import new_figure
 
         fig = new_figure(figsize=(11, 7.5))
         axes = fig.subplots(2, 2)

@@ -28,9 +28,9 @@ EXIT_LINK = 3
 EXIT_STATE = 4
 
 # Modules that add subcommands, in the order --help lists them.
-SUBCOMMAND_MODULES: List[str] = ["pyemu.cli", "pyemu.ctl", "pyemu.demo", "pyemu.scenario",
-                                 "pyemu.report", "pyemu.monitor", "pyemu.hil", "pyemu.fleet",
-                                 "pyemu.keys", "pyemu.state"]
+SUBCOMMAND_MODULES: List[str] = ["pyemu.cli.main", "pyemu.cli.ctl", "pyemu.cli.demo", "pyemu.therapy.scenario",
+                                 "pyemu.therapy.report", "pyemu.cli.monitor", "pyemu.host.hil", "pyemu.therapy.fleet",
+                                 "pyemu.cli.keys", "pyemu.cli.state"]
 
 _EPILOG = """\
 exit status: 0 done, 1 the device refused (reason printed), 2 usage error,
@@ -241,7 +241,7 @@ examples:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from pyemu.emulator import serve  # the C extension loads here, not on --help
+    from pyemu.host.emulator import serve  # the C extension loads here, not on --help
 
     if args.speed is not None and args.clock == "manual":
         error("--speed needs the realtime clock; leave out --clock manual")

@@ -33,9 +33,9 @@ exactly by :mod:`pyemu.units`. Every error names the file, the line and the
 field; ``tomllib`` gives no line numbers for values, so :class:`_Lines`
 finds the line of the offending key in the text itself.
 
-Playing a scenario is :mod:`pyemu.scenario_play`'s job; the places it plays
+Playing a scenario is :mod:`pyemu.therapy.player`'s job; the places it plays
 (the C core in-process, a pump on a port) and `pyemu run` are in
-:mod:`pyemu.scenario_targets`.
+:mod:`pyemu.therapy.targets`.
 """
 from __future__ import annotations
 
@@ -504,4 +504,4 @@ def register(subparsers) -> None:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="also list every command the pump accepted")
     p.set_defaults(func=lambda args: __import__(
-        "pyemu.scenario_targets", fromlist=["cmd_run"]).cmd_run(args))
+        "pyemu.therapy.targets", fromlist=["cmd_run"]).cmd_run(args))

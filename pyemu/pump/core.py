@@ -237,7 +237,7 @@ class Pump:
     """One emulated pump: the C core's pump_t plus a Pythonic face.
 
     Every method maps to one pump.h function. ``_p`` is the ``pump_t *``;
-    pyemu.device builds a Pump view on the device's own pump by setting it,
+    pyemu.host.device builds a Pump view on the device's own pump by setting it,
     so the attribute name is part of the package's internal contract.
     """
 

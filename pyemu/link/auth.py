@@ -15,7 +15,7 @@ Key files (``pyemu keys``): JSON ``{"format": "pyemu-keys/1", "clinician": hex,
 "patient": hex}``, mode 0600, never overwritten; tools print
 :func:`fingerprint`, never a key. :func:`seal_frame` and :func:`open_frame`
 put the trailer on a host's request and check it on a device's frame
-(``pyemu.client`` uses them).
+(``pyemu.pump.client`` uses them).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any, Tuple, Union
 
-from pyemu.keyfile import (KEY_FILE_FORMAT, KEY_LEN, KeyFileError, create_key_file,  # noqa: F401
+from pyemu.link.keyfile import (KEY_FILE_FORMAT, KEY_LEN, KeyFileError, create_key_file,  # noqa: F401
                            fingerprint, load_key_file, load_pump_keys)
 from pyemu.protocol.framing import VERSION as PROTOCOL_VERSION, _raw, raw_to_wire
 from pyemu.protocol.schema import FLAG_AUTH

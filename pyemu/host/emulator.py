@@ -1,4 +1,4 @@
-"""The serve loop: a :class:`pyemu.device.Device` on a transport, with a clock and a state file.
+"""The serve loop: a :class:`pyemu.host.device.Device` on a transport, with a clock and a state file.
 
 The device (C, via cffi) does everything a pump does with bytes and time; this
 module only moves bytes between it and a transport, tells it the time, and
@@ -38,9 +38,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
-from pyemu.observe import split_unsolicited
-from pyemu.statefile import StateFile
-from pyemu.transport import Transport, TransportClosed, TransportError
+from pyemu.link.observe import split_unsolicited
+from pyemu.host.statefile import StateFile
+from pyemu.link.transport import Transport, TransportClosed, TransportError
 
 __all__ = ["Clock", "ManualClock", "RealtimeClock", "Emulator", "EmulatorStats", "serve",
            "ServeProcess"]
@@ -134,13 +134,13 @@ class Emulator:
         self._log = log or (lambda message: None)
         self._saved_image: Optional[bytes] = None
         self._last_save = time.monotonic()
-        #: A pyemu.recording.Recorder (``--record``): sees every byte, both ways.
+        #: A pyemu.host.recording.Recorder (``--record``): sees every byte, both ways.
         self.recorder: Optional[Any] = None
         self._waiting = False
         self._dropping = False
         self._kill_point, self._kill_count = _kill_point_from_env()
         self._counts: Dict[str, int] = {}
-        #: The observer port (pyemu.observe.ObserverHub), if served.
+        #: The observer port (pyemu.link.observe.ObserverHub), if served.
         self.observers: Optional[Any] = None
         self._pending = b""
         self._rx_idle = True
@@ -153,7 +153,7 @@ class Emulator:
         """Make the device's state durable if it changed (or ``force``). True if written.
 
         ``both_generations``: the state file's previous generation gets this
-        image too (after provisioning keys: see :mod:`pyemu.statefile`)."""
+        image too (after provisioning keys: see :mod:`pyemu.host.statefile`)."""
         self._last_save = time.monotonic()
         if self.state is None:
             return False
@@ -366,7 +366,7 @@ def print_line(stream: TextIO, text: str) -> None:
 def _provision(device: Any, path: str, log: Callable[[str], None]) -> Optional[str]:
     """``serve --keys``: store the key file's role keys in the pump (saved with its
     state). Returns what is wrong, or None. Prints fingerprints, never keys."""
-    from pyemu.auth import KeyFileError, fingerprint, load_pump_keys
+    from pyemu.link.auth import KeyFileError, fingerprint, load_pump_keys
 
     try:
         clinician, patient = load_pump_keys(path)
@@ -405,12 +405,12 @@ def _open_pump_warning(port: str, peer: str) -> List[str]:
 
 
 def serve(args: Any) -> int:
-    """``pyemu serve`` (arguments parsed by :mod:`pyemu.cli`). Returns the exit status."""
-    from pyemu.cli import EXIT_LINK, EXIT_OK, EXIT_STATE, EXIT_USAGE, line_options
-    from pyemu.core import Config, PumpError
-    from pyemu.device import Device, DeviceError, ImageError
-    from pyemu.statefile import StateFileError
-    from pyemu.transport import open_transport
+    """``pyemu serve`` (arguments parsed by :mod:`pyemu.cli.main`). Returns the exit status."""
+    from pyemu.cli.main import EXIT_LINK, EXIT_OK, EXIT_STATE, EXIT_USAGE, line_options
+    from pyemu.pump.core import Config, PumpError
+    from pyemu.host.device import Device, DeviceError, ImageError
+    from pyemu.host.statefile import StateFileError
+    from pyemu.link.transport import open_transport
 
     quiet = args.quiet
 
@@ -490,7 +490,7 @@ def serve(args: Any) -> int:
     observers = None
     observe = getattr(args, "observe", "auto") or "auto"
     if observe != "none":
-        from pyemu.observe import ObserverHub
+        from pyemu.link.observe import ObserverHub
         try:
             observers = ObserverHub(observe, transport.peer, log=log)
         except TransportError as exc:
@@ -510,7 +510,7 @@ def serve(args: Any) -> int:
                         save_period=args.save_period / 1000, log=log)
     emulator.observers = observers
     if getattr(args, "record", None):
-        from pyemu.recording import Recorder
+        from pyemu.host.recording import Recorder
         try:
             # A recording that fails later stops with a warning; the pump goes on.
             emulator.recorder = Recorder(
@@ -523,7 +523,7 @@ def serve(args: Any) -> int:
             return fail(f"cannot write the recording: {exc}", EXIT_USAGE)
     if state is not None:
         # A new pump's file exists from the start; new keys go into both
-        # generations (the keys rule, pyemu/statefile.py). This save is also the
+        # generations (the keys rule, pyemu/host/statefile.py). This save is also the
         # check that the folder is writable and the disk has room.
         try:
             emulator.save(force=image is None, both_generations=provisioned)

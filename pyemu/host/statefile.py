@@ -127,8 +127,8 @@ def describe_image(payload: bytes) -> str:
     The image is loaded into a throw-away device (nothing is written); an image
     the device refuses is described as such."""
     try:
-        from pyemu.device import Device, DeviceError
-        from pyemu.core import PumpError
+        from pyemu.host.device import Device, DeviceError
+        from pyemu.pump.core import PumpError
     except ImportError as exc:  # the C extension is not built: still say something
         return f"{len(payload)} bytes (not inspected: {exc})"
     try:

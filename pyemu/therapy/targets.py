@@ -1,13 +1,13 @@
 """Where a scenario plays: the C core in-process, or a pump on a port; and `pyemu run`.
 
-* :class:`CoreTarget` drives :class:`pyemu.core.Pump` directly: no wire, no
+* :class:`CoreTarget` drives :class:`pyemu.pump.core.Pump` directly: no wire, no
   processes; years of therapy in a fraction of a second (used to draw a
   scenario's timeline).
-* :class:`ClientTarget` drives any pump through :class:`pyemu.client.Client`:
+* :class:`ClientTarget` drives any pump through :class:`pyemu.pump.client.Client`:
   the emulator, the QEMU board or a real board. Time moves with ADVANCE, so
   the device must run a manual (test) clock.
 * ``pyemu run --target emulator`` starts ``pyemu serve`` on a pty with a
-  manual clock in a child process (:meth:`pyemu.emulator.ServeProcess.manual_pty`),
+  manual clock in a child process (:meth:`pyemu.host.emulator.ServeProcess.manual_pty`),
   so the bytes go through the kernel as they would from any other program.
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ import sys
 from typing import Any
 
 from pyemu.protocol import vocabulary as V
-from pyemu.scenario import ScenarioError, format_time, load_scenario
-from pyemu.scenario_play import Refused, format_outcome, play
+from pyemu.therapy.scenario import ScenarioError, format_time, load_scenario
+from pyemu.therapy.player import Refused, format_outcome, play
 
 
 
@@ -33,7 +33,7 @@ class CoreTarget:
     """The scenario player's Target on the in-process C core."""
 
     def __init__(self) -> None:
-        from pyemu import core
+        from pyemu.pump import core
         self._core = core
         self.pump = core.Pump()
 
@@ -44,7 +44,7 @@ class CoreTarget:
         self.pump.advance(t_ms)
 
     def status(self) -> dict:
-        from pyemu.client import Status
+        from pyemu.pump.client import Status
         return Status.from_fields(self.pump.status()).to_json()
 
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]:
@@ -65,7 +65,7 @@ def _alarms_in(events: Any, since: int) -> tuple[list[tuple[int, str]], int]:
     they were read, a `raised` check could pass or fail on partial data, so
     that is an error rather than a silent gap.
     """
-    from pyemu.client import alarm_names
+    from pyemu.pump.client import alarm_names
 
     raised_kind = V.EventKind.ALARM_RAISED   # data0: the alarm bit
     out = []
@@ -82,7 +82,7 @@ def _alarms_in(events: Any, since: int) -> tuple[list[tuple[int, str]], int]:
 
 
 def _drug_code(name: str) -> int:
-    from pyemu.client import drug_code
+    from pyemu.pump.client import drug_code
     return drug_code(name)
 
 
@@ -91,8 +91,8 @@ def _fault_code(name: str) -> int:
 
 
 def core_prescription(a: dict):
-    """A scenario's prescribe arguments as a pyemu.core.Prescription."""
-    from pyemu import core
+    """A scenario's prescribe arguments as a pyemu.pump.core.Prescription."""
+    from pyemu.pump import core
     return core.Prescription(
         drug=core.Drug(_drug_code(a["drug"])), conc_ug_ml=a["conc_ug_ml"],
         steps=tuple(core.Step(start, rate) for start, rate in a["steps"]),
@@ -108,7 +108,7 @@ DEFAULT_PRIME_MS = 3_600_000
 
 
 def _core_call(pump: Any, action: str, a: dict) -> None:
-    from pyemu import core
+    from pyemu.pump import core
     if action == "prescribe":
         pump.prescribe(core_prescription(a))
     elif action == "bolus":
@@ -128,7 +128,7 @@ def _core_call(pump: Any, action: str, a: dict) -> None:
     elif action == "ack":
         # acknowledge what is active among the alarms named (ack of an
         # inactive alarm is refused by the core, which would fail the step)
-        from pyemu.client import alarm_bits
+        from pyemu.pump.client import alarm_bits
         active = int(pump.status().alarms) & alarm_bits(a["alarms"])
         if active:
             pump.ack_alarm(active)
@@ -141,7 +141,7 @@ def _core_call(pump: Any, action: str, a: dict) -> None:
 
 
 class ClientTarget:
-    """The scenario player's Target on a pump behind pyemu.client.Client."""
+    """The scenario player's Target on a pump behind pyemu.pump.client.Client."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -170,7 +170,7 @@ class ClientTarget:
         return list(self.client.read_events(since + 1))
 
     def do(self, action: str, a: dict) -> None:
-        from pyemu.client import DeviceRefused, PatientBolus
+        from pyemu.pump.client import DeviceRefused, PatientBolus
         c = self.client
         try:
             if action == "prescribe":
@@ -188,7 +188,7 @@ class ClientTarget:
             elif action == "refill":
                 c.refill(a["volume_nl"], a["drug"], a["conc_ug_ml"])
             elif action == "ack":
-                from pyemu.client import alarm_bits
+                from pyemu.pump.client import alarm_bits
                 active = c.status().alarms & alarm_bits(a["alarms"])
                 if active:
                     c.ack_alarm(active)
@@ -227,7 +227,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             res = _run_on_port(sc, args, show)
     except Exception as exc:  # the line or the device failed: say so, exit 3
-        from pyemu.client import ClientError
+        from pyemu.pump.client import ClientError
         if not isinstance(exc, (OSError, RuntimeError, ClientError)):
             raise   # a defect of pyemu: keep the traceback
         print(f"pyemu run: the pump did not play along: {exc}", file=sys.stderr)
@@ -239,14 +239,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_on_port(sc, args, show):
-    from pyemu.client import Client
+    from pyemu.pump.client import Client
     if args.target == "emulator":
-        from pyemu.emulator import ServeProcess
+        from pyemu.host.emulator import ServeProcess
         with ServeProcess.manual_pty(record=args.record) as emu:
             with Client.connect(emu.port) as client:
                 return play(sc, ClientTarget(client), on_outcome=show)
     if args.target == "qemu":
-        from pyemu.hil import QemuBoard, firmware_image
+        from pyemu.host.hil import QemuBoard, firmware_image
         # In a checkout make rebuilds what changed; installed, the packaged image.
         with QemuBoard(firmware_image(build=True)) as board:
             with Client.connect(board.url) as client:

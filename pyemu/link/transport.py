@@ -14,10 +14,10 @@ URL                            transport
                                line saying why); :attr:`peer` is the
                                ``socket://`` URL a client opens
 ``unix:///path``               a client of a Unix socket (a pump's observer
-                               port, :mod:`pyemu.observe`)
+                               port, :mod:`pyemu.link.observe`)
 ``lossy://URL?OPTIONS``        any of the above through a seeded noisy line
                                (``flip``, ``drop``, ``dup``, ``delay``,
-                               ``seed``; :mod:`pyemu.lossy`), for fault tests
+                               ``seed``; :mod:`pyemu.link.lossy`), for fault tests
 =============================  ==============================================
 
 Every transport has the same small interface: :meth:`~Transport.read` returns
@@ -311,7 +311,7 @@ class SerialTransport(_FdTransport):
             self._fd = -1
             hint = ""
             try:
-                from pyemu.observe import observer_for
+                from pyemu.link.observe import observer_for
                 observe = observer_for(self.url)
             except Exception:  # pragma: no cover - the hint is optional
                 observe = None
@@ -549,7 +549,7 @@ def open_transport(url: str, *, link: Optional[str] = None, **serial_options: An
     if url == "pty":
         return PtyTransport(link=link)
     if url.startswith("lossy://"):
-        from pyemu.lossy import open_lossy  # a test line that damages bytes (pyemu/lossy.py)
+        from pyemu.link.lossy import open_lossy  # a test line that damages bytes (pyemu/link/lossy.py)
 
         return open_lossy(url, link=link, **serial_options)
     if url.startswith("unix://"):

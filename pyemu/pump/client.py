@@ -2,7 +2,7 @@
 
 ::
 
-    from pyemu.client import Client, DeviceRefused
+    from pyemu.pump.client import Client, DeviceRefused
 
     with Client.connect("/dev/pts/5") as pump:          # or "socket://127.0.0.1:5555"
         print(pump.hello().model)
@@ -39,7 +39,7 @@ bounded queue read by :meth:`Client.unsolicited`.
 
 A pump with keys (``protocol/spec.md`` section 6) answers only inside a session::
 
-    keys = pyemu.auth.load_key_file("pump.keys")     # made by `pyemu keys create`
+    keys = pyemu.link.auth.load_key_file("pump.keys")     # made by `pyemu keys create`
     with Client.connect(url, key=keys["clinician"], role="clinician") as pump:
         ...                                          # every frame both ways sealed
 
@@ -64,11 +64,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
-from pyemu import auth as _auth
+from pyemu.link import auth as _auth
 from pyemu import protocol as P
 from pyemu.protocol import vocabulary as V
 from pyemu.protocol.schema import SCHEMA as _SCHEMA
-from pyemu.transport import Transport, TransportClosed, TransportError, open_transport
+from pyemu.link.transport import Transport, TransportClosed, TransportError, open_transport
 
 __all__ = [
     "Client", "ClientError", "NoReply", "NotExecuted", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
@@ -242,7 +242,7 @@ class Status:
     @classmethod
     def from_fields(cls, source: Any) -> "Status":
         """From a STATUS frame's field dict, or an object with these attributes
-        (a :class:`pyemu.core.Status`), so every status has one JSON shape."""
+        (a :class:`pyemu.pump.core.Status`), so every status has one JSON shape."""
         get = source.get if isinstance(source, dict) else (lambda name: getattr(source, name))
         return cls(**{f.name: int(get(f.name)) for f in dataclasses.fields(cls)
                       if f.name not in ("seq", "unsolicited")})
@@ -492,7 +492,7 @@ class Client:
     ) -> None:
         """Wrap an open ``transport``, or open a URL given as a string (see :meth:`connect`).
 
-        With ``key`` (the 32-byte key of ``role``, see :func:`pyemu.auth.load_key_file`)
+        With ``key`` (the 32-byte key of ``role``, see :func:`pyemu.link.auth.load_key_file`)
         the client opens an authenticated session at once (:meth:`login`)."""
         if isinstance(transport, str):
             transport = _open_for_client(transport, {})

@@ -77,7 +77,7 @@ __all__ = [
 
 #: The source tree this package runs from (editable install / checkout); for an
 #: installed package, the folder it is installed in (see :func:`checkout_root`).
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]   # pyemu/host/hil.py -> the checkout
 #: Where ``make firmware`` writes the images, in a checkout.
 FIRMWARE_DIR = REPO_ROOT / "build" / "firmware"
 #: A folder holding board images (``make firmware``'s output, copied anywhere);
@@ -85,7 +85,7 @@ FIRMWARE_DIR = REPO_ROOT / "build" / "firmware"
 FIRMWARE_ENV = "PYEMU_FIRMWARE_DIR"
 #: The images an installed wheel ships (setup.py builds them when the cross
 #: compiler is present at install time).
-PACKAGE_FIRMWARE_DIR = Path(__file__).resolve().parent / "firmware"
+PACKAGE_FIRMWARE_DIR = Path(__file__).resolve().parents[1] / "firmware"   # pyemu/firmware/
 QEMU_IMAGE = FIRMWARE_DIR / "qemu_netduinoplus2.elf"
 NUCLEO_IMAGE = FIRMWARE_DIR / "nucleo_f4.elf"
 
@@ -581,7 +581,7 @@ def _hello(url: str, timeout: float, **serial_options: Any) -> Tuple[Any, float]
     Returns the reply and time.monotonic() when it arrived (closing a
     pyserial socket afterwards waits 0.3 s, which is not the board's time).
     """
-    from pyemu.client import Client
+    from pyemu.pump.client import Client
 
     with Client.connect(url, timeout=timeout, retries=3, **serial_options) as client:
         hello = client.hello()
@@ -617,7 +617,7 @@ def run(args: argparse.Namespace) -> int:
         return exit_ok
 
     # Loaded before QEMU starts, so the times printed are the board's, not imports'.
-    import pyemu.client  # noqa: F401
+    import pyemu.pump.client  # noqa: F401
     import serial.urlhandler.protocol_socket  # noqa: F401
 
     image = args.image

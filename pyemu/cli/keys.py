@@ -17,7 +17,7 @@ import argparse
 import sys
 from typing import Any, Optional
 
-from pyemu.cli import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
+from pyemu.cli.main import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
 
 __all__ = ["register"]
 
@@ -49,13 +49,13 @@ def register(subparsers: Any) -> None:
 
 
 def _describe(keys: dict) -> str:
-    from pyemu.auth import fingerprint
+    from pyemu.link.auth import fingerprint
 
     return ", ".join(f"{role} {fingerprint(key)}" for role, key in sorted(keys.items()))
 
 
 def _create(args: argparse.Namespace) -> int:
-    from pyemu.auth import KeyFileError, create_key_file, load_key_file
+    from pyemu.link.auth import KeyFileError, create_key_file, load_key_file
 
     roles = tuple(args.role or ("clinician", "patient"))
     source: Optional[dict] = None
@@ -81,7 +81,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from pyemu.auth import KeyFileError, load_key_file
+    from pyemu.link.auth import KeyFileError, load_key_file
 
     try:
         print(f"{args.file}: {_describe(load_key_file(args.file))}")
@@ -92,10 +92,10 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _provision(args: argparse.Namespace) -> int:
-    from pyemu.auth import KeyFileError, load_pump_keys
-    from pyemu.core import Config, PumpError
-    from pyemu.device import Device, DeviceError
-    from pyemu.statefile import StateFile, StateFileError
+    from pyemu.link.auth import KeyFileError, load_pump_keys
+    from pyemu.pump.core import Config, PumpError
+    from pyemu.host.device import Device, DeviceError
+    from pyemu.host.statefile import StateFile, StateFileError
 
     try:
         clinician, patient = load_pump_keys(args.keys)
@@ -113,7 +113,7 @@ def _provision(args: argparse.Namespace) -> int:
                 device = Device.load(image)
             device.provision(clinician, patient)
             # Both generations hold the keys: a fallback to FILE.prev never
-            # brings back a keyless (open) pump (pyemu/statefile.py, keys rule).
+            # brings back a keyless (open) pump (pyemu/host/statefile.py, keys rule).
             state.save(device.save(), both_generations=True)
     except StateFileError as exc:
         error(str(exc))

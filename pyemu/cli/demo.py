@@ -5,7 +5,7 @@ The therapy is the scenario file shipped as ``pyemu/scenarios/demo.toml``
 the emulator in a child process on a pseudo-terminal with a manual clock,
 connects to it through the pty like any programmer would (real bytes through
 the kernel) and hands the file to the scenario player
-(:func:`pyemu.scenario_play.play` on a :class:`~pyemu.scenario_targets.ClientTarget`).
+(:func:`pyemu.therapy.player.play` on a :class:`~pyemu.therapy.targets.ClientTarget`).
 
 What it prints comes from the pump itself: :class:`_DemoTarget` is the
 player's target with two additions, it reads every entry of the pump's event
@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from pyemu.scenario import Scenario, load_scenario
-from pyemu.scenario_play import Outcome, RunResult, play
-from pyemu.scenario_targets import ClientTarget
+from pyemu.therapy.scenario import Scenario, load_scenario
+from pyemu.therapy.player import Outcome, RunResult, play
+from pyemu.therapy.targets import ClientTarget
 
 __all__ = ["register", "SCENARIO", "run_demo", "DemoResult", "Month", "render"]
 
@@ -144,7 +144,7 @@ class _DemoTarget(ClientTarget):
         return self.result.months[min(index, len(self.result.months) - 1)]
 
     def _follow(self, event: Any) -> None:
-        from pyemu.client import alarm_names, short_reason
+        from pyemu.pump.client import alarm_names, short_reason
 
         r = self.result
         kind = event.kind_name
@@ -173,7 +173,7 @@ def run_demo(port: Optional[str] = None, scenario: str = SCENARIO,
     A pump on ``port`` must run a manual clock; the scenario's times count
     from its time when the demo starts.
     """
-    from pyemu.emulator import ServeProcess
+    from pyemu.host.emulator import ServeProcess
 
     result = DemoResult(load_scenario(scenario))
     start = time.perf_counter()
@@ -188,7 +188,7 @@ def run_demo(port: Optional[str] = None, scenario: str = SCENARIO,
 
 
 def _play(port: str, result: DemoResult, on_outcome: Optional[Callable[[Outcome], None]]) -> None:
-    from pyemu.client import Client
+    from pyemu.pump.client import Client
 
     result.port = port
     sc = result.scenario
@@ -321,8 +321,8 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from pyemu.cli import EXIT_LINK, EXIT_OK, EXIT_REFUSED, error
-    from pyemu.client import ClientError
+    from pyemu.cli.main import EXIT_LINK, EXIT_OK, EXIT_REFUSED, error
+    from pyemu.pump.client import ClientError
 
     try:
         result = run_demo(port=args.port)

@@ -9,12 +9,12 @@ Fixtures for projects that test against the emulated pump::
 * ``pyemu_emulator``: a fresh ``pyemu serve`` in a child process on a pty,
   manual clock, test features on, state file in the test's tmp_path; its
   ``.port`` is the pty path. Stopped (SIGTERM: saves and exits) afterwards.
-* ``pyemu_client``: a :class:`pyemu.client.Client` connected to it. Time
+* ``pyemu_client``: a :class:`pyemu.pump.client.Client` connected to it. Time
   moves only when the test says so (``pyemu_client.advance(ms)``), so tests
   are deterministic.
 * ``pyemu_scenario``: a function that plays a scenario file (or a shipped
   one by name) on that emulator and returns the
-  :class:`pyemu.scenario_play.RunResult`.
+  :class:`pyemu.therapy.player.RunResult`.
 
 Nothing is imported until a fixture is used, so installing pyemu costs other
 projects' test runs nothing. Fixture names start with ``pyemu_`` so they
@@ -30,7 +30,7 @@ import pytest
 @pytest.fixture
 def pyemu_emulator(tmp_path) -> Iterator[Any]:
     """A running emulated pump on a pty with a manual clock (``.port``: its path)."""
-    from pyemu.emulator import ServeProcess
+    from pyemu.host.emulator import ServeProcess
 
     emu = ServeProcess.manual_pty(state=str(tmp_path / "pump.state"))
     emu.start()
@@ -45,8 +45,8 @@ def pyemu_emulator(tmp_path) -> Iterator[Any]:
 
 @pytest.fixture
 def pyemu_client(pyemu_emulator) -> Iterator[Any]:
-    """A pyemu.client.Client connected to the emulated pump."""
-    from pyemu.client import Client
+    """A pyemu.pump.client.Client connected to the emulated pump."""
+    from pyemu.pump.client import Client
 
     client = Client.connect(pyemu_emulator.port)
     try:
@@ -58,9 +58,9 @@ def pyemu_client(pyemu_emulator) -> Iterator[Any]:
 @pytest.fixture
 def pyemu_scenario(pyemu_client) -> Callable[[str], Any]:
     """play(name_or_path) -> RunResult of a scenario on the emulated pump."""
-    from pyemu.scenario import load_scenario
-    from pyemu.scenario_play import play
-    from pyemu.scenario_targets import ClientTarget
+    from pyemu.therapy.scenario import load_scenario
+    from pyemu.therapy.player import play
+    from pyemu.therapy.targets import ClientTarget
 
     def run(source: str):
         return play(load_scenario(source), ClientTarget(pyemu_client))

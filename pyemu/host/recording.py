@@ -15,7 +15,7 @@ the protocol decoder, exactly as the pump and the client do.
 
 :class:`Recorder` writes; :func:`read_recording` reads; :func:`messages`
 decodes; :func:`timeline_from_recording` turns STATUS telemetry and replies
-into a :class:`pyemu.report.Timeline`.
+into a :class:`pyemu.therapy.report.Timeline`.
 """
 from __future__ import annotations
 
@@ -221,21 +221,21 @@ def messages(rec: Recording) -> Iterator[Message]:
 
 def status_dict(name: str, f: dict) -> dict | None:
     """A STATUS frame's fields in the `pyemu ctl --json status` shape (else None)."""
-    from pyemu.client import Status
+    from pyemu.pump.client import Status
     return Status.from_fields(f).to_json() if name == "STATUS" else None
 
 
 def alarm_names(name: str, f: dict) -> list[str] | None:
     """An ALARM frame's active alarms by name (else None)."""
-    from pyemu import client
+    from pyemu.pump import client
     return client.alarm_names(f["alarms"]) if name == "ALARM" else None
 
 
 def timeline_from_recording(path: str | os.PathLike):
     """A Timeline of the STATUS frames the pump sent, alarms as they rose."""
-    from pyemu.report import Timeline
+    from pyemu.therapy.report import Timeline
 
-    from pyemu.client import alarm_names as names_of
+    from pyemu.pump.client import alarm_names as names_of
     from pyemu.protocol import ENUMS
 
     kinds = ENUMS["event_kind"]

@@ -126,7 +126,7 @@ def stroke_record(rate_nl_day: int, duration_ms: int = ANALYSIS_END_MS) -> tuple
     in nL). The pump is filled and programmed at t=0; no bolus, so only the
     basal strokes are in the record.
     """
-    from pyemu import core  # the cffi extension: imported only when needed
+    from pyemu.pump import core  # the cffi extension: imported only when needed
 
     pump = core.Pump()
     pump_start = _program_constant_rate(pump, rate_nl_day)
@@ -160,7 +160,7 @@ def _program_constant_rate(pump, rate_nl_day: int) -> int:
     2 mL). The drug is saline-like in effect: a low concentration and a
     24-h limit far above what the rate delivers, so only the rate matters.
     """
-    from pyemu import core
+    from pyemu.pump import core
 
     conc = 1000      # µg/mL
     limit = rate_nl_day * conc // 1_000_000 + 1000   # µg per 24 h, with headroom

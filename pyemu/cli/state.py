@@ -19,7 +19,7 @@ import sys
 import time
 from typing import Any
 
-from pyemu.cli import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
+from pyemu.cli.main import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
 
 __all__ = ["register"]
 
@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
 
 
 def _generation(path: str) -> str:
-    from pyemu.statefile import StateFileError, decode, describe_image
+    from pyemu.host.statefile import StateFileError, decode, describe_image
 
     try:
         with open(path, "rb") as f:
@@ -59,7 +59,7 @@ def _generation(path: str) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from pyemu.statefile import StateFileError, decode
+    from pyemu.host.statefile import StateFileError, decode
 
     path = os.path.abspath(args.file)
     if os.path.isdir(path):
@@ -80,7 +80,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _recover(args: argparse.Namespace) -> int:
-    from pyemu.statefile import StateFile, StateFileError
+    from pyemu.host.statefile import StateFile, StateFileError
 
     try:
         with StateFile(args.file) as state:
@@ -93,7 +93,7 @@ def _recover(args: argparse.Namespace) -> int:
               f"it has not been changed")
         return EXIT_STATE
     print(result.report)
-    from pyemu.device import Device
+    from pyemu.host.device import Device
 
     if not Device.load(result.payload).provisioned:
         print(f"pyemu: warning: the recovered pump has NO keys: it obeys every client without a "

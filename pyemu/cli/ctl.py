@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from pyemu import units
 from pyemu.protocol import vocabulary as V
-from pyemu.cli import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
+from pyemu.cli.main import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
                        PUMP_TIME_MAX_MS, RATE, U64_MAX, VOLUME, add_line_options,
                        bounded_duration, line_options, unit_type, whole_number)
 
@@ -183,7 +183,7 @@ def _status(client: Any, args: argparse.Namespace, out: _Output) -> int:
 
 
 def _prescribe(client: Any, args: argparse.Namespace, out: _Output) -> int:
-    from pyemu.client import PatientBolus
+    from pyemu.pump.client import PatientBolus
 
     kinds = [x is not None for x in (args.rate, args.dose, args.step)]
     if sum(kinds) != 1:
@@ -262,7 +262,7 @@ def _refill(client: Any, args: argparse.Namespace, out: _Output) -> int:
 
 
 def _ack(client: Any, args: argparse.Namespace, out: _Output) -> int:
-    from pyemu.client import alarm_bits, alarm_names
+    from pyemu.pump.client import alarm_bits, alarm_names
 
     try:
         bits = alarm_bits(args.alarm or ["all"])
@@ -301,7 +301,7 @@ def _alarms(client: Any, args: argparse.Namespace, out: _Output) -> int:
 
 
 def _advance(client: Any, args: argparse.Namespace, out: _Output) -> int:
-    from pyemu.client import DeviceRefused
+    from pyemu.pump.client import DeviceRefused
 
     try:
         status = client.advance(args.duration)
@@ -461,7 +461,7 @@ get past), 2 usage error, 3 no answer or the line failed.""",
 
 def _session_key(args: argparse.Namespace) -> Tuple[Optional[bytes], str]:
     """(key, role) from --key/--role; (None, "clinician") without a key file."""
-    from pyemu.auth import load_key_file
+    from pyemu.link.auth import load_key_file
 
     if not args.key:
         if args.role:
@@ -476,7 +476,7 @@ def _session_key(args: argparse.Namespace) -> Tuple[Optional[bytes], str]:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``pyemu ctl``."""
-    from pyemu.client import (AuthenticationError, Client, ClientError, DeviceRefused, LinkError, NoReply,
+    from pyemu.pump.client import (AuthenticationError, Client, ClientError, DeviceRefused, LinkError, NoReply,
                               NotExecuted)
 
     out = _Output(bool(args.json))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-from ._core import ffi, lib
-from .protocol import DecodeError, DecoderStats, DropReason, EncodeError, Frame, MsgType, NakReason
-from .protocol.messages import message_id
-from .protocol.schema import DROP_COUNT, FieldDef, MESSAGES_BY_ID, MessageDef, KIND_REQUEST
+from pyemu._core import ffi, lib
+from pyemu.protocol import DecodeError, DecoderStats, DropReason, EncodeError, Frame, MsgType, NakReason
+from pyemu.protocol.messages import message_id
+from pyemu.protocol.schema import DROP_COUNT, FieldDef, MESSAGES_BY_ID, MessageDef, KIND_REQUEST
 
 _WIRE_MAX = int(lib.PROTO_MAX_WIRE)
 

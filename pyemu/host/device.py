@@ -27,7 +27,7 @@ import os
 from typing import Optional, Union
 
 from pyemu._core import ffi, lib
-from pyemu.core import Balance, Config, Event, Prescription, Pump, PumpError, Status
+from pyemu.pump.core import Balance, Config, Event, Prescription, Pump, PumpError, Status
 
 __all__ = ["ClockMode", "Device", "DeviceError", "DeviceStats", "ImageError"]
 
