@@ -3,7 +3,3 @@
 
 May import every other layer.
 """
-
-from pyemu.cli.main import main
-
-__all__ = ["main"]

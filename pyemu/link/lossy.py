@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, fields
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 from urllib.parse import parse_qsl
 
-from pyemu.link.transport import Transport, TransportError
+from pyemu.link.base import Transport, TransportError
 
 __all__ = ["LineFaults", "LineStats", "LossyTransport", "Impairer", "parse_lossy_url", "open_lossy"]
 
@@ -178,10 +178,9 @@ def parse_lossy_url(url: str) -> Tuple[str, LineFaults, str]:
     return inner, faults, seed
 
 
-def open_lossy(url: str, **options: Any) -> LossyTransport:
-    """Open the inner transport of a ``lossy://`` URL and wrap it."""
-    from pyemu.link.transport import open_transport
-
+def open_lossy(url: str, open_inner: Callable[..., Transport], **options: Any) -> LossyTransport:
+    """Open the inner transport of a ``lossy://`` URL with ``open_inner``
+    (:func:`pyemu.link.transport.open_transport`) and wrap it."""
     inner_url, faults, seed = parse_lossy_url(url)
-    return LossyTransport(open_transport(inner_url, **options), faults, seed=seed)
+    return LossyTransport(open_inner(inner_url, **options), faults, seed=seed)
 

@@ -36,7 +36,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
 from pyemu import protocol as P
-from pyemu.link.transport import TransportError
+from pyemu.link.base import TransportError
 
 __all__ = ["ObserverHub", "OBSERVER_REQUESTS", "observer_for", "runtime_dir", "port_key"]
 

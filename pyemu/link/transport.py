@@ -43,6 +43,10 @@ import tty
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
+from pyemu.link.base import Transport, TransportClosed, TransportError
+from pyemu.link.lossy import open_lossy
+from pyemu.link.observe import observer_for
+
 __all__ = [
     "Transport",
     "TransportError",
@@ -59,56 +63,6 @@ _CHUNK = 65536
 #: How a refusal line from ``pyemu serve`` starts (a second client on tcp-listen).
 _REFUSAL = b"pyemu serve: refused"
 SERIAL_DEFAULTS = {"baudrate": 115200, "bytesize": 8, "parity": "N", "stopbits": 1}
-
-
-class TransportError(OSError):
-    """The transport could not be opened or used."""
-
-
-class TransportClosed(TransportError):
-    """The other end has gone away (closed pty, closed socket, unplugged device)."""
-
-
-class Transport:
-    """A bidirectional byte stream. Subclasses implement the four methods."""
-
-    #: What was asked for (``pty``, ``socket://…``, ``/dev/ttyUSB0``).
-    url: str = ""
-    #: What another program should open to talk to this end.
-    peer: str = ""
-
-    def read(self, timeout: Optional[float]) -> bytes:
-        """Bytes that have arrived; waits up to ``timeout`` s for the first (None: forever)."""
-        raise NotImplementedError
-
-    def write(self, data: bytes) -> None:
-        """Send all of ``data``."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def fileno(self) -> Optional[int]:
-        """A descriptor that select() reports readable when read() has data, or None."""
-        return None
-
-    def read_ready(self) -> bytes:
-        """read(0), for a caller whose own poll found poll_fds() readable."""
-        return self.read(0)
-
-    def poll_fds(self) -> list:
-        """Descriptors to wait on (readable) before calling read_ready(); [] if none."""
-        fd = self.fileno()
-        return [] if fd is None else [fd]
-
-    def __enter__(self) -> "Transport":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.url!r} peer={self.peer!r}>"
 
 
 def _wait(poller: "select.poll", timeout: Optional[float]) -> bool:
@@ -311,7 +265,6 @@ class SerialTransport(_FdTransport):
             self._fd = -1
             hint = ""
             try:
-                from pyemu.link.observe import observer_for
                 observe = observer_for(self.url)
             except Exception:  # pragma: no cover - the hint is optional
                 observe = None
@@ -549,9 +502,8 @@ def open_transport(url: str, *, link: Optional[str] = None, **serial_options: An
     if url == "pty":
         return PtyTransport(link=link)
     if url.startswith("lossy://"):
-        from pyemu.link.lossy import open_lossy  # a test line that damages bytes (pyemu/link/lossy.py)
-
-        return open_lossy(url, link=link, **serial_options)
+        # a test line that damages bytes (pyemu/link/lossy.py) around any other line
+        return open_lossy(url, open_transport, link=link, **serial_options)
     if url.startswith("unix://"):
         return UnixSocketTransport(url)
     if url.startswith("tcp-listen://"):

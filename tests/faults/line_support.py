@@ -160,10 +160,10 @@ def run_session(commands: Any, monkeypatch: Any, faults: Optional[LineFaults] = 
                 ) -> SessionResult:
     """Run ``commands`` (any iterable) through a client over a (lossy) in-memory
     line to a device; ``after(result so far, command, outcome)`` is called after each one."""
-    import pyemu.pump.client
+    import pyemu.pump.session
 
     clock = VirtualTime()
-    monkeypatch.setattr(pyemu.pump.client, "time", clock)
+    monkeypatch.setattr(pyemu.pump.session, "time", clock)
     dev = device or Device(clock="manual", test_features=True, telemetry_period_ms=DAY_MS,
                            hold_until_saved=state is not None)
     line = MemoryLine(dev, clock, state)

@@ -245,7 +245,7 @@ def test_out_of_range_serve_options_are_usage_errors_naming_the_range(capsys, ar
 def test_the_option_limits_are_the_c_limits():
     """pyemu.cli.main holds the C limits as numbers (so --help needs no C extension); they must
     be the limits of the fields the values are stored in."""
-    from pyemu.cli.main import main as cli
+    from pyemu.cli import main as cli
     from pyemu._core import ffi, lib
 
     def top(struct, field):

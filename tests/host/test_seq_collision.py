@@ -101,7 +101,7 @@ def test_ctl_patient_bolus_never_prints_granted_for_a_replayed_first_attempt(emu
         return 5000 if len(draws) == 1 else bolus_seq - 1
 
     monkeypatch.setattr(Client, "_request_once", spy)
-    monkeypatch.setattr("pyemu.pump.client.random.randrange", randrange)
+    monkeypatch.setattr("pyemu.pump.session.random.randrange", randrange)
     argv = ["ctl", "--port", emulator.port, "--timeout", "5s", "patient-bolus"]
     assert main(argv) == EXIT_OK
     assert "granted" in capsys.readouterr().out

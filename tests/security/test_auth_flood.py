@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from pyemu.pump import client as client_mod
+from pyemu.pump import session as client_mod
 from pyemu import protocol as P
 from pyemu.pump.client import AuthenticationError, Client, reason_text
 from pyemu.pump.core import Config, EventKind

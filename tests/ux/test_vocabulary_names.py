@@ -11,7 +11,7 @@ from pyemu.pump import client
 
 from pyemu.therapy import fleet_plan, fleet_report, report, scenario
 
-from pyemu.cli.main import monitor
+from pyemu.cli import monitor
 from pyemu.cli.main import build_parser
 from pyemu.protocol import vocabulary as V
 
