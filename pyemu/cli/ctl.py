@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from pyemu import units
 from pyemu.protocol import vocabulary as V
-from pyemu.cli.main import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
+from pyemu.cli.common import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
                        PUMP_TIME_MAX_MS, RATE, U64_MAX, VOLUME, add_line_options,
                        bounded_duration, line_options, unit_type, whole_number)
 

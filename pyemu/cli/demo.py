@@ -321,7 +321,7 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from pyemu.cli.main import EXIT_LINK, EXIT_OK, EXIT_REFUSED, error
+    from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_REFUSED, error
     from pyemu.pump.client import ClientError
 
     try:

@@ -17,7 +17,7 @@ import argparse
 import sys
 from typing import Any, Optional
 
-from pyemu.cli.main import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
+from pyemu.cli.common import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
 
 __all__ = ["register"]
 

@@ -19,7 +19,7 @@ import sys
 import time
 from typing import Any
 
-from pyemu.cli.main import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
+from pyemu.cli.common import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
 
 __all__ = ["register"]
 

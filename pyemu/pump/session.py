@@ -120,7 +120,7 @@ class WireSession:
                 retries: int = 3, seq: Optional[int] = None,
                 on_unsolicited: Optional[Callable[[Unsolicited], None]] = None,
                 key: Optional[bytes] = None, role: Union[str, int] = "clinician",
-                collision_retries: int = 3, **serial_options: Any) -> "Client":
+                collision_retries: int = 3, **serial_options: Any) -> "WireSession":
         """Open ``url`` (a pty path, ``socket://host:port``, ``/dev/ttyUSB0`` …) and wrap it.
 
         ``serial_options`` (baudrate, bytesize, parity, stopbits, rtscts,
@@ -139,7 +139,7 @@ class WireSession:
     def close(self) -> None:
         self.transport.close()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> "WireSession":
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -186,20 +186,3 @@ def format_outcome(o: Outcome) -> str:
     if o.step.note:
         text += f"  [{o.step.note}]"
     return text
-
-
-def timeline_of(sc: Scenario, points: int = 600):
-    """Play a scenario on the in-process C core, sampling status for a plot."""
-    from pyemu.therapy.report import Timeline
-    from pyemu.therapy.targets import CoreTarget
-
-    target = CoreTarget()
-    samples: list[dict] = []
-    every = max(sc.duration_ms // points, 60_000)
-    samples.append(target.status())
-    res = play(sc, target, sample=samples.append, sample_every_ms=every)
-    marks = res.alarms_raised
-    notes = [(s.at_ms / 1000, s.action) for s in sc.steps if s.action == "refill"]
-    failed = len(res.failures)
-    title = sc.name + (f"  ({failed} expectation(s) failed)" if failed else "")
-    return Timeline(title, samples, [(t / 1000, n) for t, n in marks], notes)

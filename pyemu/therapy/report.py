@@ -9,8 +9,6 @@ feeds them from a scenario run or a recording.
 """
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -19,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pyemu.therapy.plotting import PlotUnavailable, new_figure, require_matplotlib
 from pyemu.protocol import vocabulary as V
+from pyemu.therapy.timeline import Timeline
 from pyemu.therapy.trumpet import TrumpetResult
 
 if TYPE_CHECKING:
@@ -27,20 +26,6 @@ if TYPE_CHECKING:
 CRITICAL_ALARMS = frozenset(V.user_name(a) for a in V.Alarm if a & V.CRITICAL_ALARMS)   # from protocol/vocabulary.json
 FORMATS = ("png", "svg")
 
-
-@dataclass
-class Timeline:
-    """Status samples over a therapy plus the moments alarms rose.
-
-    samples: dicts with at least sim_time_s, reservoir_ul, delivered_ug,
-    rate_ul_per_h, battery_pct (the `status --json` shape).
-    alarm_marks: (sim_time_s, alarm name) for each alarm that rose.
-    notes: (sim_time_s, text) for clinician actions worth marking (refills).
-    """
-    title: str
-    samples: list[dict] = field(default_factory=list)
-    alarm_marks: list[tuple[float, str]] = field(default_factory=list)
-    notes: list[tuple[float, str]] = field(default_factory=list)
 
 
 def save_figure(fig: Figure, base: Path, formats: Sequence[str] = FORMATS) -> list[Path]:
@@ -160,76 +145,3 @@ def trumpet_table(results: Sequence[TrumpetResult]) -> str:
             lines.append(f"  {p.window_min:>12}   {p.max_pct:>+10.3f}   {p.min_pct:>+10.3f}"
                          f"   {p.n_windows:>7}")
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- command line
-
-def register(subparsers) -> None:
-    """Add `pyemu report` to the CLI."""
-    p = subparsers.add_parser(
-        "report", help="plot a therapy timeline or the trumpet curve (PNG and SVG)",
-        description="Plot a therapy timeline from a scenario file or a recording, "
-                    "and/or the IEC 60601-2-24 trumpet curve from the dosing core's "
-                    "stroke record.")
-    p.add_argument("source", nargs="?",
-                   help="scenario (.toml, or the name of a shipped one) or recording (.jsonl)")
-    p.add_argument("--trumpet", action="store_true", help="also plot the trumpet curve")
-    p.add_argument("--rates", default="0.5mL/day,24mL/day",
-                   help="set rates for the trumpet curve (default: %(default)s)")
-    p.add_argument("--out", default="pyemu-report", help="output folder (default: %(default)s)")
-    p.add_argument("--format", action="append", choices=FORMATS,
-                   help="image format (repeatable; default: png and svg)")
-    p.set_defaults(func=_cmd_report)
-
-
-def _cmd_report(args: argparse.Namespace) -> int:
-    from pyemu import units
-    out = Path(args.out)
-    formats = tuple(args.format or FORMATS)
-    if not args.source and not args.trumpet:
-        print("pyemu report: give a scenario or recording, and/or --trumpet", file=sys.stderr)
-        return 2
-    try:
-        require_matplotlib()   # before any scenario is played
-    except PlotUnavailable as exc:
-        print(f"pyemu report: {exc}", file=sys.stderr)
-        return 2
-    if args.source:
-        try:
-            tl = load_timeline(args.source)
-        except (OSError, ValueError) as exc:
-            print(f"pyemu report: {exc}", file=sys.stderr)
-            return 2
-        for path in save_figure(timeline_figure(tl), out / "timeline", formats):
-            print(f"wrote {path}")
-    if args.trumpet:
-        from pyemu.therapy.trumpet import trumpet_at_rate
-        try:
-            rates = [units.rate_nl_per_day(x.strip()) for x in args.rates.split(",")]
-        except ValueError as exc:
-            print(f"pyemu report: --rates: {exc}", file=sys.stderr)
-            return 2
-        results = [trumpet_at_rate(r) for r in rates]
-        print(trumpet_table(results))
-        for path in save_figure(trumpet_figure(results), out / "trumpet", formats):
-            print(f"wrote {path}")
-    return 0
-
-
-def load_timeline(source: str) -> Timeline:
-    """A Timeline from a recording (.jsonl) or by playing a scenario on the core."""
-    if source.endswith(".jsonl") or _looks_like_recording(source):
-        from pyemu.host.recording import timeline_from_recording
-        return timeline_from_recording(Path(source))
-    from pyemu.therapy.scenario import load_scenario
-    from pyemu.therapy.player import timeline_of
-    return timeline_of(load_scenario(source))
-
-
-def _looks_like_recording(source: str) -> bool:
-    """A recording starts with its JSON header, whatever the file is called."""
-    try:
-        with open(source, "rb") as f:
-            return f.read(40).replace(b" ", b"").startswith(b'{"format":"pyemu-recording"')
-    except OSError:
-        return False

@@ -482,26 +482,3 @@ _EXAMPLE = {duration_ms: "2d", units.duration_ms: "2d", units.volume_nl: "1.5mL"
             units.rate_nl_per_day: "0.5mL/day", units.dose_ug_per_day: "300ug/day",
             units.concentration_ug_per_ml: "2mg/mL", units.mass_ug: "600ug",
             units.mass_ng: "600ug"}
-
-
-# ------------------------------------------------------------------ command line
-
-def register(subparsers) -> None:
-    """Add `pyemu run` to the CLI."""
-    names = ", ".join(shipped_scenarios())
-    p = subparsers.add_parser(
-        "run", help="play a therapy scenario file and report pass/fail per expectation",
-        description="Play a scenario (TOML) on a pump and check its expectations. Exit "
-                    "status 0 if every expectation is met, 1 if any fails, 2 if the file "
-                    f"is wrong, 3 if the pump could not be reached. Shipped: {names}.")
-    p.add_argument("scenario", help="a .toml file, or the name of a shipped scenario")
-    p.add_argument("--target", default="emulator", metavar="TARGET",
-                   help="emulator (a new emulated pump on a pty; the default), qemu (the "
-                        "board firmware in QEMU), core (the C core in-process, no wire), "
-                        "or the URL of a pump running a manual clock")
-    p.add_argument("--record", metavar="FILE",
-                   help="with --target emulator: record the session (docs/recording.md)")
-    p.add_argument("-v", "--verbose", action="store_true",
-                   help="also list every command the pump accepted")
-    p.set_defaults(func=lambda args: __import__(
-        "pyemu.therapy.targets", fromlist=["cmd_run"]).cmd_run(args))

@@ -12,8 +12,6 @@
 """
 from __future__ import annotations
 
-import argparse
-import sys
 from typing import Any
 
 from pyemu.protocol import vocabulary as V
@@ -198,58 +196,3 @@ class ClientTarget:
                 raise ValueError(f"unknown action {action!r}")
         except DeviceRefused as exc:
             raise Refused(exc.reason, exc.text) from None
-
-
-# ------------------------------------------------------------------ pyemu run
-
-def cmd_run(args: argparse.Namespace) -> int:
-    if args.record and args.target != "emulator":
-        print("pyemu run: --record works with --target emulator (the emulator records "
-              "what crosses its port)", file=sys.stderr)
-        return 2
-    try:
-        sc = load_scenario(args.scenario)
-    except (ScenarioError, OSError) as exc:
-        print(f"pyemu run: {exc}", file=sys.stderr)
-        return 2
-    print(f"scenario: {sc.name} ({len(sc.steps)} steps, {format_time(sc.duration_ms)} "
-          f"of therapy) on {args.target}")
-
-    def show(o):
-        # routine accepted commands only with -v; checks, expected refusals
-        # and every failure always
-        if not o.passed or args.verbose or o.what != "accepted":
-            print("  " + format_outcome(o))
-
-    try:
-        if args.target == "core":
-            res = play(sc, CoreTarget(), on_outcome=show)
-        else:
-            res = _run_on_port(sc, args, show)
-    except Exception as exc:  # the line or the device failed: say so, exit 3
-        from pyemu.pump.client import ClientError
-        if not isinstance(exc, (OSError, RuntimeError, ClientError)):
-            raise   # a defect of pyemu: keep the traceback
-        print(f"pyemu run: the pump did not play along: {exc}", file=sys.stderr)
-        return 3
-    n, bad = len(res.outcomes), len(res.failures)
-    print(f"{'PASS' if not bad else 'FAIL'}: {n - bad} of {n} expectations met"
-          + (f", {bad} failed" if bad else ""))
-    return 0 if not bad else 1
-
-
-def _run_on_port(sc, args, show):
-    from pyemu.pump.client import Client
-    if args.target == "emulator":
-        from pyemu.host.emulator import ServeProcess
-        with ServeProcess.manual_pty(record=args.record) as emu:
-            with Client.connect(emu.port) as client:
-                return play(sc, ClientTarget(client), on_outcome=show)
-    if args.target == "qemu":
-        from pyemu.host.hil import QemuBoard, firmware_image
-        # In a checkout make rebuilds what changed; installed, the packaged image.
-        with QemuBoard(firmware_image(build=True)) as board:
-            with Client.connect(board.url) as client:
-                return play(sc, ClientTarget(client), on_outcome=show)
-    with Client.connect(args.target) as client:
-        return play(sc, ClientTarget(client), on_outcome=show)

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from pyemu.cli.main import EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
+from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from pyemu.cli.main import main
 from pyemu.link.transport import open_transport
 
 ALARMS = {"low_reservoir", "reservoir_empty", "eri", "eos", "motor_stall", "dose_limit", "memory_error"}
@@ -243,9 +244,9 @@ def test_out_of_range_serve_options_are_usage_errors_naming_the_range(capsys, ar
 
 
 def test_the_option_limits_are_the_c_limits():
-    """pyemu.cli.main holds the C limits as numbers (so --help needs no C extension); they must
+    """pyemu.cli.common holds the C limits as numbers (so --help needs no C extension); they must
     be the limits of the fields the values are stored in."""
-    from pyemu.cli import main as cli
+    from pyemu.cli import common as cli
     from pyemu._core import ffi, lib
 
     def top(struct, field):
@@ -263,10 +264,10 @@ def test_the_option_limits_are_the_c_limits():
 def test_the_largest_serve_options_are_accepted(monkeypatch):
     """The limits are the C limits, not tighter: the largest speed, serial number and
     telemetry period reach serve() as given."""
-    import pyemu.host.emulator
+    import pyemu.cli.serve
 
     seen = {}
-    monkeypatch.setattr(pyemu.host.emulator, "serve", lambda args: seen.update(vars(args)) or 0)
+    monkeypatch.setattr(pyemu.cli.serve, "serve", lambda args: seen.update(vars(args)) or 0)
     assert main(["serve", "--speed", str(U32), "--serial-number", str(U32),
                  "--telemetry-period", "30d"]) == EXIT_OK
     assert seen["speed"] == U32 and seen["serial_number"] == U32

@@ -8,7 +8,8 @@ import random
 
 import pytest
 
-from pyemu.cli.main import EXIT_OK, EXIT_REFUSED, main
+from pyemu.cli.common import EXIT_OK, EXIT_REFUSED
+from pyemu.cli.main import main
 from pyemu.pump.client import Client, NotExecuted, PatientBolus
 from pyemu.host.emulator import ServeProcess
 

@@ -9,7 +9,8 @@ import pytest
 
 from pyemu import protocol as P
 from pyemu.host import statefile
-from pyemu.cli.main import EXIT_STATE, main
+from pyemu.cli.common import EXIT_STATE
+from pyemu.cli.main import main
 from pyemu.pump.client import Client, DeviceRefused
 from pyemu.host.emulator import ServeProcess
 

@@ -143,11 +143,11 @@ def test_run_through_the_emulator_records_and_reports(tmp_path):
     assert (tmp_path / "img" / "timeline.png").read_bytes()[:4] == b"\x89PNG"
 
     from pyemu.cli.monitor import MonitorState, render_text, replay_recording
-    from pyemu.host.recording import timeline_from_recording
+    from pyemu.therapy.timeline import timeline_from_recording
     tl = timeline_from_recording(rec)
     # alarm onsets come from the event log the session read: the same instants
     # as on the in-process core
-    from pyemu.therapy.player import timeline_of
+    from pyemu.therapy.timeline import timeline_of
     assert tl.alarm_marks == timeline_of(load_scenario("demo")).alarm_marks
     assert [n for _, n in tl.alarm_marks] == ["low_reservoir", "reservoir_empty"]
     s = MonitorState(str(rec))
