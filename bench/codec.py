@@ -75,13 +75,14 @@ def _frames_and_fields(msg: str) -> tuple[list[dict], list[bytes]]:
 def c_codec(msg: str) -> dict[str, Callable[[], int]]:
     """The firmware's C codec through cffi, two ways.
 
-    ``encode``/``decode`` go through ``pyemu.ccodec`` (Python dicts in and out,
+    ``encode``/``decode`` go through ``pyemu.testing.ccodec`` (Python dicts in and out,
     as a Python user sees it). ``encode_c``/``decode_c`` call the C functions in
     a plain loop with the message already in a ``proto_msg_t`` (encode) or
     leaving the decoded fields there (decode): the C codec's own speed plus one
     or two cffi calls per frame, which is what the firmware-side figure means.
     """
-    from pyemu import ccodec, protocol as P
+    from pyemu.testing import ccodec
+    from pyemu import protocol as P
     from pyemu._core import ffi, lib
 
     fields, frames = _frames_and_fields(msg)
@@ -206,8 +207,8 @@ def rows() -> list[Row]:
                        "frames/s"))
         out.append(Row("codec", f"C decode {what}, bulk (1 call per 100 frames)", r[f"c decode_bulk {msg}"],
                        "frames/s"))
-        out.append(Row("codec", f"C encode {what} via pyemu.ccodec", r[f"c encode {msg}"], "frames/s"))
-        out.append(Row("codec", f"C decode {what} via pyemu.ccodec", r[f"c decode {msg}"], "frames/s"))
+        out.append(Row("codec", f"C encode {what} via pyemu.testing.ccodec", r[f"c encode {msg}"], "frames/s"))
+        out.append(Row("codec", f"C decode {what} via pyemu.testing.ccodec", r[f"c decode {msg}"], "frames/s"))
         if msg == "STATUS":
             ratio = r[f"c decode_bulk {msg}"] / mav_dec
             out.append(Row("codec", "  C decode (bulk) / pymavlink parse", ratio, "x", ">= 10x",
@@ -217,7 +218,7 @@ def rows() -> list[Row]:
                                 "read of 100 frames, as a recording or event log is read"))
             out.append(Row("codec", "  C decode (cffi loop) / pymavlink parse", r[f"c decode_c {msg}"] / mav_dec,
                            "x", note="one or two cffi calls per frame, fields left in proto_msg_t; "
-                                     "'via pyemu.ccodec' rows include building the dicts"))
+                                     "'via pyemu.testing.ccodec' rows include building the dicts"))
             out.append(Row("codec", "  C encode (cffi loop) / pymavlink pack",
                            r[f"c encode_c {msg}"] / mav_enc, "x"))
     return out

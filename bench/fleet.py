@@ -46,7 +46,7 @@ def machine_scaling(n: int = 3_000_000, rounds: int = 3) -> float:
 
 
 def rows() -> list[Row]:
-    from pyemu.fleet import run_fleet
+    from pyemu.therapy.fleet import run_fleet
 
     out = []
     speeds = {}

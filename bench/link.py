@@ -57,8 +57,8 @@ def _pyserial_client(path: str) -> tuple[Callable[[], None], Callable[[], None]]
 
 def round_trips(rounds: int = ROUNDS) -> dict[str, list[float]]:
     """Seconds per round trip for raw, pyserial and pyemu, sampled in turn."""
-    from pyemu.client import Client
-    from pyemu.emulator import ServeProcess
+    from pyemu.pump.client import Client
+    from pyemu.host.emulator import ServeProcess
 
     with EchoServer() as echo, EchoServer() as echo2, \
             ServeProcess.manual_pty(test_features=False) as emu, \
@@ -94,7 +94,7 @@ def frame_sizes() -> tuple[int, int]:
 def device_frame_cost() -> float:
     """Seconds the in-process device spends answering one GET_STATUS."""
     from pyemu import protocol as P
-    from pyemu.device import Device
+    from pyemu.host.device import Device
 
     dev = Device()  # manual clock, no telemetry: exactly one reply per request
     requests = [P.encode("GET_STATUS", seq=i & 0xFFFF, flags=P.KIND_REQUEST) for i in range(300)]
@@ -112,7 +112,7 @@ def device_frame_cost() -> float:
 def client_codec_cost() -> float:
     """Seconds of client-side codec work per status(): build the request, decode the reply."""
     from pyemu import protocol as P
-    from pyemu.client import Status
+    from pyemu.pump.client import Status
     from bench.codec import STATUS_FIELDS
 
     replies = [P.encode("STATUS", seq=i, flags=P.KIND_RESPONSE, **STATUS_FIELDS) for i in range(300)]

@@ -3,7 +3,7 @@
 The therapy (same as bench/instr_per_day.c): a 40 mL pump of morphine
 10 mg/mL, 0.5 mL/day over a 6-step daily schedule, one to four patient-bolus
 requests a day at random waking minutes (seeded), refilled every 60 days.
-The slow reference (``pyemu.oracle``, pure Python, event by event) runs the
+The slow reference (``pyemu.testing.oracle``, pure Python, event by event) runs the
 same script over a shorter span; its time is scaled to 7 years and set
 beside the C core's in the same run, and the two must end in the same state.
 """
@@ -27,7 +27,7 @@ DAY_MS = 86_400_000
 
 def therapy(pump: Any, refused: type, days: int) -> Any:
     """Drive ``pump`` (a core.Pump or an oracle.Oracle) through ``days`` of the bench therapy."""
-    from pyemu import core
+    from pyemu.pump import core
 
     rng = random.Random(7)
     rx = core.Prescription(
@@ -55,17 +55,19 @@ def therapy(pump: Any, refused: type, days: int) -> Any:
 
 
 def _fresh_core() -> Any:
-    from pyemu import core
+    from pyemu.pump import core
     return core.Pump(core.Config(reservoir_capacity_nl=RESERVOIR_NL))
 
 
 def _fresh_oracle() -> Any:
-    from pyemu import core, oracle
+    from pyemu.pump import core
+    from pyemu.testing import oracle
     return oracle.Oracle(core.Config(reservoir_capacity_nl=RESERVOIR_NL))
 
 
 def rows() -> list[Row]:
-    from pyemu import core, oracle
+    from pyemu.pump import core
+    from pyemu.testing import oracle
 
     t_core = median_time(lambda: therapy(_fresh_core(), core.PumpError, DAYS))
     out = [Row("sim", f"{YEARS} device-years through the Python API", t_core, "s", "< 0.5 s",

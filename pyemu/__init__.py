@@ -1,6 +1,6 @@
 """pyemu: emulator of an implantable intrathecal drug pump's firmware.
 
-The dosing core is C (``firmware/``), bound through cffi (``pyemu.core``);
+The dosing core is C (``firmware/``), bound through cffi (``pyemu.pump.core``);
 the wire protocol lives in ``pyemu.protocol``; transports, the emulated
 device, the host client and the CLI are modules of their own.
 """

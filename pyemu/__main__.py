@@ -1,4 +1,4 @@
 """``python -m pyemu`` is the ``pyemu`` command."""
-from pyemu.cli import main
+from pyemu.cli.main import main
 
 raise SystemExit(main())

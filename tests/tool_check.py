@@ -25,10 +25,10 @@ def missing_tool(message: str) -> None:
 def need_tool(name: str, package: str = "") -> str:
     """Full path of program ``name``, or fail/skip the test as above.
 
-    The board tools are looked up the way ``pyemu.hil`` finds them; any other
+    The board tools are looked up the way ``pyemu.host.hil`` finds them; any other
     program on PATH, with ``package`` named in the message.
     """
-    from pyemu import hil
+    from pyemu.host import hil
 
     if name in (hil.CROSS_CC, hil.QEMU):
         try:

@@ -16,10 +16,10 @@ import os
 import sys
 from typing import List
 
-# Key files are read by the same code as the emulator's (pyemu/keyfile.py,
+# Key files are read by the same code as the emulator's (pyemu/link/keyfile.py,
 # standard library only); the repository root goes on the path for it.
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-from pyemu.keyfile import ROLE_NAMES, KeyFileError, load_pump_keys  # noqa: E402
+from pyemu.link.keyfile import ROLE_NAMES, KeyFileError, load_pump_keys  # noqa: E402
 
 
 def c_source(keys: List[bytes]) -> str:

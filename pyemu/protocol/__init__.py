@@ -47,7 +47,7 @@ Public API::
     P.SCHEMA_CRC  (what HELLO_INFO.schema_crc must equal), P.PROTOCOL_VERSION
 
 The C codec (firmware/proto/proto.h, proto_msgs.h) has the same behaviour
-byte for byte; ``pyemu.ccodec`` drives it from Python with this API.
+byte for byte; ``pyemu.testing.ccodec`` drives it from Python with this API.
 Regenerate after editing protocol/messages.json: ``python -m pyemu.protocol.gen``.
 
 Frame overhead is 13 bytes (6 header, 4 CRC-32, 1 COBS, 2 delimiters).

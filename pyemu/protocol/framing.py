@@ -68,7 +68,7 @@ class Frame(NamedTuple):
     fields: Optional[dict[str, Any]]
     error: Optional[NakReason]
     payload: bytes
-    auth: bytes = b""   # the 20-byte trailer when flag AUTH is set (pyemu.auth verifies it)
+    auth: bytes = b""   # the 20-byte trailer when flag AUTH is set (pyemu.link.auth verifies it)
 
     @property
     def kind(self) -> int:

@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from pyemu.client import Client, DeviceRefused
+from pyemu.pump.client import Client, DeviceRefused
 
 from conformance_scenarios import Scenario, Step
 

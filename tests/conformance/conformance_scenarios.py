@@ -1,6 +1,6 @@
 """Conformance scenarios: scripts of client calls, the same for every target.
 
-A scenario is a list of steps played through :class:`pyemu.client.Client`
+A scenario is a list of steps played through :class:`pyemu.pump.client.Client`
 on a fresh pump in the manual clock mode (time moves only with ADVANCE).
 After each step the runner records the outcome, the STATUS, the new event
 log entries and the unsolicited frames; targets must agree on all of it.
@@ -21,7 +21,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from pyemu.client import PatientBolus, Step as RxStep
+from pyemu.pump.client import PatientBolus, Step as RxStep
 
 DAY = 86_400_000
 HOUR = 3_600_000

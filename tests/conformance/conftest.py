@@ -31,9 +31,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pyemu import hil  # noqa: E402
+from pyemu.host import hil  # noqa: E402
 from tool_check import need_tool  # noqa: E402
-from pyemu.emulator import ServeProcess  # noqa: E402
+from pyemu.host.emulator import ServeProcess  # noqa: E402
 
 from conformance_runner import StepRecord, play  # noqa: E402
 from conformance_scenarios import Scenario  # noqa: E402

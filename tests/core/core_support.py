@@ -13,8 +13,10 @@ from typing import Any, Iterable, Optional
 
 from hypothesis import strategies as st
 
-from pyemu import core, oracle
-from pyemu.core import Drug, Prescription, Pump, PumpError, Step
+from pyemu.pump import core
+
+from pyemu.testing import oracle
+from pyemu.pump.core import Drug, Prescription, Pump, PumpError, Step
 
 U = core.MS_PER_DAY
 CAP20 = 20_000_000

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pyemu.core import Alarm, Drug, EventKind, Prescription, Pump, PumpError, Reason, Step
+from pyemu.pump.core import Alarm, Drug, EventKind, Prescription, Pump, PumpError, Reason, Step
 
 from core_support import U, apply_op, configs, draw_op, scaled
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from pyemu import oracle
-from pyemu.core import Alarm, Drug, Prescription, Pump, Step, dead_volume_from_catheter
+from pyemu.pump.core import Alarm, Drug, Prescription, Pump, Step, dead_volume_from_catheter
 
 from core_support import U, assert_same, refusal, scaled
 
@@ -84,7 +84,7 @@ def test_refill_verdict_is_within_tolerance_exactly_when_the_discrepancy_is_at_m
     """Invariant: verdict 0 iff |withdrawn - expected| <= min(ceil(14.5 % of the volume pumped
     since the last refill), 1 mL (20 mL pump) / 2 mL (40 mL pump)); otherwise 1 when less was
     withdrawn than expected (possible over-infusion), 2 when more."""
-    from pyemu.core import Config
+    from pyemu.pump.core import Config
     pump = Pump(Config(reservoir_capacity_nl=capacity))
     pump.refill(capacity, Drug.MORPHINE, 10_000)
     pump.prescribe(Prescription(Drug.MORPHINE, 10_000, (Step(0, 400_000),), 100_000))
@@ -104,7 +104,7 @@ def test_refill_verdict_is_within_tolerance_exactly_when_the_discrepancy_is_at_m
 def test_eri_to_eos_lasts_at_least_ninety_days_unacknowledged():
     """Invariant: at the programmed therapy (0.5 mL/day) the pump runs >= 90 days after
     ERI when nobody acknowledges the ERI alarm (its tone counted in the threshold)."""
-    from pyemu.core import Config
+    from pyemu.pump.core import Config
     pump = Pump(Config(battery_capacity_nc=200_000_000_000))
     pump.refill(20_000_000, Drug.MORPHINE, 1000)
     pump.prescribe(Prescription(Drug.MORPHINE, 1000, (Step(0, 500_000),), 1000, low_reservoir_nl=1))

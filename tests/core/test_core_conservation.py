@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pyemu.core import Config, Drug, Prescription, Pump, State, Step
+from pyemu.pump.core import Config, Drug, Prescription, Pump, State, Step
 
 from core_support import CONCS, U, apply_op, configs, draw_op, scaled
 

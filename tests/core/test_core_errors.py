@@ -1,7 +1,7 @@
 """PumpError keeps its reason across pickling (process pools, Dask workers)."""
 import pickle
 
-from pyemu.core import PumpError, REASONS
+from pyemu.pump.core import PumpError, REASONS
 
 
 def test_pump_error_survives_pickling_with_its_reason():

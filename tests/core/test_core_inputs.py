@@ -12,8 +12,8 @@ import dataclasses
 
 from hypothesis import given, settings, strategies as st
 
-from pyemu import oracle
-from pyemu.core import (Config, Drug, EventKind, Prescription, Pump, PumpError, Reason,
+from pyemu.testing import oracle
+from pyemu.pump.core import (Config, Drug, EventKind, Prescription, Pump, PumpError, Reason,
                         Step, dose_to_rate)
 
 from core_support import (U, apply_op, configs, draw_op, prescriptions, refusal, scaled,

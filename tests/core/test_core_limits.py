@@ -10,7 +10,7 @@ import dataclasses
 
 from hypothesis import event, given, settings, strategies as st
 
-from pyemu.core import (Alarm, Config, Drug, EventKind, Fault, Prescription, Pump, PumpError,
+from pyemu.pump.core import (Alarm, Config, Drug, EventKind, Fault, Prescription, Pump, PumpError,
                         Reason, State, Step)
 
 from core_support import U, basal_24h_pg, prescriptions, refusal, scaled

@@ -1,4 +1,4 @@
-"""The C core and the Python oracle (pyemu.oracle) agree after every command.
+"""The C core and the Python oracle (pyemu.testing.oracle) agree after every command.
 
 A hypothesis RuleBasedStateMachine issues random commands — time jumps, jumps
 to exactly the next stroke, refills (often tiny, often with another drug),
@@ -12,8 +12,8 @@ from __future__ import annotations
 from hypothesis import event, given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from pyemu import oracle
-from pyemu.core import Config, Drug, Prescription, Pump, Step
+from pyemu.testing import oracle
+from pyemu.pump.core import Config, Drug, Prescription, Pump, Step
 
 from core_support import (CONCS, DRUGS, U, assert_same, configs, events_tuple, prescriptions,
                           refusal, scaled)

@@ -11,7 +11,7 @@ import zlib
 
 from hypothesis import event, given, settings, strategies as st
 
-from pyemu.core import Pump, PumpError, Reason
+from pyemu.pump.core import Pump, PumpError, Reason
 
 from core_support import U, apply_op, configs, draw_op, scaled
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pyemu.core import Config, Drug, Prescription, Pump
+from pyemu.pump.core import Config, Drug, Prescription, Pump
 
 from core_support import U, apply_op, configs, draw_op, schedule_integral, schedules, scaled
 

@@ -1,6 +1,6 @@
 """The oracle keeps its own copy of pump.h's numbers on purpose (it must not read the C);
 this checks that copy against the vocabulary, so a renumbering cannot slip past both."""
-from pyemu import oracle
+from pyemu.testing import oracle
 from pyemu.protocol import vocabulary as V
 
 

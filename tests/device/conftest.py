@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from device_host import Host
-from pyemu.device import Device
+from pyemu.host.device import Device
 
 
 @pytest.fixture

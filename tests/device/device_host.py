@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from pyemu import protocol as P
-from pyemu.core import Drug
-from pyemu.device import Device
+from pyemu.pump.core import Drug
+from pyemu.host.device import Device
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from pyemu import protocol as P
-from pyemu.core import Alarm, Config, EventKind, Fault, Pump, PumpError, Reason, dose_to_rate
-from pyemu.device import ClockMode, Device
+from pyemu.pump.core import Alarm, Config, EventKind, Fault, Pump, PumpError, Reason, dose_to_rate
+from pyemu.host.device import ClockMode, Device
 
 from device_host import Host, nak_reason, prescription
 

@@ -8,8 +8,8 @@ import pytest
 
 from device_host import Host
 from pyemu import protocol as P
-from pyemu.core import Config, EventKind, PumpError, Reason
-from pyemu.device import ClockMode, Device, ImageError
+from pyemu.pump.core import Config, EventKind, PumpError, Reason
+from pyemu.host.device import ClockMode, Device, ImageError
 
 CACHE_AT = 16 + 23                     # magic..generation, settings
 ENTRY, ENTRY_V2 = 7 + 85, 10 + 80      # a cache entry: version 3 (request kept), versions 1-2 (CRC)

@@ -8,8 +8,8 @@ from hypothesis import given, strategies as st
 
 from device_host import Host, nak_reason, prescription
 from pyemu import protocol as P
-from pyemu.core import EventKind, Reason
-from pyemu.device import Device
+from pyemu.pump.core import EventKind, Reason
+from pyemu.host.device import Device
 
 BOLUS = {"volume_nl": 100_000, "duration_ms": 3_600_000}
 

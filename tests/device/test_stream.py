@@ -6,8 +6,8 @@ from hypothesis import given, strategies as st
 
 from device_host import Host, nak_reason
 from pyemu import protocol as P
-from pyemu.core import Alarm, Fault
-from pyemu.device import Device
+from pyemu.pump.core import Alarm, Fault
+from pyemu.host.device import Device
 
 # Valid request frames to mix into random streams: every request type.
 VALID = [

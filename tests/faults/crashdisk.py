@@ -1,6 +1,6 @@
 """A model of one directory on a disk whose power can be cut at any instant.
 
-:class:`CrashDisk` stands in for the ``os`` module inside ``pyemu.statefile``
+:class:`CrashDisk` stands in for the ``os`` module inside ``pyemu.host.statefile``
 while :meth:`StateFile.save` runs, records what the writer does, and after
 every operation hands each state the watched files could be found in, if the
 power failed right then, to a check (each distinct state once; temporary
@@ -64,7 +64,7 @@ class _FakePath:
 
 
 class CrashDisk:
-    """One directory (``root``) of a disk; use as the ``os`` of pyemu.statefile."""
+    """One directory (``root``) of a disk; use as the ``os`` of pyemu.host.statefile."""
 
     def __init__(self, root: str, files: Dict[str, bytes], watched: Sequence[str],
                  check: Callable[[Dict[str, bytes]], None], honest: bool = True) -> None:

@@ -1,8 +1,8 @@
 """An emulator and a client in one thread, joined by an in-memory line, on virtual time.
 
 :class:`MemoryLine` has two ends. The device end is served by the real
-:class:`pyemu.emulator.Emulator` loop (``step``), the host end is what a
-:class:`pyemu.client.Client` (possibly through :class:`pyemu.lossy.LossyTransport`)
+:class:`pyemu.host.emulator.Emulator` loop (``step``), the host end is what a
+:class:`pyemu.pump.client.Client` (possibly through :class:`pyemu.link.lossy.LossyTransport`)
 reads and writes. When the client waits for bytes and none are there, the
 host end first lets the emulator take one turn; if still nothing came, the
 client's wait is over: :class:`VirtualTime` jumps to the end of the timeout
@@ -15,17 +15,17 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from pyemu.client import Client, ClientError, DeviceRefused
-from pyemu.device import Device
-from pyemu.emulator import Emulator, ManualClock
-from pyemu.lossy import LineFaults, LossyTransport
-from pyemu.transport import Transport
+from pyemu.pump.client import Client, ClientError, DeviceRefused
+from pyemu.host.device import Device
+from pyemu.host.emulator import Emulator, ManualClock
+from pyemu.link.lossy import LineFaults, LossyTransport
+from pyemu.link.transport import Transport
 
 DAY_MS = 86_400_000
 
 
 class VirtualTime:
-    """Stands in for the ``time`` module inside pyemu.client."""
+    """Stands in for the ``time`` module inside pyemu.pump.client."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -160,10 +160,10 @@ def run_session(commands: Any, monkeypatch: Any, faults: Optional[LineFaults] = 
                 ) -> SessionResult:
     """Run ``commands`` (any iterable) through a client over a (lossy) in-memory
     line to a device; ``after(result so far, command, outcome)`` is called after each one."""
-    import pyemu.client
+    import pyemu.pump.session
 
     clock = VirtualTime()
-    monkeypatch.setattr(pyemu.client, "time", clock)
+    monkeypatch.setattr(pyemu.pump.session, "time", clock)
     dev = device or Device(clock="manual", test_features=True, telemetry_period_ms=DAY_MS,
                            hold_until_saved=state is not None)
     line = MemoryLine(dev, clock, state)

@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pytest  # noqa: E402  (MonkeyPatch)
 
 from line_support import comparable_events, run_session, script  # noqa: E402
-from pyemu.lossy import LineFaults  # noqa: E402
+from pyemu.link.lossy import LineFaults  # noqa: E402
 
 
 def survives(commands, clean, faults, sessions, retries, mp) -> bool:

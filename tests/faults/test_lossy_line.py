@@ -1,6 +1,6 @@
 """Sessions over a noisy line: every command completes, and takes effect exactly once.
 
-The line (``pyemu.lossy``) flips bits, drops, duplicates and delays bytes at
+The line (``pyemu.link.lossy``) flips bits, drops, duplicates and delays bytes at
 seeded rates. The client retries a request byte-identical (same seq) until a
 reply comes; the device answers a retry of an executed request from its
 reply cache. So the same script over a clean line and over a noisy one must
@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, strategies as st
 
 from line_support import DAY_MS, comparable_events, run_session, script
-from pyemu.client import Client
-from pyemu.device import Device
-from pyemu.emulator import Emulator, ManualClock
-from pyemu.lossy import Impairer, LineFaults, LossyTransport, parse_lossy_url
-from pyemu.statefile import StateFile
-from pyemu.transport import TransportError, open_transport
+from pyemu.pump.client import Client
+from pyemu.host.device import Device
+from pyemu.host.emulator import Emulator, ManualClock
+from pyemu.link.lossy import Impairer, LineFaults, LossyTransport, parse_lossy_url
+from pyemu.host.statefile import StateFile
+from pyemu.link.transport import TransportError, open_transport
 
 COMMANDS = script(seed=1, n=200)
 
@@ -183,7 +183,7 @@ def test_client_over_a_lossy_url_to_a_served_emulator():
 def test_pyemu_serve_on_a_lossy_pty_answers_every_command_once():
     """``pyemu serve --port "lossy://pty?..."``: the emulator's own line is noisy;
     a client with retries completes every command and each bolus request is logged once."""
-    from pyemu.emulator import ServeProcess
+    from pyemu.host.emulator import ServeProcess
 
     with ServeProcess("--port", "lossy://pty?flip=0.004&seed=3", "--clock", "manual",
                       "--test-features", "--quiet") as emu:

@@ -1,6 +1,6 @@
 """Power cut during a state-file save, at every operation and byte offset.
 
-The emulator's memory is ``pyemu.statefile``; these tests run its real
+The emulator's memory is ``pyemu.host.statefile``; these tests run its real
 ``save`` against :class:`crashdisk.CrashDisk` (a model of a disk whose power
 can fail at any instant, with fsync honoured or ignored) and load every
 directory state the disk could be left in with the real ``load``. The pump
@@ -20,10 +20,10 @@ import pytest
 
 from crashdisk import CrashDisk
 from pyemu import protocol as P
-from pyemu import statefile
-from pyemu.core import EventKind
-from pyemu.device import Device
-from pyemu.statefile import StateFile, StateFileError
+from pyemu.host import statefile
+from pyemu.pump.core import EventKind
+from pyemu.host.device import Device
+from pyemu.host.statefile import StateFile, StateFileError
 
 ROOT = "/pump-disk"
 NAME = "pump.state"

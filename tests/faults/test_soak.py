@@ -22,9 +22,9 @@ from typing import Any, Iterator, List
 import pytest
 
 from line_support import DAY_MS, Command, RX, run_session
-from pyemu.client import Alarm
-from pyemu.core import EventKind
-from pyemu.lossy import LineFaults
+from pyemu.pump.client import Alarm
+from pyemu.pump.core import EventKind
+from pyemu.link.lossy import LineFaults
 from pyemu.protocol.vocabulary import Alarm as VAlarm
 
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"

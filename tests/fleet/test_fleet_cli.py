@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from pyemu.cli import main
+from pyemu.cli.main import main
 
 
 def test_pyemu_fleet_prints_the_report_and_writes_plot_and_json(tmp_path, capsys):

@@ -1,7 +1,7 @@
 """Virtual patients: seeded per (seed, index), and always within what the core accepts."""
 from __future__ import annotations
 
-from pyemu.fleet_plan import DRUGS, NL_PER_ML, make_plan, patient_rng
+from pyemu.therapy.fleet_plan import DRUGS, NL_PER_ML, make_plan, patient_rng
 
 CONC = {d.name: d.concentrations for d in DRUGS}
 

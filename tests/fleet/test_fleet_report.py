@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from pyemu.fleet import run_fleet, simulate_patient
-from pyemu.fleet_report import ALARM_KINDS, DAYS_PER_YEAR, MS_PER_DAY
+from pyemu.therapy.fleet import run_fleet, simulate_patient
+from pyemu.therapy.fleet_report import ALARM_KINDS, DAYS_PER_YEAR, MS_PER_DAY
 
 N, SPAN, SEED = 20, 365, 5
 
@@ -85,6 +85,6 @@ def test_report_renders_as_text_json_and_png(report, tmp_path):
 def test_report_alarm_kinds_are_the_cores_alarms_in_bit_order():
     """Invariant: the report's alarm names are the core's alarm bits, lower-cased, in bit order
     (the report module stays free of the C extension, so it keeps its own copy)."""
-    from pyemu import core
+    from pyemu.pump import core
 
     assert ALARM_KINDS == tuple(a.name.lower() for a in sorted(core.Alarm, key=int))

@@ -11,7 +11,7 @@ import pytest
 from dask.distributed import LocalCluster
 from hypothesis import given, strategies as st
 
-from pyemu.fleet import _chunks, run_fleet
+from pyemu.therapy.fleet import _chunks, run_fleet
 
 N, SPAN, SEED = 20, 365, 11
 

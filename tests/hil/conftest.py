@@ -10,7 +10,7 @@ from typing import Optional
 
 import pytest
 
-from pyemu import hil
+from pyemu.host import hil
 from tool_check import need_tool
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pyemu import hil
-from pyemu.client import Client, DeviceRefused, PatientBolus
+from pyemu.host import hil
+from pyemu.pump.client import Client, DeviceRefused, PatientBolus
 
 FLASH_BUDGET = 64 * 1024   # Makefile BOARD_FLASH_BUDGET (firmware/ports/README.md, Budget)
 RAM_BUDGET = 24 * 1024     # Makefile BOARD_RAM_BUDGET

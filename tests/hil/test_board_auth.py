@@ -21,11 +21,13 @@ from typing import Callable, List, Tuple
 
 import pytest
 
-from pyemu import auth, hil
+from pyemu.link import auth
+
+from pyemu.host import hil
 from pyemu import protocol as P
-from pyemu.client import AuthenticationError, Client, DeviceRefused
-from pyemu.core import Config
-from pyemu.device import Device
+from pyemu.pump.client import AuthenticationError, Client, DeviceRefused
+from pyemu.pump.core import Config
+from pyemu.host.device import Device
 
 CLIN = bytes(range(1, 33))
 PAT = bytes(range(101, 133))

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from pyemu import hil
+from pyemu.host import hil
 
 
 def recv_exactly(sock: socket.socket, n: int, timeout: float) -> bytes:

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from pyemu.client import Client
-from pyemu.emulator import Emulator, ManualClock, ServeProcess
-from pyemu.transport import open_transport
+from pyemu.pump.client import Client
+from pyemu.host.emulator import Emulator, ManualClock, ServeProcess
+from pyemu.link.transport import open_transport
 
 SERVE_ARGS = ("--clock", "manual", "--test-features", "--telemetry-period", "1h", "--quiet")
 
@@ -32,7 +32,7 @@ class ThreadedEmulator:
     """An :class:`Emulator` serving a fresh device in a thread of this process."""
 
     def __init__(self, url="tcp-listen://127.0.0.1:0", state=None, **device_options):
-        from pyemu.device import Device
+        from pyemu.host.device import Device
 
         options = dict(clock="manual", test_features=True, telemetry_period_ms=3_600_000)
         options.update(device_options)

@@ -1,11 +1,12 @@
 """``pyemu ctl`` against an emulator on a pty: every command, the --json shapes, refusals,
-no device, and usage errors. The CLI runs in-process (``pyemu.cli.main``)."""
+no device, and usage errors. The CLI runs in-process (``pyemu.cli.main.main``)."""
 import json
 
 import pytest
 
-from pyemu.cli import EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
-from pyemu.transport import open_transport
+from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from pyemu.cli.main import main
+from pyemu.link.transport import open_transport
 
 ALARMS = {"low_reservoir", "reservoir_empty", "eri", "eos", "motor_stall", "dose_limit", "memory_error"}
 
@@ -243,9 +244,9 @@ def test_out_of_range_serve_options_are_usage_errors_naming_the_range(capsys, ar
 
 
 def test_the_option_limits_are_the_c_limits():
-    """pyemu.cli holds the C limits as numbers (so --help needs no C extension); they must
+    """pyemu.cli.common holds the C limits as numbers (so --help needs no C extension); they must
     be the limits of the fields the values are stored in."""
-    from pyemu import cli
+    from pyemu.cli import common as cli
     from pyemu._core import ffi, lib
 
     def top(struct, field):
@@ -263,10 +264,10 @@ def test_the_option_limits_are_the_c_limits():
 def test_the_largest_serve_options_are_accepted(monkeypatch):
     """The limits are the C limits, not tighter: the largest speed, serial number and
     telemetry period reach serve() as given."""
-    import pyemu.emulator
+    import pyemu.cli.serve
 
     seen = {}
-    monkeypatch.setattr(pyemu.emulator, "serve", lambda args: seen.update(vars(args)) or 0)
+    monkeypatch.setattr(pyemu.cli.serve, "serve", lambda args: seen.update(vars(args)) or 0)
     assert main(["serve", "--speed", str(U32), "--serial-number", str(U32),
                  "--telemetry-period", "30d"]) == EXIT_OK
     assert seen["speed"] == U32 and seen["serial_number"] == U32
@@ -322,7 +323,7 @@ def _unit_options():
     """(command words, option) for every option in every subcommand whose type reads units."""
     import argparse
 
-    from pyemu.cli import build_parser
+    from pyemu.cli.main import build_parser
 
     found = []
 
@@ -415,7 +416,7 @@ def _all_reason_codes():
 def test_every_reason_code_in_messages_json_has_a_text():
     """No code the pump can send prints "reason unknown to this pyemu" (E_MEMORY and
     E_NO_FAULT did); a code added to messages.json without a text fails here."""
-    from pyemu.client import reason_text
+    from pyemu.pump.client import reason_text
 
     for name, code in _all_reason_codes().items():
         got_name, text = reason_text(code)
@@ -447,7 +448,7 @@ def _serve_stderr(emu):
 
 
 def test_serve_without_keys_warns_that_the_pump_is_open():
-    from pyemu.emulator import ServeProcess
+    from pyemu.host.emulator import ServeProcess
 
     err = _serve_stderr(ServeProcess("--port", "pty", "--clock", "manual", "--quiet"))
     assert "warning: this pump has no keys" in err
@@ -455,7 +456,7 @@ def test_serve_without_keys_warns_that_the_pump_is_open():
 
 
 def test_serve_without_keys_on_a_network_address_warns_loudly():
-    from pyemu.emulator import ServeProcess
+    from pyemu.host.emulator import ServeProcess
 
     err = _serve_stderr(ServeProcess("--port", "tcp-listen://0.0.0.0:0", "--clock", "manual",
                                      "--quiet"))
@@ -465,7 +466,7 @@ def test_serve_without_keys_on_a_network_address_warns_loudly():
 
 
 def test_serve_with_keys_does_not_warn(tmp_path):
-    from pyemu.emulator import ServeProcess
+    from pyemu.host.emulator import ServeProcess
 
     keyfile = tmp_path / "site.keys"
     assert main(["keys", "create", str(keyfile)]) == EXIT_OK
@@ -479,8 +480,8 @@ def test_the_fastest_realtime_clock_stops_at_the_pumps_time_limit(monkeypatch):
     """--speed 4294967295 is accepted; 65 wall seconds later the pump's clock reaches
     2^48 - 1 ms. The clock stays there (the device accepts it) instead of giving the
     device a time it refuses, which ended the serve loop with a traceback."""
-    from pyemu.device import Device
-    from pyemu import emulator
+    from pyemu.host.device import Device
+    from pyemu.host import emulator
 
     wall = [1000.0]
     monkeypatch.setattr(emulator.time, "monotonic", lambda: wall[0])

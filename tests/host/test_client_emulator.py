@@ -6,9 +6,9 @@ import random
 import pytest
 
 from pyemu import protocol as P
-from pyemu.client import (Alarm, Client, DeviceRefused, NoReply, PatientBolus, Status,
+from pyemu.pump.client import (Alarm, Client, DeviceRefused, NoReply, PatientBolus, Status,
                           alarm_names)
-from pyemu.transport import Transport, open_transport
+from pyemu.link.transport import Transport, open_transport
 
 DAY = 86_400_000
 HOUR = 3_600_000

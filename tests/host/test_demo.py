@@ -1,9 +1,9 @@
 """``pyemu demo`` (the README's ``make run``): the shipped scenario file really happens on the pump."""
 import pytest
 
-from pyemu.cli import main
-from pyemu.demo import SCENARIO, run_demo
-from pyemu.scenario import load_scenario
+from pyemu.cli.main import main
+from pyemu.cli.demo import SCENARIO, run_demo
+from pyemu.therapy.scenario import load_scenario
 
 DAY_MS = 86_400_000
 

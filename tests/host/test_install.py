@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from pyemu import hil
+from pyemu.host import hil
 from tool_check import missing_tool, need_tool
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,9 +14,9 @@ import random
 
 import pytest
 
-from pyemu.client import Client, DeviceRefused, PatientBolus
-from pyemu.emulator import ServeProcess
-from pyemu.transport import open_transport
+from pyemu.pump.client import Client, DeviceRefused, PatientBolus
+from pyemu.host.emulator import ServeProcess
+from pyemu.link.transport import open_transport
 
 HOUR = 3_600_000
 ARGS = ("--clock", "manual", "--test-features", "--telemetry-period", "1h", "--quiet")

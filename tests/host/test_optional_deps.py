@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pyemu.emulator import ServeProcess
+from pyemu.host.emulator import ServeProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,8 +37,8 @@ def _pyemu(env: dict[str, str], *argv: str, cwd: Path | None = None) -> subproce
 def test_without_matplotlib_and_rich_import_help_serve_and_ctl_work(tmp_path):
     env = _blocked_env(tmp_path, "matplotlib", "rich")
     probe = subprocess.run(
-        [sys.executable, "-c", "import sys, pyemu.cli, pyemu.client, pyemu.emulator, pyemu.monitor, "
-                               "pyemu.report, pyemu.fleet_report, pyemu.demo, pyemu.hil; "
+        [sys.executable, "-c", "import sys, pyemu.cli.main, pyemu.pump.client, pyemu.host.emulator, pyemu.cli.monitor, "
+                               "pyemu.therapy.report, pyemu.therapy.fleet_report, pyemu.cli.demo, pyemu.host.hil; "
                                "assert sys.modules['rich'] is None is sys.modules['matplotlib']"],
         env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
     assert probe.returncode == 0, probe.stderr
@@ -76,7 +76,7 @@ def test_plots_leave_matplotlibs_global_backend_and_pyplot_alone(tmp_path):
             raise AssertionError("matplotlib.use called by library code")
         matplotlib.use = refuse
         from pathlib import Path
-        from pyemu.cli import main
+        from pyemu.cli.main import main
         out = Path({str(tmp_path)!r})
         assert main(["fleet", "-n", "1", "--span", "30d", "-j", "1", "-q",
                      "--plot", str(out / "fleet.png")]) == 0

@@ -8,9 +8,10 @@ import random
 
 import pytest
 
-from pyemu.cli import EXIT_OK, EXIT_REFUSED, main
-from pyemu.client import Client, NotExecuted, PatientBolus
-from pyemu.emulator import ServeProcess
+from pyemu.cli.common import EXIT_OK, EXIT_REFUSED
+from pyemu.cli.main import main
+from pyemu.pump.client import Client, NotExecuted, PatientBolus
+from pyemu.host.emulator import ServeProcess
 
 HOUR = 3_600_000
 SERVE_ARGS = ("--clock", "manual", "--test-features", "--quiet")
@@ -101,7 +102,7 @@ def test_ctl_patient_bolus_never_prints_granted_for_a_replayed_first_attempt(emu
         return 5000 if len(draws) == 1 else bolus_seq - 1
 
     monkeypatch.setattr(Client, "_request_once", spy)
-    monkeypatch.setattr("pyemu.client.random.randrange", randrange)
+    monkeypatch.setattr("pyemu.pump.session.random.randrange", randrange)
     argv = ["ctl", "--port", emulator.port, "--timeout", "5s", "patient-bolus"]
     assert main(argv) == EXIT_OK
     assert "granted" in capsys.readouterr().out

@@ -8,10 +8,11 @@ import sys
 import pytest
 
 from pyemu import protocol as P
-from pyemu import statefile
-from pyemu.cli import EXIT_STATE, main
-from pyemu.client import Client, DeviceRefused
-from pyemu.emulator import ServeProcess
+from pyemu.host import statefile
+from pyemu.cli.common import EXIT_STATE
+from pyemu.cli.main import main
+from pyemu.pump.client import Client, DeviceRefused
+from pyemu.host.emulator import ServeProcess
 
 MANUAL = ("--clock", "manual", "--test-features", "--quiet")
 
@@ -148,9 +149,9 @@ class SteppedClock:
 def test_telemetry_nobody_reads_is_dropped_and_the_next_client_is_served():
     """A pump sending telemetry into a pty nobody has open neither blocks nor fails;
     a client that opens the port later gets its answers."""
-    from pyemu.device import Device
-    from pyemu.emulator import Emulator
-    from pyemu.transport import PtyTransport
+    from pyemu.host.device import Device
+    from pyemu.host.emulator import Emulator
+    from pyemu.link.transport import PtyTransport
 
     logs = []
     device = Device(clock="realtime", speed=1, telemetry_period_ms=60_000)
@@ -230,7 +231,7 @@ def test_damaged_state_harness_serve_refuses_provision_refuses_recover_says_what
 def test_recover_from_prev_right_after_keys_provision_keeps_the_keys(tmp_path, capsys):
     """The keys rule: provisioning writes the keys into both generations, so a
     damaged file recovered from .prev is never an open pump."""
-    from pyemu.device import Device
+    from pyemu.host.device import Device
 
     path = tmp_path / "pump.state"
     _history_with_prev(path)               # an open pump with history
@@ -246,7 +247,7 @@ def test_recover_from_prev_right_after_keys_provision_keeps_the_keys(tmp_path, c
 
 
 def test_serve_keys_writes_the_keys_into_both_generations(tmp_path):
-    from pyemu.device import Device
+    from pyemu.host.device import Device
 
     path = tmp_path / "pump.state"
     _history_with_prev(path)
@@ -262,7 +263,7 @@ def test_serve_keys_writes_the_keys_into_both_generations(tmp_path):
 # -- startup errors are sentences with exit 2 or 4, never tracebacks (issue 11, item 7) ----------
 
 class FaultyOs:
-    """``os`` for pyemu.statefile only: a read-only folder (no new file can be made)
+    """``os`` for pyemu.host.statefile only: a read-only folder (no new file can be made)
     or a full disk (no byte can be written). In-process, so it works as root too."""
 
     def __init__(self, fault):

@@ -17,9 +17,9 @@ import tty
 import pytest
 
 from pyemu import protocol as P
-from pyemu.client import Client, LinkError, NoReply
-from pyemu.emulator import ServeProcess
-from pyemu.observe import observer_for
+from pyemu.pump.client import Client, LinkError, NoReply
+from pyemu.host.emulator import ServeProcess
+from pyemu.link.observe import observer_for
 from soak import scaled
 
 SERVE = ("--clock", "manual", "--test-features", "--telemetry-period", "0s", "--quiet")
@@ -139,7 +139,7 @@ def test_monitor_beside_ctl_every_ctl_run_succeeds():
     A monitor polling through the observer port (as `pyemu monitor --port PTY`
     does by default) while 20 `pyemu ctl` runs (clock, status) use the pty:
     every run exits 0, and the monitor saw the pump throughout."""
-    from pyemu.monitor import client_updates
+    from pyemu.cli.monitor import client_updates
 
     with ServeProcess("--port", "pty", *SERVE) as emu:
         url = observer_for(emu.port)

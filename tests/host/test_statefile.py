@@ -6,8 +6,8 @@ import zlib
 
 import pytest
 
-from pyemu import statefile
-from pyemu.statefile import StateFile, StateFileError
+from pyemu.host import statefile
+from pyemu.host.statefile import StateFile, StateFileError
 
 PAYLOAD = bytes(range(256)) * 40
 
@@ -112,7 +112,7 @@ def test_random_payloads_round_trip():
 
 def _two_device_generations(path, newer_has_keys=False):
     """A state file saved twice with real device images: (older payload, newer payload)."""
-    from pyemu.device import Device
+    from pyemu.host.device import Device
 
     dev = Device()
     older = dev.save()
@@ -202,7 +202,7 @@ def test_a_read_only_state_file_is_refused_and_keeps_its_mode(tmp_path):
 
 
 class FaultyOs:
-    """``os`` for pyemu.statefile with one failure: a read-only folder (no new
+    """``os`` for pyemu.host.statefile with one failure: a read-only folder (no new
     files), or a full disk (no byte written). Root ignores chmod, so this is how
     a test sees both as any user."""
 

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from pyemu.transport import (
+from pyemu.link.transport import (
     PtyTransport, SerialTransport, TcpListenTransport, TransportClosed, TransportError,
     open_transport,
 )
@@ -149,7 +149,7 @@ def test_a_refusal_line_read_in_pieces_is_still_reported_when_the_socket_closes(
     """The refusal of a second tcp-listen client may arrive in several reads
     before the close (seen under load in `make soak`): the closed-line error
     still carries the server's sentence, never a bare "closed"."""
-    from pyemu.transport import _FdTransport
+    from pyemu.link.transport import _FdTransport
 
     class Pair(_FdTransport):
         url = "socketpair"

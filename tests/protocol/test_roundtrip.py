@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from hypothesis import given, strategies as st
 
-from pyemu import ccodec
+from pyemu.testing import ccodec
 from pyemu import protocol as P
 from pyemu.protocol.messages import CODECS
 

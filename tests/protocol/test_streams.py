@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import given, strategies as st
 
-from pyemu import ccodec
+from pyemu.testing import ccodec
 from pyemu import protocol as P
 from pyemu.protocol.framing import FrameDecoder, wire_to_raw
 

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import pytest
 
-from pyemu import ccodec
+from pyemu.testing import ccodec
 from pyemu import protocol as P
 from pyemu.protocol.gen import ROOT
 

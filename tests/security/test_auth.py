@@ -1,4 +1,4 @@
-"""Authenticated-session building blocks: C (firmware/crypto/auth.c) and Python (pyemu.auth) agree,
+"""Authenticated-session building blocks: C (firmware/crypto/auth.c) and Python (pyemu.link.auth) agree,
 and the receive rule refuses forged, replayed and reordered frames.
 
 These tests pin the cryptographic contract both sides share (protocol/spec.md
@@ -14,7 +14,7 @@ import struct
 import pytest
 from hypothesis import given, strategies as st
 
-from pyemu import auth
+from pyemu.link import auth
 from pyemu._core import ffi, lib
 
 KEY = bytes(range(32))

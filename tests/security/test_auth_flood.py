@@ -16,12 +16,12 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from pyemu import client as client_mod
+from pyemu.pump import session as client_mod
 from pyemu import protocol as P
-from pyemu.client import AuthenticationError, Client, reason_text
-from pyemu.core import Config, EventKind
-from pyemu.device import Device, lib
-from pyemu.transport import Transport
+from pyemu.pump.client import AuthenticationError, Client, reason_text
+from pyemu.pump.core import Config, EventKind
+from pyemu.host.device import Device, lib
+from pyemu.link.transport import Transport
 from soak import scaled
 
 CLIN = bytes(range(1, 33))
@@ -146,12 +146,12 @@ def test_a_realtime_pump_lets_a_keyholder_in_within_seconds_during_a_flood(tmp_p
     """Invariant: over a pty, a realtime `pyemu serve` with keys opens a session for the
     keyholder within 5 s of wall time while a thread floods the same line with ~4,000
     handshake frames per second."""
-    from pyemu.cli import main
-    from pyemu.emulator import ServeProcess
+    from pyemu.cli.main import main
+    from pyemu.host.emulator import ServeProcess
 
     keyfile = tmp_path / "pump.keys"
     assert main(["keys", "create", str(keyfile)]) == 0
-    from pyemu.keyfile import load_key_file
+    from pyemu.link.keyfile import load_key_file
     keys = load_key_file(str(keyfile))
     with ServeProcess("--port", "pty", "--clock", "realtime", "--quiet", "--keys", str(keyfile)) as emu:
         stop = threading.Event()

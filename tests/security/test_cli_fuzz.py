@@ -19,7 +19,7 @@ from typing import Dict, List
 import pytest
 from hypothesis import given, strategies as st
 
-from pyemu import cli
+from pyemu.cli import main as cli
 
 NO_PORT = "/nonexistent-pyemu-fuzz/tty0"
 EXIT_STATUSES = {0, 1, 2, 3, 4}

@@ -16,7 +16,7 @@ import zlib
 from hypothesis import given, strategies as st
 
 from pyemu import protocol as P
-from pyemu.ccodec import CFrameDecoder
+from pyemu.testing.ccodec import CFrameDecoder
 from pyemu.protocol import framing as F
 
 IDS = sorted(P.MESSAGES_BY_ID)

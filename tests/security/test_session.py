@@ -1,5 +1,5 @@
 """Authenticated sessions end to end: the C device (firmware/device/device_auth.c) against the
-Python host (pyemu.auth, pyemu.client), protocol/spec.md section 6.
+Python host (pyemu.link.auth, pyemu.pump.client), protocol/spec.md section 6.
 
 Every exchange here is C on one side and Python on the other, so each
 accepted frame is a byte-for-byte agreement of the two implementations.
@@ -16,13 +16,13 @@ from typing import List, Optional
 
 import pytest
 
-from pyemu import auth
+from pyemu.link import auth
 from pyemu import protocol as P
-from pyemu.client import AuthenticationError, Client, DeviceRefused, Status
-from pyemu.core import Config, EventKind
-from pyemu.device import Device
+from pyemu.pump.client import AuthenticationError, Client, DeviceRefused, Status
+from pyemu.pump.core import Config, EventKind
+from pyemu.host.device import Device
 from pyemu.protocol.framing import _raw, raw_to_wire, wire_to_raw
-from pyemu.transport import Transport
+from pyemu.link.transport import Transport
 
 CLIN = bytes(range(1, 33))
 PAT = bytes(range(101, 133))
@@ -423,7 +423,7 @@ def test_an_image_with_a_half_provisioned_key_block_is_refused() -> None:
 def test_no_key_appears_in_any_output(tmp_path, capsys) -> None:
     """Key files, CLI output, status JSON, events, HELLO, reprs and every byte on the line
     carry fingerprints at most, never a key or a session key."""
-    from pyemu.cli import main
+    from pyemu.cli.main import main
 
     keyfile = tmp_path / "pump.keys"
     assert main(["keys", "create", str(keyfile)]) == 0
@@ -433,7 +433,7 @@ def test_no_key_appears_in_any_output(tmp_path, capsys) -> None:
     assert main(["keys", "provision", "--state", str(state), "--keys", str(keyfile)]) == 0
     assert main(["keys", "show", str(keyfile)]) == 0
     assert main(["keys", "create", str(keyfile)]) != 0            # never overwritten
-    from pyemu.statefile import StateFile
+    from pyemu.host.statefile import StateFile
     with StateFile(str(state)) as sf:
         dev = Device.load(sf.load(), test_features=True)
     assert oct(os.stat(state).st_mode & 0o777) == "0o600"
@@ -465,7 +465,7 @@ def test_key_files_readable_by_others_are_refused(tmp_path) -> None:
 
 
 def test_a_patient_key_file_holds_the_patient_key_only(tmp_path, capsys) -> None:
-    from pyemu.cli import main
+    from pyemu.cli.main import main
 
     full, patient = tmp_path / "full.keys", tmp_path / "patient.keys"
     assert main(["keys", "create", str(full)]) == 0
@@ -477,8 +477,8 @@ def test_a_patient_key_file_holds_the_patient_key_only(tmp_path, capsys) -> None
 
 def test_serve_and_ctl_with_a_key_file(tmp_path, capsys) -> None:
     """`pyemu serve --keys` provisions; `pyemu ctl` without a key is refused, with one it works."""
-    from pyemu.cli import main
-    from pyemu.emulator import ServeProcess
+    from pyemu.cli.main import main
+    from pyemu.host.emulator import ServeProcess
 
     keyfile = tmp_path / "pump.keys"
     assert main(["keys", "create", str(keyfile)]) == 0

@@ -1,5 +1,5 @@
 """The live monitor, drawn to a string console (no TTY needed)."""
-from pyemu.monitor import MonitorState, render_text, watch_port
+from pyemu.cli.monitor import MonitorState, render_text, watch_port
 
 
 def status(t, alarms=(), reservoir=12_000.0):
@@ -78,15 +78,15 @@ def test_live_monitor_follows_an_emulator_through_a_restart(tmp_path):
     The restarts happen inside the monitor's back-off sleeps, so the order of
     events is fixed: no timing is involved.
     """
-    from pyemu.emulator import ServeProcess
-    from pyemu.monitor import client_updates
+    from pyemu.host.emulator import ServeProcess
+    from pyemu.cli.monitor import client_updates
 
     link, state = str(tmp_path / "pump.tty"), str(tmp_path / "pump.state")
     args = ("--port", "pty", "--link", link, "--clock", "manual", "--test-features",
             "--telemetry-period", "0s", "--state", state, "--quiet")
     first = ServeProcess(*args)
     first.start()
-    from pyemu.client import Client
+    from pyemu.pump.client import Client
     with Client.connect(link) as c:          # give the pump a history to show
         c.refill(20_000_000, "baclofen", 2000)
         c.advance(3 * 86_400_000)
@@ -122,7 +122,7 @@ def test_monitor_once_command_on_a_port_and_when_nothing_answers(tmp_path):
     import subprocess
     import sys
 
-    from pyemu.emulator import ServeProcess
+    from pyemu.host.emulator import ServeProcess
 
     with ServeProcess("--port", "pty", "--clock", "manual", "--quiet") as emu:
         r = subprocess.run([sys.executable, "-m", "pyemu", "monitor", "--port", emu.port,

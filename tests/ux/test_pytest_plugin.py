@@ -5,7 +5,7 @@ from importlib.metadata import entry_points
 
 DOWNSTREAM = '''
 import pytest
-from pyemu.client import DeviceRefused
+from pyemu.pump.client import DeviceRefused
 
 
 def test_patient_bolus_needs_a_prescription(pyemu_client):
@@ -34,7 +34,7 @@ def test_a_failing_expectation_fails(pyemu_client):
 
 def test_plugin_is_registered_as_a_pytest11_entry_point():
     eps = [e for e in entry_points(group="pytest11") if e.name == "pyemu"]
-    assert [e.value for e in eps] == ["pyemu.pytest_plugin"], (
+    assert [e.value for e in eps] == ["pyemu.testing.pytest_plugin"], (
         "pyemu's pytest plugin is not installed: re-run `make venv` (pip install -e .)")
 
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pyemu.recording import Recorder, RecordingError, read_recording
+from pyemu.host.recording import Recorder, RecordingError, read_recording
 
 
 def test_round_trip_keeps_every_chunk_in_order(tmp_path):
@@ -66,9 +66,9 @@ def test_recorder_rejects_unknown_direction(tmp_path):
 
 def test_serve_records_every_byte_both_ways(tmp_path):
     """`pyemu serve --record`: garbage and frames alike, decodable afterwards."""
-    from pyemu.client import Client
-    from pyemu.emulator import ServeProcess
-    from pyemu.recording import messages
+    from pyemu.pump.client import Client
+    from pyemu.host.emulator import ServeProcess
+    from pyemu.host.recording import messages
 
     path = tmp_path / "session.jsonl"
     garbage = b"\x13\x37noise\xff"
@@ -155,8 +155,8 @@ def test_the_serve_loop_keeps_answering_when_the_recording_fails(tmp_path):
     """In process: the recorder's file fails in the middle of a session; every request
     still gets its reply, and the loop never sees the error."""
     from pyemu import protocol as P
-    from pyemu.device import Device
-    from pyemu.emulator import Emulator, ManualClock
+    from pyemu.host.device import Device
+    from pyemu.host.emulator import Emulator, ManualClock
 
     class Line:
         def __init__(self):
@@ -194,8 +194,8 @@ def test_serve_with_a_full_recording_disk_keeps_the_pump_running(tmp_path):
     """End to end: `pyemu serve --record` under a file-size limit (the kernel refuses
     writes past it with EFBIG, as a full disk does with ENOSPC). The recording stops
     with one warning naming the file; the pump answers every request and exits 0."""
-    from pyemu.client import Client
-    from pyemu.emulator import ServeProcess
+    from pyemu.pump.client import Client
+    from pyemu.host.emulator import ServeProcess
 
     path = tmp_path / "s.jsonl"
     limit = 3000                         # bytes: the header and a few records fit

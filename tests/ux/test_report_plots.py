@@ -4,8 +4,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from pyemu.report import Timeline, save_figure, timeline_figure, trumpet_figure, trumpet_table
-from pyemu.trumpet import trumpet_from_strokes
+from pyemu.therapy.timeline import Timeline
+from pyemu.therapy.report import save_figure, timeline_figure, trumpet_figure, trumpet_table
+from pyemu.therapy.trumpet import trumpet_from_strokes
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -1,7 +1,7 @@
 """Scenario files: shipped ones parse; every error names the line and field."""
 import pytest
 
-from pyemu.scenario import (ScenarioError, format_time, load_scenario, parse_scenario,
+from pyemu.therapy.scenario import (ScenarioError, format_time, load_scenario, parse_scenario,
                             shipped_scenarios)
 
 GOOD = '''\

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from pyemu.scenario import REASONS, load_scenario, parse_scenario, shipped_scenarios
-from pyemu.scenario_play import play
-from pyemu.scenario_targets import CoreTarget
+from pyemu.therapy.scenario import REASONS, load_scenario, parse_scenario, shipped_scenarios
+from pyemu.therapy.player import play
+from pyemu.therapy.targets import CoreTarget
 
 HEAD = '''
 [[step]]
@@ -65,7 +65,7 @@ no_alarms = ["motor_stall"]
 
 
 def test_reason_names_follow_the_core():
-    from pyemu import core
+    from pyemu.pump import core
     assert list(REASONS) == [core.REASONS[c][0].lower() for c in range(len(core.REASONS))]
 
 
@@ -142,12 +142,12 @@ def test_run_through_the_emulator_records_and_reports(tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "img" / "timeline.png").read_bytes()[:4] == b"\x89PNG"
 
-    from pyemu.monitor import MonitorState, render_text, replay_recording
-    from pyemu.recording import timeline_from_recording
+    from pyemu.cli.monitor import MonitorState, render_text, replay_recording
+    from pyemu.therapy.timeline import timeline_from_recording
     tl = timeline_from_recording(rec)
     # alarm onsets come from the event log the session read: the same instants
     # as on the in-process core
-    from pyemu.scenario_play import timeline_of
+    from pyemu.therapy.timeline import timeline_of
     assert tl.alarm_marks == timeline_of(load_scenario("demo")).alarm_marks
     assert [n for _, n in tl.alarm_marks] == ["low_reservoir", "reservoir_empty"]
     s = MonitorState(str(rec))
@@ -183,7 +183,7 @@ def test_run_on_the_board_firmware_in_qemu():
     Needs arm-none-eabi-gcc and qemu-system-arm: fails in CI (which installs
     them) and is skipped elsewhere when they are missing.
     """
-    from pyemu import hil
+    from pyemu.host import hil
     from tool_check import need_tool
 
     need_tool(hil.CROSS_CC)

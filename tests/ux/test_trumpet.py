@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from pyemu.trumpet import (WINDOWS_MIN, samples_from_strokes, trumpet,
+from pyemu.therapy.trumpet import (WINDOWS_MIN, samples_from_strokes, trumpet,
                            trumpet_from_strokes)
 
 # Hand case: a 1000 nL stroke every 40 s from t = 40 s, set rate
@@ -105,7 +105,7 @@ def test_core_at_lowest_rate_matches_hand_computed_curve():
     -100 % or 250 / 66.67 - 1 = +275 %. A 31-min window expects 1033.3 nL and
     holds 4 or 5 strokes: 1000 / 1033.3 - 1 = -3.226 %, 1250 / 1033.3 - 1 = +20.968 %.
     """
-    from pyemu.trumpet import stroke_record, trumpet_at_rate
+    from pyemu.therapy.trumpet import stroke_record, trumpet_at_rate
     times, stroke = stroke_record(48_000)
     assert stroke == 250
     gaps = {b - a for a, b in zip(times, times[1:])}
@@ -120,7 +120,7 @@ def test_core_at_lowest_rate_matches_hand_computed_curve():
 
 def test_core_strokes_on_the_sample_grid_give_a_flat_curve():
     """1.44 mL/day = 1000 nL/min = one 250 nL stroke every 15 s: every window exact."""
-    from pyemu.trumpet import trumpet_at_rate
+    from pyemu.therapy.trumpet import trumpet_at_rate
     r = trumpet_at_rate(1_440_000)
     assert r.overall_pct == pytest.approx(0.0, abs=1e-12)
     for p in r.points:
@@ -130,7 +130,7 @@ def test_core_strokes_on_the_sample_grid_give_a_flat_curve():
 
 def test_core_trumpet_narrows_with_window_at_high_rate():
     """24 mL/day: deviations shrink as windows grow (the trumpet shape)."""
-    from pyemu.trumpet import trumpet_at_rate
+    from pyemu.therapy.trumpet import trumpet_at_rate
     r = trumpet_at_rate(24_000_000)
     spans = [p.max_pct - p.min_pct for p in r.points]
     assert spans[0] > spans[-1] and spans[0] < 1.0

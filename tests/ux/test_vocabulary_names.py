@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import argparse
 
-from pyemu import client, fleet_plan, fleet_report, monitor, report, scenario
-from pyemu.cli import build_parser
+from pyemu.pump import client
+
+from pyemu.therapy import fleet_plan, fleet_report, report, scenario
+
+from pyemu.cli import monitor
+from pyemu.cli.main import build_parser
 from pyemu.protocol import vocabulary as V
 
 

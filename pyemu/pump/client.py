@@ -1,0 +1,194 @@
+"""The programmer side: a client with one method per protocol message.
+
+::
+
+    from pyemu.pump.client import Client, DeviceRefused
+
+    with Client.connect("/dev/pts/5") as pump:          # or "socket://127.0.0.1:5555"
+        print(pump.hello().model)
+        pump.refill(volume_nl=20_000_000, drug="baclofen", conc_ug_ml=2000)
+        pump.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000,
+                       max_dose_ug_24h=1500)
+        try:
+            pump.patient_bolus()
+        except DeviceRefused as refusal:
+            print(refusal.reason, refusal.text)     # e.g. pb_disabled
+        status = pump.status()
+
+How requests travel (``protocol/spec.md`` section 3): each request gets a new
+sequence number (the counter starts at a random value, so two runs of a
+script do not reuse each other's numbers); the reply with that number is the
+answer; replies with other numbers are stale (answers to an earlier try) and
+ignored. If no reply comes within ``timeout`` seconds the *same bytes* are
+sent again, ``retries`` times: a device that executed the request but whose
+reply was lost answers the retry from its reply cache (flag REPLAYED)
+instead of executing it again, so a retry never doubles a bolus. NAK becomes
+:class:`DeviceRefused` with the device's reason; NAK BUSY is retried.
+
+A REPLAYED reply to a request this client had *not* sent before (its seq,
+type and payload matched an older request of another process that drew the
+same seq) means the request was **not executed** (spec section 3): the
+client draws a new random seq and sends it again, at most
+``collision_retries`` times, then raises :class:`NotExecuted`. It never
+reports such a reply as success. A request sent with an explicit ``seq``
+that this client had not sent before gets :class:`NotExecuted` at once.
+
+Unsolicited frames (STATUS telemetry, ALARM) that arrive while waiting, or
+during :meth:`Client.poll`, go to the ``on_unsolicited`` callback and to a
+bounded queue read by :meth:`Client.unsolicited`.
+
+A pump with keys (``protocol/spec.md`` section 6) answers only inside a session::
+
+    keys = pyemu.link.auth.load_key_file("pump.keys")     # made by `pyemu keys create`
+    with Client.connect(url, key=keys["clinician"], role="clinician") as pump:
+        ...                                          # every frame both ways sealed
+
+The handshake (HELLO, then 2 round trips) runs on connect; a device frame
+whose tag or counter fails is dropped (``stats.auth_dropped``); an unsealed
+NAK AUTH_REQUIRED (the pump restarted) opens a new session and resends the
+request with the same seq, so the reply cache still makes it take effect once.
+
+A client made by :meth:`Client.connect` with ``reconnect=True`` reopens its
+URL when the line closes (the emulator restarted; with ``pyemu serve --link``
+a pty keeps its name) and goes on retrying the pending request, still with
+its sequence number.
+"""
+from __future__ import annotations
+
+import time
+from typing import Iterator, Optional, Sequence, Tuple, Union
+
+from pyemu import protocol as P
+from pyemu.protocol import vocabulary as V
+# The names, errors and records live in modules of their own; they are
+# re-exported here because scripts have always imported them from the client.
+from pyemu.pump.errors import (AuthenticationError, ClientError, DeviceRefused, LinkError,
+                               NoReply, NotExecuted, ProtocolError)
+from pyemu.pump.names import (ALARM_NAMES, alarm_bits, alarm_names, drug_code, drug_name,
+                              reason_text, short_reason)
+from pyemu.pump.records import Alarm, Event, Hello, PatientBolus, Status, Step, Unsolicited
+from pyemu.pump.session import ClientStats, WireSession
+
+__all__ = [
+    "Client", "ClientError", "NoReply", "NotExecuted", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
+    "Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "ClientStats",
+    "ALARM_NAMES", "alarm_names", "short_reason", "alarm_bits", "drug_code", "drug_name", "reason_text",
+]
+
+
+class Client(WireSession):
+    """A pump on the wire: one method per protocol message (see the module docstring)."""
+
+    # -- one method per message -----------------------------------------------------
+    def hello(self) -> Hello:
+        frame = self.request("HELLO")
+        fields = dict(frame.fields)
+        model = fields.pop("model")
+        if isinstance(model, bytes):
+            model = model.rstrip(b"\0").decode("ascii", "replace")
+        return Hello(model=model, **fields)
+
+    def status(self) -> Status:
+        return Status.from_frame(self.request("GET_STATUS"))
+
+    def prescribe(
+        self,
+        *,
+        drug: Union[str, int],
+        conc_ug_ml: int,
+        max_dose_ug_24h: int,
+        rate_nl_day: Optional[int] = None,
+        dose_ug_day: Optional[int] = None,
+        steps: Optional[Sequence[Union[Step, Tuple[int, int]]]] = None,
+        steps_are_doses: bool = False,
+        low_reservoir_nl: int = 2_000_000,
+        patient_bolus: Optional[PatientBolus] = None,
+    ) -> None:
+        """Program the therapy: one of ``rate_nl_day``, ``dose_ug_day`` or ``steps``.
+
+        Doses (µg/day) are converted to rates by the device, so every host gets
+        the identical rate.
+        """
+        given = [x is not None for x in (rate_nl_day, dose_ug_day, steps)]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of rate_nl_day, dose_ug_day or steps")
+        if rate_nl_day is not None:
+            step_list, unit = [Step(0, rate_nl_day)], "RATE_NL_DAY"
+        elif dose_ug_day is not None:
+            step_list, unit = [Step(0, dose_ug_day)], "DOSE_UG_DAY"
+        else:
+            assert steps is not None
+            step_list = [s if isinstance(s, Step) else Step(*s) for s in steps]
+            unit = "DOSE_UG_DAY" if steps_are_doses else "RATE_NL_DAY"
+        pb = patient_bolus
+        self.request(
+            "PRESCRIBE",
+            drug=drug_code(drug), conc_ug_ml=conc_ug_ml, max_dose_ug_24h=max_dose_ug_24h,
+            low_reservoir_nl=low_reservoir_nl,
+            pb_enabled=1 if pb else 0,
+            pb_volume_nl=pb.volume_nl if pb else 0,
+            pb_duration_ms=pb.duration_ms if pb else 0,
+            pb_lockout_ms=pb.lockout_ms if pb else 0,
+            pb_max_per_24h=pb.max_per_24h if pb else 0,
+            step_unit=P.ENUMS["step_unit"][unit],
+            steps=[{"start_min": s.start_min, "value": s.value} for s in step_list],
+        )
+
+    def clinician_bolus(self, volume_nl: int, duration_ms: int) -> None:
+        self.request("CLINICIAN_BOLUS", volume_nl=volume_nl, duration_ms=duration_ms)
+
+    def prime_bolus(self, volume_nl: int = 0, duration_ms: int = 3_600_000) -> None:
+        """Prime (after implant) or bridge bolus; volume 0 = the pump's configured dead volume."""
+        self.request("PRIME_BOLUS", volume_nl=volume_nl, duration_ms=duration_ms)
+
+    def patient_bolus(self) -> None:
+        self.request("PATIENT_BOLUS")
+
+    def cancel_bolus(self) -> None:
+        self.request("CANCEL_BOLUS")
+
+    def suspend(self) -> None:
+        self.request("SUSPEND")
+
+    def resume(self) -> None:
+        self.request("RESUME")
+
+    def refill(self, volume_nl: int, drug: Union[str, int], conc_ug_ml: int) -> None:
+        self.request("REFILL", volume_nl=volume_nl, drug=drug_code(drug), conc_ug_ml=conc_ug_ml)
+
+    def ack_alarm(self, alarms: Union[int, Sequence[str]]) -> None:
+        bits = alarms if isinstance(alarms, int) else alarm_bits(alarms)
+        self.request("ACK_ALARM", alarm_bits=bits)
+
+    def read_events(self, from_seq: int = 1, page: int = 9) -> Iterator[Event]:
+        """The event log from ``from_seq`` on, oldest first, fetched page by page.
+
+        Entries the ring has overwritten are skipped: the first event's seq
+        is then larger than ``from_seq``.
+        """
+        page = max(1, min(page, 9))
+        while True:
+            frame = self.request("READ_EVENTS", from_seq=from_seq, max_count=page)
+            fields = frame.fields
+            events = [Event(**e) for e in fields["events"]]
+            for event in events:
+                yield event
+            if not events or events[-1].seq >= fields["newest_seq"]:
+                return
+            from_seq = events[-1].seq + 1
+
+    def set_clock(self, unix_ms: Optional[int] = None) -> None:
+        """Tell the device the wall-clock time (default: this computer's)."""
+        if unix_ms is None:
+            unix_ms = int(time.time() * 1000)
+        self.request("SET_CLOCK", unix_ms=unix_ms)
+
+    def advance(self, delta_ms: int) -> Status:
+        """Move a manual-clock device's time forward; returns the STATUS after the jump."""
+        return Status.from_frame(self.request("ADVANCE", delta_ms=delta_ms))
+
+    def inject_fault(self, fault: Union[str, int], clear: bool = False) -> None:
+        """Inject (or clear) ``motor_stall`` or ``memory`` on a device serving --test-features."""
+        code = fault if isinstance(fault, int) else int(V.lookup(V.Fault, fault)[0])
+        action = P.ENUMS["fault_action"]["CLEAR" if clear else "INJECT"]
+        self.request("INJECT_FAULT", fault=code, action=action)

@@ -1,0 +1,265 @@
+"""The records every pump returns: Status, Alarm, Event, Hello, and prescription parts.
+
+One type each, whichever implementation answered (the in-process core or a
+pump on the wire): exact integers in the core's units (nL, nL/day, pg, ms),
+names through properties, and ``to_json()``, the one JSON shape the CLI prints.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Dict, List, Union
+
+from pyemu import protocol as P
+from pyemu.protocol import vocabulary as V
+from pyemu.pump.names import (_BOLUS_KINDS, _CRITICAL_ALARMS, _number, _volume, alarm_names,
+                              bolus_name, drug_name, event_kind_name, short_reason, state_name)
+
+__all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited"]
+
+# -- replies -----------------------------------------------------------------------
+
+_new_object = object.__new__
+
+@dataclass(frozen=True)
+class Status:
+    """A STATUS frame (the reply to GET_STATUS and ADVANCE, or telemetry), exact integers."""
+
+    now_ms: int
+    state: int
+    rate_nl_day: int
+    basal_nl_day: int
+    reservoir_nl: int
+    pumped_nl: int
+    delivered_pg: int
+    battery_nc: int
+    battery_permille: int
+    days_to_eri: int
+    alarms: int
+    unacked_alarms: int
+    bolus_kind: int
+    bolus_remaining_nl: int
+    drug: int
+    conc_ug_ml: int
+    dose_24h_ug: int
+    last_event_seq: int
+    seq: int = 0
+    unsolicited: bool = False
+
+    @classmethod
+    def from_frame(cls, frame: Any) -> "Status":
+        fields = frame.fields
+        if fields.keys() != _STATUS_FIELD_NAMES:
+            # Not exactly the STATUS fields: the dataclass constructor says what is wrong.
+            return cls(seq=frame.seq, unsolicited=frame.kind == P.KIND_UNSOLICITED, **fields)
+        # The hot path of every status(): a frozen dataclass's __init__ sets each
+        # of the 20 attributes through object.__setattr__; filling the instance
+        # dict in one update gives the same object (same fields, eq, hash, repr).
+        status = _new_object(cls)
+        attrs = status.__dict__
+        attrs.update(fields)
+        attrs["seq"] = frame.seq
+        attrs["unsolicited"] = frame.kind == P.KIND_UNSOLICITED
+        return status
+
+    @classmethod
+    def from_fields(cls, source: Any) -> "Status":
+        """From a STATUS frame's field dict, or an object with these attributes
+        (a :class:`pyemu.pump.core.Status`), so every status has one JSON shape."""
+        get = source.get if isinstance(source, dict) else (lambda name: getattr(source, name))
+        return cls(**{f.name: int(get(f.name)) for f in dataclasses.fields(cls)
+                      if f.name not in ("seq", "unsolicited")})
+
+    @property
+    def state_name(self) -> str:
+        return state_name(self.state)
+
+    @property
+    def alarm_names(self) -> List[str]:
+        return alarm_names(self.alarms)
+
+    @property
+    def bolus_name(self) -> str:
+        return bolus_name(self.bolus_kind)
+
+    def to_json(self) -> Dict[str, Any]:
+        """The ``pyemu ctl --json status`` object: readable units first, exact integers after."""
+        return {
+            "sim_time_s": self.now_ms / 1000,
+            "state": self.state_name,
+            "rate_ul_per_h": round(self.rate_nl_day / 24_000, 6),
+            "basal_ul_per_h": round(self.basal_nl_day / 24_000, 6),
+            "reservoir_ul": self.reservoir_nl / 1000,
+            "pumped_ul": self.pumped_nl / 1000,
+            "delivered_ug": self.delivered_pg / 1_000_000,
+            "battery_pct": self.battery_permille / 10,
+            "days_to_eri": self.days_to_eri,
+            "alarms": self.alarm_names,
+            "unacked_alarms": alarm_names(self.unacked_alarms),
+            "bolus": self.bolus_name,
+            "bolus_remaining_ul": self.bolus_remaining_nl / 1000,
+            "drug": drug_name(self.drug),
+            "conc_ug_per_ml": self.conc_ug_ml,
+            "dose_24h_ug": self.dose_24h_ug,
+            "last_event_seq": self.last_event_seq,
+            "now_ms": self.now_ms,
+            "rate_nl_per_day": self.rate_nl_day,
+            "basal_nl_per_day": self.basal_nl_day,
+            "reservoir_nl": self.reservoir_nl,
+            "pumped_nl": self.pumped_nl,
+            "delivered_pg": self.delivered_pg,
+            "battery_nc": self.battery_nc,
+            "battery_permille": self.battery_permille,
+        }
+
+
+_STATUS_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Status)) - {"seq", "unsolicited"}
+
+
+@dataclass(frozen=True)
+class Hello:
+    """HELLO_INFO: who the device is."""
+
+    protocol_version: int
+    schema_crc: int
+    model: str
+    serial: int
+    fw_major: int
+    fw_minor: int
+    fw_patch: int
+    capabilities: int
+    clock_mode: int
+    clock_speed: int
+    reservoir_capacity_nl: int
+    max_payload: int
+
+    @property
+    def firmware(self) -> str:
+        return f"{self.fw_major}.{self.fw_minor}.{self.fw_patch}"
+
+    @property
+    def capability_names(self) -> List[str]:
+        return [n.lower() for n, bit in P.ENUMS["capability_bits"].items() if self.capabilities & bit]
+
+    @property
+    def clock_name(self) -> str:
+        for name, value in P.ENUMS["clock_mode"].items():
+            if value == self.clock_mode:
+                return name.lower()
+        return f"mode_{self.clock_mode}"
+
+    @property
+    def schema_matches(self) -> bool:
+        return self.schema_crc == P.SCHEMA_CRC
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "model": self.model, "serial": self.serial, "firmware": self.firmware,
+            "protocol_version": self.protocol_version, "schema_crc": f"0x{self.schema_crc:08X}",
+            "schema_matches": self.schema_matches, "capabilities": self.capability_names,
+            "clock": self.clock_name, "clock_speed": self.clock_speed,
+            "reservoir_capacity_ul": self.reservoir_capacity_nl / 1000,
+            "max_payload": self.max_payload,
+        }
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """An unsolicited ALARM frame: the alarm set changed."""
+
+    now_ms: int
+    alarms: int
+    unacked_alarms: int
+    raised: int
+    cleared: int
+    seq: int = 0
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "sim_time_s": self.now_ms / 1000, "alarms": alarm_names(self.alarms),
+            "unacked_alarms": alarm_names(self.unacked_alarms),
+            "raised": alarm_names(self.raised), "cleared": alarm_names(self.cleared),
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of the pump's event log."""
+
+    seq: int
+    time_ms: int
+    kind: int
+    data0: int
+    data1: int
+
+    @property
+    def kind_name(self) -> str:
+        return event_kind_name(self.kind)
+
+    def describe(self) -> str:
+        """One short line a clinician can read (data meanings follow pump.h / pump.c)."""
+        k, d0, d1 = self.kind_name, self.data0, self.data1
+        bolus = _BOLUS_KINDS.get(d0, str(d0))
+        if k == "BOLUS_START":
+            return f"{bolus} bolus started, {_volume(d1)}"
+        if k == "BOLUS_END":
+            return f"{bolus} bolus ended"
+        if k == "BOLUS_CANCELLED":
+            return f"{bolus} bolus cancelled" + (f" ({short_reason(d1)})" if d1 else "")
+        if k == "BOLUS_REFUSED":
+            return f"{bolus} bolus refused ({short_reason(d1)})"
+        if k == "PATIENT_GRANTED":
+            return f"patient bolus granted (#{d0} in 24 h), {_volume(d1)}"
+        if k == "PATIENT_DENIED":
+            return f"patient bolus refused ({short_reason(d1)})"
+        if k in ("PRESCRIBE_REFUSED", "REFILL_REFUSED"):
+            return f"{k.split('_')[0].lower()} refused ({short_reason(d1)})"
+        if k == "PRESCRIBED":
+            return f"prescription programmed: {_number(d0 / 1_000_000)} mL/day, limit {d1} ug/24 h"
+        if k == "REFILL":
+            return f"refilled with {_volume(d0)}, {_volume(d1)} discarded"
+        if k in ("ALARM_RAISED", "ALARM_CLEARED", "ALARM_ACKED"):
+            verb = {"ALARM_RAISED": "ALARM", "ALARM_CLEARED": "alarm cleared:",
+                    "ALARM_ACKED": "alarm acknowledged:"}[k]
+            critical = " (critical)" if k == "ALARM_RAISED" and d0 & _CRITICAL_ALARMS else ""
+            return f"{verb} {' '.join(alarm_names(d0)).replace('_', ' ')}{critical}"
+        if k in ("FAULT_INJECTED", "FAULT_CLEARED"):
+            fault = V.user_name(V.Fault(d0)) if d0 in V.Fault._value2member_map_ else str(d0)
+            return f"fault {fault} {k.split('_')[1].lower()}"
+        if k == "SUSPENDED" and d0:
+            return f"suspended ({short_reason(d0)})"
+        if k == "INIT":
+            return f"pump initialised (serial {d0}, {_volume(d1)} reservoir)"
+        if k == "RESET":
+            return "restarted from saved state"
+        if k == "SECURITY":
+            msg = P.MESSAGES_BY_ID[d1 & 0xFF].name if (d1 & 0xFF) in P.MESSAGES_BY_ID else str(d1 & 0xFF)
+            role = {1: ", clinician session", 2: ", patient session"}.get((d1 >> 8) & 0xFF, "")
+            more = f", {d1 >> 16} more since the last entry" if d1 >> 16 else ""
+            return f"security: {msg} refused ({V.reason_name(d0)}{role}){more}"
+        return k.lower().replace("_", " ")
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"seq": self.seq, "sim_time_s": self.time_ms / 1000, "kind": self.kind_name.lower(),
+                "data0": self.data0, "data1": self.data1, "text": self.describe()}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a daily schedule: from ``start_min`` (minute of day) on, ``value``."""
+
+    start_min: int
+    value: int
+
+
+@dataclass(frozen=True)
+class PatientBolus:
+    """Patient-bolus settings of a prescription."""
+
+    volume_nl: int
+    duration_ms: int
+    lockout_ms: int
+    max_per_24h: int
+
+
+Unsolicited = Union[Status, Alarm]

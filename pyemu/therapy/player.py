@@ -1,0 +1,188 @@
+"""Playing a scenario: steps in time order on a Target, one Outcome per expectation.
+
+The player reaches each step's time with ADVANCE (so the pump must run a
+manual clock), sends the command or reads the status a check needs, and
+follows the pump's event log to know which alarms rose between checks.
+Targets (the C core in-process, a client on a port) are in
+:mod:`pyemu.therapy.targets`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from pyemu import units
+from pyemu.therapy.scenario import Scenario, Step
+
+
+class Refused(Exception):
+    """The pump refused a command; .reason is a name from REASONS."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(detail or reason)
+        self.reason = reason
+
+
+class Target(Protocol):
+    """What the player needs from a pump: a manual clock and the commands.
+
+    status() returns the `pyemu ctl --json status` shape (sim_time_s, state,
+    rate_ul_per_h, reservoir_ul, pumped_ul, delivered_ug, battery_pct,
+    days_to_eri, alarms, and the exact integers the checks compare:
+    reservoir_nl, pumped_nl, delivered_pg, rate_nl_per_day); alarms_raised(since)
+    lists (time_ms, alarm) that rose after the event-log cursor `since` and
+    returns the new cursor.
+    Commands raise Refused on a refusal.
+    """
+    def now_ms(self) -> int: ...
+    def advance_to(self, t_ms: int) -> None: ...
+    def status(self) -> dict: ...
+    def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]: ...
+    def do(self, action: str, args: dict) -> None: ...
+
+
+@dataclass
+class Outcome:
+    step: Step
+    passed: bool
+    what: str           # what was expected, in words
+    detail: str = ""    # what happened, when it failed
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    outcomes: list[Outcome] = field(default_factory=list)
+    alarms_raised: list[tuple[int, str]] = field(default_factory=list)  # (pump ms, alarm)
+
+    @property
+    def passed(self) -> bool:
+        return all(o.passed for o in self.outcomes)
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.passed]
+
+
+def play(sc: Scenario, target: Target,
+         on_outcome: Callable[[Outcome], None] | None = None,
+         sample: Callable[[dict], None] | None = None,
+         sample_every_ms: int = 0) -> RunResult:
+    """Play every step on target; one Outcome per command and per expectation.
+
+    Scenario times are relative to the target's time when play starts. If
+    `sample` is given it receives a status dict before and after each step,
+    and every `sample_every_ms` during the time between steps (for plots).
+    """
+    result = RunResult(sc)
+    t0 = target.now_ms()
+    _, cursor = target.alarms_raised(0)
+    raised_since_check: list[tuple[int, str]] = []
+
+    def report(o: Outcome) -> None:
+        result.outcomes.append(o)
+        if on_outcome:
+            on_outcome(o)
+
+    for st in sc.steps:
+        goal = t0 + st.at_ms
+        if sample is not None and sample_every_ms > 0:
+            t = target.now_ms()
+            while t + sample_every_ms < goal:
+                t += sample_every_ms
+                target.advance_to(t)
+                sample(target.status())
+        if goal > target.now_ms():
+            target.advance_to(goal)
+        new, cursor = target.alarms_raised(cursor)
+        raised_since_check.extend(new)
+        result.alarms_raised.extend(new)
+        if st.action == "check":
+            for o in _checks(st, target.status(), raised_since_check):
+                report(o)
+            raised_since_check = []
+        elif st.action != "advance":
+            report(_command(st, target))
+            new, cursor = target.alarms_raised(cursor)
+            raised_since_check.extend(new)
+            result.alarms_raised.extend(new)
+        if sample is not None:
+            sample(target.status())
+    return result
+
+
+def _command(st: Step, target: Target) -> Outcome:
+    expect = st.expect_refused
+    try:
+        target.do(st.action, st.args)
+    except Refused as exc:
+        if expect is None:
+            return Outcome(st, False, "accepted", f"refused: {exc.reason}")
+        if expect not in ("any", exc.reason):
+            return Outcome(st, False, f"refused with {expect}", f"refused with {exc.reason}")
+        return Outcome(st, True, f"refused with {exc.reason}")
+    if expect is not None:
+        return Outcome(st, False, f"refused with {expect}", "accepted")
+    return Outcome(st, True, "accepted")
+
+
+def _checks(st: Step, status: dict, raised: list[tuple[int, str]]) -> list[Outcome]:
+    a = st.args
+    out = []
+    active = set(status["alarms"])
+    for name in a.get("alarms", ()):
+        out.append(Outcome(st, name in active, f"alarm {name} active",
+                           f"active: {', '.join(sorted(active)) or 'none'}"))
+    for name in a.get("no_alarms", ()):
+        out.append(Outcome(st, name not in active, f"alarm {name} not active",
+                           f"{name} is active"))
+    rose = {n for _, n in raised}
+    for name in a.get("raised", ()):
+        out.append(Outcome(st, name in rose, f"alarm {name} raised since the previous check",
+                           f"raised: {', '.join(sorted(rose)) or 'none'}"))
+    if "state" in a:
+        out.append(Outcome(st, status["state"] == a["state"], f"state {a['state']}",
+                           f"state {status['state']}"))
+    # bounds are exact nL / ng / nL/day: compare with the status's exact integers
+    # (delivered in pg: a bound in ng x 1000), never with its rounded readable units
+    measured = {"reservoir": (status["reservoir_nl"], 1, units.format_volume),
+                "pumped": (status["pumped_nl"], 1, units.format_volume),
+                "delivered": (status["delivered_pg"], 1000,
+                              lambda v: units.format_mass(v, "mg" if v % 1_000_000 == 0 else "ug")),
+                "rate": (status["rate_nl_per_day"], 1, units.format_rate)}
+    for key, (exact, scale, fmt) in measured.items():
+        if key not in a:
+            continue
+        lo, hi = a[key]
+        ok = (lo is None or exact >= lo * scale) and (hi is None or exact <= hi * scale)
+        value = exact / scale
+        if lo is None:
+            rng = f"at most {fmt(hi)}"
+        elif hi is None:
+            rng = f"at least {fmt(lo)}"
+        else:
+            rng = f"= {fmt(lo)}" if lo == hi else f"within {fmt(lo)} .. {fmt(hi)}"
+        unit = {"reservoir": " µL", "pumped": " µL", "delivered": " µg"}.get(key, " µL/day")
+        out.append(Outcome(st, ok, f"{key} {rng}", f"{key} is {_num(value / 1000)}{unit}"))
+    if "battery" in a:
+        lo, hi = a["battery"]
+        v = status["battery_pct"]
+        ok = (lo is None or v >= lo) and (hi is None or v <= hi)
+        rng = (f"at most {hi}" if lo is None else f"at least {lo}" if hi is None
+               else f"within {lo} .. {hi}")
+        out.append(Outcome(st, ok, f"battery {rng} %", f"battery {v} %"))
+    return out
+
+
+def _num(v: float) -> str:
+    return f"{v:,.3f}".rstrip("0").rstrip(".")
+
+
+def format_outcome(o: Outcome) -> str:
+    mark = "PASS" if o.passed else "FAIL"
+    text = f"{mark}  {o.step.label()}: {o.what}"
+    if not o.passed and o.detail:
+        text += f" -- {o.detail}"
+    if o.step.note:
+        text += f"  [{o.step.note}]"
+    return text
