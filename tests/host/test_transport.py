@@ -171,3 +171,27 @@ def test_a_refusal_line_read_in_pieces_is_still_reported_when_the_socket_closes(
                 line.read(5.0)
     finally:
         client.close()
+
+
+def test_a_refusal_waiting_unread_is_reported_when_a_write_finds_the_line_closed():
+    """The client may write its request after the server sent its refusal and
+    closed: the write fails first (EPIPE), and the error still carries the
+    server's sentence that waits unread (seen under load in the suite)."""
+    from pyemu.link.transport import _FdTransport
+
+    class Pair(_FdTransport):
+        url = "socketpair"
+
+        def __init__(self, sock: socket.socket) -> None:
+            self._sock = sock
+            self._set_fd(sock.fileno())
+
+    server, client = socket.socketpair()
+    line = Pair(client)
+    try:
+        server.sendall(b"pyemu serve: refused: this pump already has a client on this port\n")
+        server.close()
+        with pytest.raises(TransportClosed, match="pyemu serve: refused: this pump already has a client"):
+            line.write(b"\x00request\x00")
+    finally:
+        client.close()
