@@ -5,7 +5,8 @@ The therapy is the scenario file shipped as ``pyemu/scenarios/demo.toml``
 the emulator in a child process on a pseudo-terminal with a manual clock,
 connects to it through the pty like any programmer would (real bytes through
 the kernel) and hands the file to the scenario player
-(:func:`pyemu.therapy.player.play` on a :class:`~pyemu.therapy.targets.ClientTarget`).
+(:func:`pyemu.therapy.player.play` on a :class:`~pyemu.therapy.targets.PumpTarget`,
+which drives the pump only through :class:`pyemu.pump.interface.PumpInterface`).
 
 What it prints comes from the pump itself: :class:`_DemoTarget` is the
 player's target with two additions, it reads every entry of the pump's event
@@ -26,7 +27,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pyemu.therapy.scenario import Scenario, load_scenario
 from pyemu.therapy.player import Outcome, RunResult, play
-from pyemu.therapy.targets import ClientTarget
+from pyemu.therapy.targets import PumpTarget
 
 __all__ = ["register", "SCENARIO", "run_demo", "DemoResult", "Month", "render"]
 
@@ -99,7 +100,7 @@ class _TimedClient:
         return timed
 
 
-class _DemoTarget(ClientTarget):
+class _DemoTarget(PumpTarget):
     """The player's target on the emulator, following the log and the months for the demo."""
 
     def __init__(self, client: Any, result: DemoResult) -> None:
