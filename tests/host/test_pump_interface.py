@@ -26,8 +26,6 @@ from pyemu.pump.errors import Refusal
 from pyemu.pump.interface import PumpInterface
 from pyemu.pump.records import Prescription, RateStep, Status
 
-from conftest import ThreadedEmulator
-
 HOUR = 3_600_000
 DAY = 24 * HOUR
 
@@ -112,11 +110,12 @@ def _wire_fields(client_status: Status) -> list[str]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(script=st.lists(commands, min_size=1, max_size=25))
-def test_core_and_client_over_the_emulator_give_the_same_status_after_every_call(script):
+def test_core_and_client_over_the_emulator_give_the_same_status_after_every_call(
+        make_threaded_emulator, script):
     """Invariant: after every call of the same random sequence, the in-process core and
     the client over an emulator accepted or refused alike (same reason code, same
     record) and report equal Status records, field by field; their logs agree."""
-    with ThreadedEmulator() as emu, Client.connect(emu.port, timeout=5.0) as client:
+    with make_threaded_emulator() as emu, Client.connect(emu.port, timeout=5.0) as client:
         core = Pump(emu.device.config)
         charged = 0
 
