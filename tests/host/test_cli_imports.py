@@ -58,3 +58,22 @@ def test_the_help_main_lists_is_each_subcommands_own():
     full, light = build_parser(), build_parser(set())
     assert _subcommand_help(full) == {name: text for name, _, text in SUBCOMMANDS}
     assert light.format_help() == full.format_help()
+
+
+def test_import_pyemu_is_light_and_its_face_loads_on_first_use():
+    """`import pyemu` loads no submodule; `from pyemu import Client, Pump` gives the
+    wire client and the in-process core, the two pump-interface implementations."""
+    loaded = _modules_after("import pyemu")
+    assert {m for m in loaded if m.startswith("pyemu")} == {"pyemu"}
+    import pyemu
+    from pyemu.pump.client import Client
+    from pyemu.pump.core import Pump
+    from pyemu.pump.interface import PumpInterface
+    assert (pyemu.Client, pyemu.Pump, pyemu.PumpInterface) == (Client, Pump, PumpInterface)
+    assert isinstance(pyemu.Pump(), pyemu.PumpInterface)
+    try:
+        pyemu.NoSuchThing
+    except AttributeError as exc:
+        assert "NoSuchThing" in str(exc)
+    else:
+        raise AssertionError("an unknown name must raise AttributeError")
