@@ -21,7 +21,7 @@ from pyemu.protocol import vocabulary as V
 from pyemu.pump.errors import Refusal
 from pyemu.pump.interface import PumpInterface
 from pyemu.pump.names import alarm_bits, alarm_names
-from pyemu.pump.records import DEFAULT_PRIME_MS, Event, Prescription, RateStep
+from pyemu.pump.records import DEFAULT_PRIME_MS, Event, Prescription, RateStep, Status
 from pyemu.therapy.scenario import ScenarioError, format_time, load_scenario
 from pyemu.therapy.player import Refused, format_outcome, play
 
@@ -58,10 +58,10 @@ class PumpTarget:
         if delta > 0:
             self._now = int(self.pump.advance_by(delta).now_ms)
 
-    def status(self) -> dict:
+    def status(self) -> Status:
         st = self.pump.status()
         self._now = int(st.now_ms)
-        return st.to_json()
+        return st
 
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]:
         return _alarms_in(self.events_after(since), since)
