@@ -1,7 +1,7 @@
 """The package's layers (docs/architecture.md): each imports only from itself and below.
 
 Order, bottom to top: base (pyemu.units, pyemu.protocol, pyemu._core) < link <
-pump < host < therapy < testing < cli
+pump < host < therapy < testing < web < cli
 (pyemu/__main__.py counts as cli). argparse is used only in pyemu.cli, and
 no modules import each other in a loop (function-level imports count too).
 """
@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "pyemu"
-LAYERS = ["base", "link", "pump", "host", "therapy", "testing", "cli"]
+LAYERS = ["base", "link", "pump", "host", "therapy", "testing", "web", "cli"]
 
 
 def layer_of(module: str) -> str:

@@ -1,0 +1,109 @@
+"""The web programmer without a browser: forms in clinician units, the review
+screen before anything is sent, refusals and bad values shown on the page.
+
+Flask's test client drives :func:`pyemu.web.app.create_app` on a real
+emulated pump (the pytest plugin's manual-clock emulator with test features).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+flask = pytest.importorskip("flask", reason="the web extra: pip install 'pyemu[web]'")
+
+from pyemu.web.app import create_app  # noqa: E402
+from pyemu.web.programmer import FormError, Programmer, therapy_from_form  # noqa: E402
+
+THERAPY = {"drug": "baclofen", "concentration": "2000ug/mL", "mode": "rate", "rate": "0.5mL/day",
+           "max_dose": "1500ug", "low_reservoir": "2mL"}
+REFILL = {"volume": "20mL", "drug": "baclofen", "concentration": "2mg/mL"}
+
+
+@pytest.fixture
+def web(pyemu_client):
+    programmer = Programmer(pyemu_client, "emulator")
+    app = create_app(programmer)
+    app.testing = True
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    return client, token, pyemu_client
+
+
+def _post(client, url, token, form):
+    return client.post(url, data={**form, "token": token}, follow_redirects=True)
+
+
+def test_the_review_screen_sends_nothing_and_confirm_sends(web):
+    """Invariant: a therapy reaches the pump only from the review screen's confirm."""
+    client, token, pump = web
+    _post(client, "/confirm/refill", token, REFILL)
+    review = _post(client, "/review/program", token, THERAPY)
+    text = review.get_data(as_text=True)
+    assert review.status_code == 200
+    assert "current" in text and "pending" in text and "0.5mL/day" in text
+    assert pump.status().basal_nl_day == 0, "the review screen must not program the pump"
+    done = _post(client, "/confirm/program", token, THERAPY).get_data(as_text=True)
+    assert "therapy programmed: 0.5mL/day" in done
+    assert pump.status().basal_nl_day == 500_000
+
+
+def test_a_value_in_the_wrong_unit_is_refused_with_the_units_message(web):
+    """A rate written as a volume is refused on the form, naming the field; nothing is sent."""
+    client, token, pump = web
+    reply = _post(client, "/review/program", token, {**THERAPY, "rate": "0.5mL"})
+    text = reply.get_data(as_text=True)
+    assert reply.status_code == 400
+    assert "rate:" in text and "0.5mL" in text and "Traceback" not in text
+    with pytest.raises(FormError, match="daily schedule"):
+        therapy_from_form({**THERAPY, "mode": "schedule", "schedule": "25:00 0.5mL/day"})
+
+
+def test_a_daily_schedule_reads_sorted_steps():
+    therapy = therapy_from_form({**THERAPY, "mode": "schedule",
+                                 "schedule": "08:00 0.6mL/day\n00:00 0.4mL/day"})
+    assert therapy.steps == ((0, 400_000), (480, 600_000))
+    assert therapy.describe()["basal"] == "00:00 0.4mL/day; 08:00 0.6mL/day"
+
+
+def test_a_refusal_of_the_pump_is_shown_with_its_reason(web):
+    """A patient bolus without a prescription: the pump's reason on the page, not a traceback."""
+    client, token, pump = web
+    text = _post(client, "/action/patient-bolus", token, {}).get_data(as_text=True)
+    assert "refused by the pump:" in text and "Traceback" not in text
+
+
+def test_a_form_without_the_token_is_refused(web):
+    """A POST from another site (no token) changes nothing."""
+    client, token, pump = web
+    reply = client.post("/confirm/refill", data=REFILL)
+    assert reply.status_code == 403
+    assert pump.status().reservoir_nl == 0
+
+
+def test_refill_with_withdrawn_volume_reports_the_reconciliation(web):
+    client, token, pump = web
+    _post(client, "/confirm/refill", token, REFILL)
+    text = _post(client, "/confirm/refill", token, {**REFILL, "withdrawn": "20mL"}).get_data(as_text=True)
+    assert "reconciliation: expected 20mL, withdrawn 20mL" in text and "within tolerance" in text
+
+
+def test_advance_raises_the_low_reservoir_alarm_and_ack_clears_it(web):
+    client, token, pump = web
+    _post(client, "/confirm/refill", token, REFILL)
+    _post(client, "/confirm/program", token, THERAPY)
+    text = _post(client, "/action/advance", token, {"by": "37d"}).get_data(as_text=True)
+    assert 'data-alarm="low_reservoir"' in text and "(unacknowledged)" in text
+    text = _post(client, "/action/ack", token, {}).get_data(as_text=True)
+    assert "acknowledged: low_reservoir" in text
+    status = client.get("/api/status").get_json()
+    assert status["alarms"] == ["low_reservoir"] and status["unacked_alarms"] == []
+    plot = client.get("/plot.png")
+    assert plot.status_code == 200 and plot.data.startswith(b"\x89PNG")
+
+
+def test_advance_by_a_bad_duration_says_why(web):
+    client, token, pump = web
+    text = _post(client, "/action/advance", token, {"by": "37 days please"}).get_data(as_text=True)
+    assert "advance by:" in text and "Traceback" not in text
