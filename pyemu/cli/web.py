@@ -131,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, url: str, key: Optional[bytes], role: Optional[str]) -> int:
+    import logging
+
     from werkzeug.serving import make_server
 
     from pyemu.pump.client import Client, ClientError
@@ -151,6 +153,11 @@ def _serve(args: argparse.Namespace, url: str, key: Optional[bytes], role: Optio
         print(f"pyemu web: cannot listen on {args.bind}:{args.port_http}: {exc}", file=sys.stderr)
         client.close()
         return EXIT_USAGE
+    # Request threads are joined on exit (server_close), not left running as
+    # daemons while the interpreter shuts down under them.
+    server.daemon_threads = False
+    # one access line per request would bury the console (the page polls every second)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     host = args.bind if ":" not in args.bind else f"[{args.bind}]"
     if not is_loopback(args.bind):
         bar = "!" * 72

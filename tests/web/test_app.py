@@ -107,3 +107,18 @@ def test_advance_by_a_bad_duration_says_why(web):
     client, token, pump = web
     text = _post(client, "/action/advance", token, {"by": "37 days please"}).get_data(as_text=True)
     assert "advance by:" in text and "Traceback" not in text
+
+
+def test_only_loopback_addresses_count_as_loopback():
+    """The loud warning of `pyemu web --bind` is for every address but loopback."""
+    from pyemu.cli.web import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5") and not is_loopback("::")
+
+
+def test_emulator_options_with_pump_are_a_usage_error(capsys):
+    from pyemu.cli.main import main
+
+    assert main(["web", "--pump", "/dev/null", "--speed", "60"]) == 2
+    assert "leave them out with --pump" in capsys.readouterr().err
