@@ -179,7 +179,7 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
         with programmer.lock:
             tl = Timeline(f"pump {programmer.hello.serial if programmer.hello else ''} "
                           f"on {programmer.url}", list(programmer.samples),
-                          list(programmer.alarm_marks), list(programmer.notes))
+                          programmer.plot_marks(), list(programmer.notes))
         if not tl.samples:
             abort(404, "no status sample yet")
         try:
@@ -217,7 +217,8 @@ def status_view(status: Any) -> Dict[str, Any]:
         "reservoir": units.format_volume(status.reservoir_nl // 1000 * 1000),
         "rate": units.format_rate(status.rate_nl_day),
         "basal": units.format_rate(status.basal_nl_day),
-        "delivered": f"{status.delivered_pg / 1_000_000:.3f} ug",
+        "delivered": (f"{status.delivered_pg / 1_000_000:.3f} ug" if status.delivered_pg < 10**10
+                      else f"{status.delivered_pg / 10**9:.3f} mg"),
         "dose_24h": f"{status.dose_24h_ug} ug",
         "battery": f"{status.battery_permille / 10:.1f} %",
         "days_to_eri": f"{status.days_to_eri} days",

@@ -242,6 +242,9 @@ class Programmer:
     samples: List[Dict[str, Any]] = field(default_factory=list)
     alarm_marks: List[Tuple[float, str]] = field(default_factory=list)
     notes: List[Tuple[float, str]] = field(default_factory=list)
+    #: alarm onsets from the event log, by (event seq, alarm): exact to the ms,
+    #: where a status sample only shows an alarm when it is next looked at
+    logged_alarms: Dict[Tuple[int, str], Tuple[float, str]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
@@ -274,6 +277,7 @@ class Programmer:
         if self.samples and sample["sim_time_s"] < self.samples[-1]["sim_time_s"]:
             # the pump's clock went back (a new pump behind the same URL): a new plot
             self.samples.clear(), self.alarm_marks.clear(), self.notes.clear()
+            self.logged_alarms.clear()
         before = set(self.samples[-1]["alarms"]) if self.samples else set()
         self.alarm_marks.extend((sample["sim_time_s"], a) for a in sorted(set(sample["alarms"]) - before))
         if self.samples and self.samples[-1]["sim_time_s"] == sample["sim_time_s"]:
@@ -290,7 +294,19 @@ class Programmer:
             newest = self.client.status().last_event_seq
             if newest == 0:
                 return []
-            return list(reversed(list(self.client.read_events(max(1, newest - last + 1)))))
+            events = list(self.client.read_events(max(1, newest - last + 1)))
+            raised = ENUMS["event_kind"]["ALARM_RAISED"]
+            for e in events:
+                if e.kind == raised:
+                    for name in alarm_names(e.data0):
+                        self.logged_alarms[e.seq, name] = (e.time_ms / 1000, name)
+            return list(reversed(events))
+
+    def plot_marks(self) -> List[Tuple[float, str]]:
+        """Alarm onsets for the plot: the event log's times where it was read, else the samples'."""
+        logged = sorted(self.logged_alarms.values())
+        names = {name for _, name in logged}
+        return logged + [m for m in self.alarm_marks if m[1] not in names]
 
     # -- actions (each samples the status after it, so the plot shows the step) ----
     def program(self, therapy: Therapy) -> None:

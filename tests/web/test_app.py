@@ -122,3 +122,25 @@ def test_emulator_options_with_pump_are_a_usage_error(capsys):
 
     assert main(["web", "--pump", "/dev/null", "--speed", "60"]) == 2
     assert "leave them out with --pump" in capsys.readouterr().err
+
+
+def test_a_pump_with_keys_works_from_the_page_and_no_key_reaches_it(tmp_path):
+    """The server holds the session; no page or JSON carries a key (in hex or as bytes)."""
+    from pyemu.host.emulator import ServeProcess
+    from pyemu.link.keyfile import create_key_file
+    from pyemu.pump.client import Client
+
+    key_path = str(tmp_path / "pump.keys")
+    keys = create_key_file(key_path)
+    with ServeProcess.manual_pty("--keys", key_path) as emu:
+        with Client.connect(emu.port, key=keys["clinician"], role="clinician") as pump:
+            app = create_app(Programmer(pump, emu.port, role="clinician"))
+            client = app.test_client()
+            page = client.get("/").get_data(as_text=True)
+            token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+            done = _post(client, "/confirm/refill", token, REFILL).get_data(as_text=True)
+            assert "refilled with 20mL of baclofen" in done and "session: clinician" in done
+            seen = page + done + client.get("/api/status").get_data(as_text=True) \
+                + client.get("/api/events").get_data(as_text=True)
+            for key in keys.values():
+                assert key.hex() not in seen.lower() and key.hex().upper() not in seen

@@ -107,8 +107,6 @@ def test_program_refill_advance_and_see_the_low_reservoir_alarm(browser, web_url
     watcher.wait_for_selector("#alarms li[data-alarm=low_reservoir]", timeout=10_000)
     assert watcher.text_content("#t-reservoir") == "1.5mL"
 
-    page.click("#ack")
-    assert "acknowledged: low_reservoir" in page.text_content(".msg.ok")
     # the timeline PNG (this session's samples) loads
     page.wait_for_function("document.getElementById('plot').complete", timeout=10_000)
     assert page.evaluate("document.getElementById('plot').naturalWidth") > 0
@@ -116,3 +114,7 @@ def test_program_refill_advance_and_see_the_low_reservoir_alarm(browser, web_url
     if shot:
         Path(shot).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=shot, full_page=True)
+
+    page.click("#ack")
+    assert "acknowledged: low_reservoir" in page.text_content(".msg.ok")
+    assert "low reservoir (unacknowledged)" not in page.text_content("#alarms")
