@@ -72,8 +72,13 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
     @app.get("/")
     def index() -> str:
         status = programmer.status()
+        try:
+            events, events_error = programmer.events(), ""
+        except DeviceRefused as exc:
+            # a patient session may read status and ask for a bolus, not read the log
+            events, events_error = [], error_text(exc)
         return render_template("index.html", status=status, view=status_view(status),
-                               events=programmer.events())
+                               events=events, events_error=events_error)
 
     @app.get("/program")
     def program_form() -> str:
@@ -166,6 +171,8 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
     def api_events() -> Any:
         try:
             events = programmer.events()
+        except DeviceRefused as exc:
+            return jsonify({"error": error_text(exc)}), 403
         except ClientError as exc:
             return jsonify({"error": error_text(exc)}), 503
         return jsonify({"events": [event_view(e) for e in events]})

@@ -144,3 +144,25 @@ def test_a_pump_with_keys_works_from_the_page_and_no_key_reaches_it(tmp_path):
                 + client.get("/api/events").get_data(as_text=True)
             for key in keys.values():
                 assert key.hex() not in seen.lower() and key.hex().upper() not in seen
+
+
+def test_a_patient_session_sees_status_and_may_ask_for_a_bolus(tmp_path):
+    """With only the patient key the page still opens; the log says why it is not shown."""
+    from pyemu.host.emulator import ServeProcess
+    from pyemu.link.keyfile import create_key_file
+    from pyemu.pump.client import Client
+
+    key_path = str(tmp_path / "pump.keys")
+    keys = create_key_file(key_path)
+    with ServeProcess.manual_pty("--keys", key_path) as emu:
+        with Client.connect(emu.port, key=keys["patient"], role="patient") as pump:
+            client = create_app(Programmer(pump, emu.port, role="patient")).test_client()
+            page = client.get("/")
+            text = page.get_data(as_text=True)
+            assert page.status_code == 200 and "session: patient" in text
+            assert "auth_role" in text      # the event log: the pump's reason, not an error page
+            token = re.search(r'name="token" value="([^"]+)"', text).group(1)
+            bolus = _post(client, "/action/patient-bolus", token, {}).get_data(as_text=True)
+            message = re.search(r'class="msg error"[^>]*>([^<]*)<', bolus).group(1)
+            # the pump's own refusal (no prescription), not a role refusal
+            assert message.startswith("refused by the pump:") and "auth_role" not in message
