@@ -109,6 +109,11 @@ def _schedule(text: str) -> Tuple[List[Tuple[int, int]], bool]:
     return [(start, value) for start, value, _ in steps], steps[0][2]
 
 
+def _small_volume(nl: int) -> str:
+    """Bolus-sized volumes in uL (``25uL``), a millilitre and more in mL."""
+    return units.format_volume(nl, "uL" if nl < 1_000_000 else "mL")
+
+
 @dataclass(frozen=True)
 class Therapy:
     """A prescription as the page programs it (exact integers in the pump's units)."""
@@ -150,7 +155,7 @@ class Therapy:
             "basal": basal,
             "24-hour dose limit": f"{self.max_dose_ug_24h} ug",
             "low-reservoir alarm": units.format_volume(self.low_reservoir_nl),
-            "patient bolus": (f"{units.format_volume(pb.volume_nl)} over "
+            "patient bolus": (f"{_small_volume(pb.volume_nl)} over "
                               f"{units.format_duration(pb.duration_ms)}, lockout "
                               f"{units.format_duration(pb.lockout_ms)}, at most {pb.max_per_24h} a day")
                              if pb else "off",
