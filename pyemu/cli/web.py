@@ -23,9 +23,9 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "web", help="the clinician programmer in a browser (http://127.0.0.1:8080)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Serve a clinician programmer on http://127.0.0.1:8080: interrogate, program a "
-                    "therapy through a review screen, refill, prime, acknowledge alarms, patient "
-                    "bolus, live telemetry and the timeline. Without --pump it starts its own "
+        description="Serve a clinician programmer on http://127.0.0.1:8080: interrogate, program a\n"
+                    "therapy through a review screen, refill, prime, acknowledge alarms, patient\n"
+                    "bolus, live telemetry and the timeline. Without --pump it starts its own\n"
                     "emulated pump (one simulated hour per second, test features on).",
         epilog="examples:\n"
                "  pyemu web                                  # its own pump, open the URL it prints\n"

@@ -150,6 +150,9 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
                     raise FormError(f"advance by: {exc}") from None
                 status = programmer.advance(delta)
                 return f"time advanced by {units.format_duration(delta)}; " + status_view(status)["time"]
+            if name == "set-clock":
+                programmer.call(programmer.client.set_clock)
+                return "the pump's wall clock is set to this computer's time"
             if name == "fault":
                 kind = form.get("fault", "")
                 clear = form.get("clear") == "1"

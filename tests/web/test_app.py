@@ -166,3 +166,10 @@ def test_a_patient_session_sees_status_and_may_ask_for_a_bolus(tmp_path):
             message = re.search(r'class="msg error"[^>]*>([^<]*)<', bolus).group(1)
             # the pump's own refusal (no prescription), not a role refusal
             assert message.startswith("refused by the pump:") and "auth_role" not in message
+
+
+def test_set_clock_from_the_page(web):
+    client, token, pump = web
+    text = _post(client, "/action/set-clock", token, {}).get_data(as_text=True)
+    assert "wall clock is set" in text
+    assert any(e.kind_name == "CLOCK_SET" for e in pump.read_events())
