@@ -21,7 +21,7 @@ from flask import Flask, Response, abort, flash, jsonify, redirect, render_templ
 from pyemu import units
 from pyemu.pump.client import ClientError, DeviceRefused, NoReply
 from pyemu.pump.names import drug_name
-from pyemu.web.programmer import (DRUGS, PRIME_FIELDS, REFILL_FIELDS, THERAPY_FIELDS, FormError,
+from pyemu.web.programmer import (DRUGS, FAULTS, PRIME_FIELDS, REFILL_FIELDS, THERAPY_FIELDS, FormError,
                                   Programmer, prime_from_form, refill_from_form, review_rows,
                                   therapy_from_form)
 
@@ -52,7 +52,7 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
 
     @app.context_processor
     def common() -> Dict[str, Any]:
-        return {"pump": programmer, "hello": programmer.hello, "token": token, "drugs": DRUGS,
+        return {"pump": programmer, "hello": programmer.hello, "token": token, "drugs": DRUGS, "faults": FAULTS,
                 "poll_ms": poll_ms}
 
     def checked_form() -> Mapping[str, str]:

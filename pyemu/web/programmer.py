@@ -28,12 +28,16 @@ from pyemu.pump.client import Client, Event, Hello, PatientBolus, Status, Step
 from pyemu.pump.names import alarm_names, drug_code, drug_name
 
 __all__ = ["FormError", "Therapy", "Refill", "Prime", "Programmer", "therapy_from_form",
-           "refill_from_form", "prime_from_form", "DRUGS", "SAMPLE_LIMIT"]
+           "refill_from_form", "prime_from_form", "DRUGS", "FAULTS", "SAMPLE_LIMIT"]
 
 T = TypeVar("T")
 
 #: Drugs a clinician may pick (not NONE, the empty pump).
 DRUGS: List[str] = [V.user_name(d) for d in V.Drug if d != V.Drug.NONE]
+
+#: Faults the test-features panel offers: every fault of the vocabulary, so
+#: faults added to protocol/vocabulary.json appear without touching the page.
+FAULTS: List[str] = [V.user_name(f) for f in V.Fault if f != 0]
 
 #: Status samples kept for the plot; past this every other one is dropped
 #: (older history gets coarser, memory stays bounded however long it runs).

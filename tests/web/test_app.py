@@ -173,3 +173,12 @@ def test_set_clock_from_the_page(web):
     text = _post(client, "/action/set-clock", token, {}).get_data(as_text=True)
     assert "wall clock is set" in text
     assert any(e.kind_name == "CLOCK_SET" for e in pump.read_events())
+
+
+def test_inject_and_clear_a_fault_from_the_test_panel(web):
+    client, token, pump = web
+    text = _post(client, "/action/fault", token, {"fault": "motor_stall", "clear": "0"}).get_data(as_text=True)
+    assert "fault motor_stall injected" in text and "<option>motor_stall</option>" in text
+    text = _post(client, "/action/fault", token, {"fault": "motor_stall", "clear": "1"}).get_data(as_text=True)
+    assert "fault motor_stall cleared" in text
+    assert [e.describe() for e in pump.read_events()][-1] == "fault motor_stall cleared"
