@@ -78,7 +78,8 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
             # a patient session may read status and ask for a bolus, not read the log
             events, events_error = [], error_text(exc)
         return render_template("index.html", status=status, view=status_view(status),
-                               events=events, events_error=events_error)
+                               events=events, events_error=events_error,
+                               projection=programmer.projection())
 
     @app.get("/program")
     def program_form() -> str:
@@ -166,9 +167,10 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
     def api_status() -> Any:
         try:
             status = programmer.status()
+            projection = programmer.projection()
         except ClientError as exc:
             return jsonify({"error": error_text(exc)}), 503
-        return jsonify({**status.to_json(), "view": status_view(status)})
+        return jsonify({**status.to_json(), "view": {**status_view(status), "projection": projection}})
 
     @app.get("/api/events")
     def api_events() -> Any:

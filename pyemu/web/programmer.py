@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from pyemu import units
 from pyemu.protocol import ENUMS
 from pyemu.protocol import vocabulary as V
-from pyemu.pump.client import Client, Event, Hello, PatientBolus, Status, Step
+from pyemu.pump.client import Client, DeviceRefused, Event, Hello, PatientBolus, Status, Step
 from pyemu.pump.names import alarm_names, drug_code, drug_name
 
 __all__ = ["FormError", "Therapy", "Refill", "Prime", "Programmer", "therapy_from_form",
@@ -255,6 +255,7 @@ class Programmer:
     #: where a status sample only shows an alarm when it is next looked at
     logged_alarms: Dict[Tuple[int, str], Tuple[float, str]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    has_projection: bool = True     # False once the pump said it has no GET_STATUS_EXT
 
     def __post_init__(self) -> None:
         if self.hello is None:
@@ -296,6 +297,29 @@ class Programmer:
         if len(self.samples) > SAMPLE_LIMIT:
             self.samples[:] = self.samples[::2]
         return status
+
+    def projection(self) -> Optional[str]:
+        """The pump's refill projection (STATUS_EXT) in words; None from a pump without it."""
+        if not self.has_projection:
+            return None
+        never = 0xFFFF_FFFF
+        with self.lock:
+            try:
+                fields = self.client.request("GET_STATUS_EXT").fields
+            except DeviceRefused as exc:
+                if exc.code != int(V.Reason.UNSUPPORTED):
+                    raise
+                self.has_projection = False
+                return None
+        now, most = fields["days_to_low_reservoir"], fields["days_to_low_reservoir_max_use"]
+        if now == never:
+            return "no projection (no prescription or no use)"
+        if now == 0:
+            return "due now (reservoir at or below the alarm threshold)"
+        text = f"low reservoir in {now} day{'s' if now != 1 else ''}"
+        if most != now and most != never:
+            text += f" ({most} if every allowed patient bolus is taken)"
+        return text
 
     def events(self, last: int = 25) -> List[Event]:
         """The newest ``last`` entries of the pump's event log, newest first."""

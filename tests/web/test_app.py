@@ -92,7 +92,9 @@ def test_refill_with_withdrawn_volume_reports_the_reconciliation(web):
 def test_advance_raises_the_low_reservoir_alarm_and_ack_clears_it(web):
     client, token, pump = web
     _post(client, "/confirm/refill", token, REFILL)
-    _post(client, "/confirm/program", token, THERAPY)
+    text = _post(client, "/confirm/program", token, THERAPY).get_data(as_text=True)
+    # (20 mL - 2 mL threshold) / 0.5 mL/day: the pump's own projection (STATUS_EXT)
+    assert "low reservoir in 36 days" in text
     text = _post(client, "/action/advance", token, {"by": "37d"}).get_data(as_text=True)
     assert 'data-alarm="low_reservoir"' in text and "(unacknowledged)" in text
     text = _post(client, "/action/ack", token, {}).get_data(as_text=True)

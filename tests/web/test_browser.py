@@ -95,11 +95,13 @@ def test_program_refill_advance_and_see_the_low_reservoir_alarm(browser, web_url
     page.click("#confirm")
     assert "therapy programmed: 0.5mL/day" in page.text_content(".msg.ok")
     assert page.text_content("#t-basal") == "0.5mL/day"
+    assert page.text_content("#t-projection") == "low reservoir in 36 days"
 
     # 37 days at 0.5 mL/day take the reservoir from 20 mL to 1.5 mL, below the 2 mL threshold
     page.fill("#advance-by", "37d")
     page.click("#advance")
     assert page.text_content("#t-reservoir") == "1.5mL"
+    assert page.text_content("#t-projection").startswith("due now")
     assert "low reservoir (unacknowledged)" in page.text_content("#alarms")
     assert "ALARM low reservoir" in page.text_content("#events")
 

@@ -57,6 +57,7 @@
       setText("t-reservoir", v.reservoir); setText("t-basal", v.basal); setText("t-rate", v.rate);
       setText("t-bolus", v.bolus); setText("t-delivered", v.delivered); setText("t-dose24", v.dose_24h);
       setText("t-battery", v.battery + " (" + v.days_to_eri + " to replacement)");
+      if (v.projection) { setText("t-projection", v.projection); }
       showAlarms(v.alarms);
       if (String(v.last_event_seq) !== lastEvent) { lastEvent = String(v.last_event_seq); showEvents(); }
       polls += 1;
