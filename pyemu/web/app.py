@@ -20,7 +20,7 @@ from flask import Flask, Response, abort, flash, jsonify, redirect, render_templ
 
 from pyemu import units
 from pyemu.pump.client import ClientError, DeviceRefused, NoReply
-from pyemu.pump.names import drug_name
+from pyemu.pump.names import alarm_names, drug_name
 from pyemu.web.programmer import (DRUGS, FAULTS, PRIME_FIELDS, REFILL_FIELDS, THERAPY_FIELDS, FormError,
                                   Programmer, prime_from_form, refill_from_form, review_rows,
                                   therapy_from_form)
@@ -223,6 +223,7 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
 def status_view(status: Any) -> Dict[str, Any]:
     """The status as the page shows it: words and clinician units."""
     days, rem = divmod(status.now_ms // 1000, 86_400)
+    unacked = alarm_names(status.unacked_alarms)
     return {
         "time": f"day {days} {rem // 3600:02d}:{rem % 3600 // 60:02d}:{rem % 60:02d}",
         "state": status.state_name.lower().replace("_", " "),
@@ -238,7 +239,7 @@ def status_view(status: Any) -> Dict[str, Any]:
         "bolus": "none" if status.bolus_name.lower() == "none" else
                  f"{status.bolus_name.lower()} bolus, {units.format_volume(status.bolus_remaining_nl)} left",
         "alarms": [{"name": a, "text": a.replace("_", " "),
-                    "unacked": a in status.to_json()["unacked_alarms"]} for a in status.alarm_names],
+                    "unacked": a in unacked} for a in status.alarm_names],
         "last_event_seq": status.last_event_seq,
     }
 
