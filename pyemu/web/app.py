@@ -21,9 +21,9 @@ from flask import Flask, Response, abort, flash, jsonify, redirect, render_templ
 from pyemu import units
 from pyemu.pump.client import ClientError, DeviceRefused, NoReply
 from pyemu.pump.names import alarm_names, drug_name
-from pyemu.web.programmer import (DRUGS, FAULTS, PRIME_FIELDS, REFILL_FIELDS, THERAPY_FIELDS, FormError,
-                                  Programmer, prime_from_form, refill_from_form, review_rows,
-                                  therapy_from_form)
+from pyemu.web.programmer import (DRUGS, FAULTS, PRIME_FIELDS, REFILL_FIELDS, SETTING_FIELDS,
+                                  THERAPY_FIELDS, FormError, Programmer, Setting, prime_from_form,
+                                  refill_from_form, review_rows, setting_from_form, therapy_from_form)
 
 __all__ = ["create_app"]
 
@@ -77,9 +77,12 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
         except DeviceRefused as exc:
             # a patient session may read status and ask for a bolus, not read the log
             events, events_error = [], error_text(exc)
+        ext = programmer.status_ext()
         return render_template("index.html", status=status, view=status_view(status),
                                events=events, events_error=events_error,
-                               projection=programmer.projection())
+                               dead_volume=Setting("configure", ext["dead_volume_nl"]).describe() if ext else "",
+                               resound=Setting("resound", ext["resound_ms"]).describe() if ext else "",
+                               projection=programmer.projection(ext) if ext else None)
 
     @app.get("/program")
     def program_form() -> str:
@@ -119,6 +122,11 @@ def create_app(programmer: Programmer, *, poll_ms: int = 1000) -> Flask:
                              f"withdrawn {units.format_volume(result['withdrawn_nl'])}, tolerance "
                              f"{units.format_volume(result['tolerance_nl'])}: {result['verdict_text']}")
                 return done
+            if kind in ("configure", "resound"):
+                setting = setting_from_form(kind, form)
+                programmer.configure(setting)
+                return (f"dead volume set to {setting.describe()}" if kind == "configure"
+                        else f"alarm re-sound interval set to {setting.describe()}")
             if kind == "prime":
                 prime = prime_from_form(form)
                 programmer.prime(prime)
@@ -276,6 +284,15 @@ def _review(kind: str, form: Mapping[str, str], programmer: Programmer,
                    "volume withdrawn": ("not given (no reconciliation)" if refill.withdrawn_nl is None
                                         else units.format_volume(refill.withdrawn_nl))}
         return (review_rows(current, pending, tuple(current)), "Review the refill", REFILL_FIELDS)
+    if kind in ("configure", "resound"):
+        setting = setting_from_form(kind, form)
+        ext = programmer.status_ext() or {}
+        label = "dead volume (tubing + catheter)" if kind == "configure" else "alarm re-sound interval"
+        known = ext.get("dead_volume_nl" if kind == "configure" else "resound_ms")
+        now = "not reported by this pump" if known is None else Setting(kind, known).describe()
+        return ([(label, now, setting.describe(), now != setting.describe())],
+                "Review the implant configuration" if kind == "configure" else "Review the alarm re-sound",
+                SETTING_FIELDS)
     if kind == "prime":
         prime = prime_from_form(form)
         current = {"bolus": "none" if status.bolus_name.lower() == "none" else status.bolus_name.lower(),

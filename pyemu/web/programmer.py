@@ -17,6 +17,7 @@ units module's message.
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
@@ -28,7 +29,7 @@ from pyemu.pump.client import Client, DeviceRefused, Event, Hello, PatientBolus,
 from pyemu.pump.names import alarm_names, drug_code, drug_name
 
 __all__ = ["FormError", "Therapy", "Refill", "Prime", "Programmer", "therapy_from_form",
-           "refill_from_form", "prime_from_form", "DRUGS", "FAULTS", "SAMPLE_LIMIT"]
+           "refill_from_form", "prime_from_form", "Setting", "setting_from_form", "DRUGS", "FAULTS", "SAMPLE_LIMIT"]
 
 T = TypeVar("T")
 
@@ -239,6 +240,28 @@ def prime_from_form(form: Mapping[str, str]) -> Prime:
                  duration_ms=_field(form, "duration", "duration", units.duration_ms, "1h"))
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One pump setting: ``configure`` (dead volume, nL) or ``resound`` (interval, ms)."""
+
+    kind: str
+    value: int
+
+    def describe(self) -> str:
+        if self.kind == "configure":
+            return units.format_volume(self.value, "uL")
+        return units.format_duration(self.value)
+
+
+SETTING_FIELDS = ("value",)
+
+
+def setting_from_form(kind: str, form: Mapping[str, str]) -> Setting:
+    if kind == "configure":
+        return Setting(kind, _field(form, "value", "dead volume", units.volume_nl))
+    return Setting(kind, _field(form, "value", "re-sound interval", units.duration_ms))
+
+
 @dataclass
 class Programmer:
     """One pump behind a lock, with the samples and settings the pages show."""
@@ -298,19 +321,26 @@ class Programmer:
             self.samples[:] = self.samples[::2]
         return status
 
-    def projection(self) -> Optional[str]:
-        """The pump's refill projection (STATUS_EXT) in words; None from a pump without it."""
+    def status_ext(self) -> Optional[Dict[str, int]]:
+        """STATUS_EXT (implant configuration, re-sound interval, refill projection); None from
+        a pump without it (older board firmware answers UNSUPPORTED, and is not asked again)."""
         if not self.has_projection:
             return None
-        never = 0xFFFF_FFFF
         with self.lock:
             try:
-                fields = self.client.request("GET_STATUS_EXT").fields
+                return dict(self.client.request("GET_STATUS_EXT").fields)
             except DeviceRefused as exc:
                 if exc.code != int(V.Reason.UNSUPPORTED):
                     raise
                 self.has_projection = False
                 return None
+
+    def projection(self, ext: Optional[Dict[str, int]] = None) -> Optional[str]:
+        """The pump's refill projection (STATUS_EXT) in words; None from a pump without it."""
+        fields = ext if ext is not None else self.status_ext()
+        if fields is None:
+            return None
+        never = 0xFFFF_FFFF
         now, most = fields["days_to_low_reservoir"], fields["days_to_low_reservoir_max_use"]
         if now == never:
             return "no projection (no prescription or no use)"
@@ -355,16 +385,23 @@ class Programmer:
             if refill.withdrawn_nl is None:
                 self.client.refill(refill.volume_nl, refill.drug, refill.conc_ug_ml)
             else:
-                frame = self.client.request(
-                    "REFILL_RECONCILE", volume_nl=refill.volume_nl, drug=drug_code(refill.drug),
-                    conc_ug_ml=refill.conc_ug_ml, withdrawn_nl=refill.withdrawn_nl)
-                result = dict(frame.fields)
+                rec = self.client.refill_reconciled(refill.volume_nl, refill.drug, refill.conc_ug_ml,
+                                                    refill.withdrawn_nl)
+                result = dataclasses.asdict(rec)
                 verdicts = {v: k for k, v in ENUMS["refill_verdict"].items()}
-                result["verdict_text"] = verdicts.get(result["verdict"], str(result["verdict"])) \
-                    .lower().replace("_", " ")
+                result["verdict_text"] = verdicts.get(rec.verdict, str(rec.verdict)).lower().replace("_", " ")
             status = self._sample(self.client.status())
             self.notes.append((status.now_ms / 1000, "refill"))
             return result
+
+    def configure(self, setting: "Setting") -> None:
+        """Implant configuration (dead volume) or the alarm re-sound interval."""
+        with self.lock:
+            if setting.kind == "configure":
+                self.client.configure_implant(setting.value)
+            else:
+                self.client.set_alarm_resound(setting.value)
+            self._sample(self.client.status())
 
     def prime(self, prime: Prime) -> None:
         with self.lock:

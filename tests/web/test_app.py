@@ -184,3 +184,20 @@ def test_inject_and_clear_a_fault_from_the_test_panel(web):
     text = _post(client, "/action/fault", token, {"fault": "motor_stall", "clear": "1"}).get_data(as_text=True)
     assert "fault motor_stall cleared" in text
     assert [e.describe() for e in pump.read_events()][-1] == "fault motor_stall cleared"
+
+
+def test_implant_configuration_and_resound_go_through_the_review_screen(web):
+    """Dead volume and re-sound interval: current (from STATUS_EXT) beside pending, then confirm."""
+    client, token, pump = web
+    before = pump.request("GET_STATUS_EXT").fields["dead_volume_nl"]
+    review = _post(client, "/review/configure", token, {"value": "300uL"}).get_data(as_text=True)
+    assert f"{before // 1000}uL" in review and "300uL" in review and "changed" in review
+    assert pump.request("GET_STATUS_EXT").fields["dead_volume_nl"] == before   # nothing sent yet
+    done = _post(client, "/confirm/configure", token, {"value": "300uL"}).get_data(as_text=True)
+    assert "dead volume set to 300uL" in done
+    assert pump.request("GET_STATUS_EXT").fields["dead_volume_nl"] == 300_000
+    done = _post(client, "/confirm/resound", token, {"value": "2h"}).get_data(as_text=True)
+    assert "alarm re-sound interval set to 2h" in done
+    assert pump.request("GET_STATUS_EXT").fields["resound_ms"] == 7_200_000
+    bad = _post(client, "/review/resound", token, {"value": "2mL"}).get_data(as_text=True)
+    assert "re-sound interval:" in bad and "Traceback" not in bad
