@@ -37,6 +37,7 @@ SUBCOMMANDS: List[Tuple[str, str, str]] = [
     ("keys", "pyemu.cli.keys", "create session keys and provision a pump with them"),
     ("state", "pyemu.cli.state",
      "inspect a state file, or restart a damaged one from its previous generation"),
+    ("web", "pyemu.cli.web", "the clinician programmer in a browser (http://127.0.0.1:8080)"),
 ]
 SUBCOMMAND_MODULES: List[str] = [module for _, module, _ in SUBCOMMANDS]
 
