@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sys
 from typing import List, Optional, Sequence
 
 from pyemu import __version__
@@ -55,8 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``pyemu`` command; returns the exit status."""
+    from pyemu.cli import common
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), "")
+    # --json promises one object on stdout, usage errors included (fleet's --json is a file)
+    common.JSON_USAGE_ERRORS = "--json" in words[:words.index("--")] if "--" in words else "--json" in words
+    common.JSON_USAGE_ERRORS = common.JSON_USAGE_ERRORS and command != "fleet"
+    common.COMMAND = command if command in {m.rsplit(".", 1)[1] for m in SUBCOMMAND_MODULES} else ""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
+    common.COMMAND = str(getattr(args, "command", "") or "")
     if getattr(args, "func", None) is None:
         parser.print_help()
         return EXIT_USAGE
@@ -65,5 +76,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # `pyemu ctl events | head`: the reader left; not an error of ours.
+        # `pyemu ctl events | head`: the reader left; not an error of ours. Point
+        # stdout at /dev/null so the interpreter's final flush does not complain.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
         return EXIT_OK

@@ -25,7 +25,7 @@ def register(subparsers) -> None:
                     "status 0 if every expectation is met, 1 if any fails, 2 if the file "
                     f"is wrong, 3 if the pump could not be reached. Shipped: {names}.")
     p.add_argument("scenario", help="a .toml file, or the name of a shipped scenario")
-    p.add_argument("--target", default="emulator", metavar="TARGET",
+    p.add_argument("--target", default="emulator", metavar="TARGET", type=_target,
                    help="emulator (a new emulated pump on a pty; the default), qemu (the "
                         "board firmware in QEMU), core (the C core in-process, no wire), "
                         "or the URL of a pump running a manual clock")
@@ -34,6 +34,20 @@ def register(subparsers) -> None:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="also list every command the pump accepted")
     p.set_defaults(func=cmd_run)
+
+
+_NAMED_TARGETS = ("emulator", "qemu", "core")
+
+
+def _target(text: str) -> str:
+    """A named target, or a port: a URL (socket://, rfc2217://, ...) or a device path.
+
+    Anything else (a misspelt name) is a usage error, not a failed connection."""
+    if text in _NAMED_TARGETS or "://" in text or text.startswith("/") or text.startswith("COM"):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is not a target: give emulator, qemu, core, or the URL or device path "
+        "of a pump running a manual clock (socket://HOST:PORT, /dev/pts/N)")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -62,6 +76,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             res = _run_on_port(sc, args, show)
     except Exception as exc:  # the line or the device failed: say so, exit 3
         from pyemu.pump.client import ClientError
+        if isinstance(exc, BrokenPipeError):
+            raise   # our reader left (`| head`): main() exits quietly
         if not isinstance(exc, (OSError, RuntimeError, ClientError)):
             raise   # a defect of pyemu: keep the traceback
         print(f"pyemu run: the pump did not play along: {exc}", file=sys.stderr)

@@ -442,7 +442,7 @@ class _Parser:
                 self.fail(i, "battery", "must be { min = PERCENT, max = PERCENT } (numbers)")
             out["battery"] = (b.get("min"), b.get("max"))
         if not out:
-            self.fail(i, "", "a check needs at least one of: " + ", ".join(ACTIONS["check"][1]))
+            self.fail(i, "", "a check needs at least one of: " + ", ".join(sorted(ACTIONS["check"][1])))
         return out
 
     def _bounds(self, i: int, key: str, b: Any, conv) -> tuple[int | None, int | None]:
