@@ -24,7 +24,7 @@ __all__ = ["main", "build_parser"]
 
 # Modules that add subcommands, in the order --help lists them.
 SUBCOMMAND_MODULES: List[str] = ["pyemu.cli.serve", "pyemu.cli.ctl", "pyemu.cli.demo", "pyemu.cli.run",
-                                 "pyemu.cli.report", "pyemu.cli.monitor", "pyemu.cli.hil", "pyemu.cli.fleet",
+                                 "pyemu.cli.report", "pyemu.cli.monitor", "pyemu.cli.decode", "pyemu.cli.hil", "pyemu.cli.fleet",
                                  "pyemu.cli.keys", "pyemu.cli.state"]
 
 _EPILOG = """\
