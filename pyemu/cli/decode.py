@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import itertools
 import json
 import sys
 import time
 from typing import Any, Iterable
 
+from pyemu import protocol as P
 from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_USAGE, error, whole_number
+from pyemu.host.recording import RecordingError, read_recording
+from pyemu.host.traffic import hex_bytes, wire_frames, write_pcapng
+from pyemu.link.observe import observer_for
+from pyemu.link.transport import open_transport
+from pyemu.therapy.scenario import format_time
 
 __all__ = ["register", "frame_json", "frame_text"]
 
@@ -49,8 +56,6 @@ def _fields_text(fields: dict) -> str:
 
 def frame_text(f: Any) -> str:
     """One frame as one line: wall time, pump time, direction, message, seq, fields."""
-    from pyemu.therapy.scenario import format_time
-
     arrow = {"rx": "->pump", "tx": "pump->"}.get(f.dir, "      ")
     sim = format_time(f.sim_ms) if f.sim_ms is not None else "-"
     head = f"{f.t:11.6f}  {sim:>12}  {arrow} "
@@ -116,8 +121,6 @@ def _emit(frames: Iterable[Any], args: argparse.Namespace) -> int:
 
 
 def _cmd_decode(args: argparse.Namespace) -> int:
-    from pyemu.host.traffic import hex_bytes, wire_frames, write_pcapng
-
     if (args.source is None) == (args.port is None):
         error("give a recording FILE, - for hex on stdin, or --port URL (one of them)")
         return EXIT_USAGE
@@ -136,7 +139,6 @@ def _cmd_decode(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         records = [(0.0, None, "", data)]
     else:
-        from pyemu.host.recording import RecordingError, read_recording
         try:
             rec = read_recording(args.source)
         except (OSError, RecordingError) as exc:
@@ -152,7 +154,6 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     frames = wire_frames(records)
     if args.pcapng:
         if args.count:
-            import itertools
             frames = itertools.islice(frames, args.count)
         try:
             with open(args.pcapng, "wb") as out:
@@ -167,10 +168,6 @@ def _cmd_decode(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from pyemu.host.traffic import wire_frames
-    from pyemu.link.observe import observer_for
-    from pyemu.link.transport import open_transport
-
     url = observer_for(args.port)
     if url is None:
         error(f"{args.port} has no observer port (is pyemu serve running there?); decode never "
@@ -217,8 +214,6 @@ def _watch(args: argparse.Namespace) -> int:
 
 def _hello(line: Any, t0: float, early: list, timeout_s: float = 5.0) -> str:
     """Ask HELLO on the observer line; return who answered, keep other frames in early."""
-    from pyemu import protocol as P
-
     seq = 0xBEEF
     line.write(P.encode("HELLO", seq, P.KIND_REQUEST))
     decoder = P.FrameDecoder()

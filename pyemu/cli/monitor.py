@@ -37,7 +37,10 @@ if TYPE_CHECKING:
 # rich is imported where the dashboard is drawn, not here: the CLI imports this
 # module to register the command, and `pyemu --help`, serve and ctl never draw.
 
+from pyemu import units
 from pyemu.cli.common import DURATION
+from pyemu.pump.client import DeviceRefused
+from pyemu.pump.names import alarm_names
 from pyemu.protocol import vocabulary as V
 
 CRITICAL = frozenset(V.user_name(a) for a in V.Alarm if a & V.CRITICAL_ALARMS)   # from protocol/vocabulary.json
@@ -554,9 +557,6 @@ def client_updates(url: str, poll_s: float = 0.5, max_polls: int | None = None,
 
 def _act(client: Any, state: MonitorState, step_ms: int) -> None:
     """Run the acting keys queued since the last poll, on the monitor's own client."""
-    from pyemu import units
-    from pyemu.pump.client import DeviceRefused
-
     while True:
         try:
             k = state.actions.get_nowait()
@@ -567,7 +567,6 @@ def _act(client: Any, state: MonitorState, step_ms: int) -> None:
                 client.patient_bolus()
                 state.note_now("key b: patient bolus granted")
             elif k == "a":
-                from pyemu.pump.client import alarm_names
                 bits = client.status().unacked_alarms
                 if bits:
                     client.ack_alarm(bits)

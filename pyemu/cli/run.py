@@ -14,7 +14,10 @@ import sys
 import time
 
 from pyemu.cli.common import EXIT_LINK, EXIT_USAGE
+from pyemu.host.emulator import ServeProcess
+from pyemu.host.hil import QemuBoard, firmware_image
 from pyemu.pump.client import Client, ClientError
+from pyemu.therapy.junit import junit_xml
 from pyemu.therapy.targets import ClientTarget, CoreTarget
 from pyemu.therapy.player import format_outcome, play
 from pyemu.therapy.scenario import ScenarioError, format_time, load_scenario, shipped_scenarios
@@ -102,7 +105,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             res = _run_on_port(sc, args, show)
     except Exception as exc:  # the line or the device failed: say so, exit 3
-        from pyemu.pump.client import ClientError
         if isinstance(exc, BrokenPipeError):
             raise   # our reader left (`| head`): main() exits quietly
         if not isinstance(exc, (OSError, RuntimeError, ClientError)):
@@ -111,7 +113,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     wall_s = time.monotonic() - t_start
     n, bad = len(res.outcomes), len(res.failures)
     if args.junit:
-        from pyemu.therapy.junit import junit_xml
         try:
             with open(args.junit, "wb") as f:
                 f.write(junit_xml(res, args.target, wall_s, started))
@@ -129,14 +130,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_on_port(sc, args, show):
-    from pyemu.pump.client import Client
     if args.target == "emulator":
-        from pyemu.host.emulator import ServeProcess
         with ServeProcess.manual_pty(record=args.record) as emu:
             with Client.connect(emu.port) as client:
                 return play(sc, ClientTarget(client), on_outcome=show)
     if args.target == "qemu":
-        from pyemu.host.hil import QemuBoard, firmware_image
         # In a checkout make rebuilds what changed; installed, the packaged image.
         with QemuBoard(firmware_image(build=True)) as board:
             with Client.connect(board.url) as client:

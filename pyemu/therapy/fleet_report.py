@@ -12,6 +12,7 @@ import math
 from typing import Any, Iterable
 
 from pyemu.protocol import vocabulary as V
+from pyemu.therapy.plotting import new_figure
 
 DAYS_PER_YEAR = 365.25
 MS_PER_DAY = 86_400_000
@@ -178,9 +179,8 @@ class FleetReport:
 
     def figure(self) -> Any:
         """The 2x2 figure of :meth:`plot` (a matplotlib Figure)."""
+        # matplotlib is the optional plot extra: imported only when a plot is drawn
         from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-        from pyemu.therapy.plotting import new_figure
 
         # counts are whole and get thousands separators; at most 5 ticks an axis,
         # so labels of large counts never run into each other

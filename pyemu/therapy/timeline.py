@@ -11,7 +11,7 @@ from pyemu.protocol import ENUMS
 from pyemu.pump.names import alarm_names as names_of
 from pyemu.therapy.player import Refused, play
 from pyemu.therapy.scenario import Scenario, load_scenario
-from pyemu.therapy.targets import CoreTarget
+from pyemu.therapy.targets import CoreTarget, PumpTarget
 
 __all__ = ["Timeline", "timeline_of", "timeline_from_recording", "load_timeline"]
 
@@ -38,11 +38,11 @@ class Timeline:
     patient_boluses: list[tuple[float, bool]] = field(default_factory=list)
 
 
-class _WatchedCore(CoreTarget):
+class _WatchedCore(PumpTarget):
     """The core target, noting accepted prescriptions and patient bolus answers."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(CoreTarget().pump)
         self.programs: list[tuple[float, list[tuple[int, int]], int]] = []
         self.patient_boluses: list[tuple[float, bool]] = []
 
@@ -65,8 +65,10 @@ def timeline_of(sc: Scenario, points: int = 600):
     target = _WatchedCore()
     samples: list[dict] = []
     every = max(sc.duration_ms // points, 60_000)
-    samples.append(target.status())
-    res = play(sc, target, sample=samples.append, sample_every_ms=every)
+    # samples are plain data for the plots, in the one JSON shape of a status
+    # (the records' to_json(), as a recording's samples are)
+    samples.append(target.status().to_json())
+    res = play(sc, target, sample=lambda st: samples.append(st.to_json()), sample_every_ms=every)
     marks = res.alarms_raised
     notes = [(s.at_ms / 1000, s.action) for s in sc.steps if s.action == "refill"]
     failed = len(res.failures)
