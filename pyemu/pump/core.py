@@ -205,6 +205,8 @@ class Status:
     resound_ms: int = 0
     days_to_low_reservoir: int = 0          # 2**32 - 1: never (no use)
     days_to_low_reservoir_max_use: int = 0  # every allowed patient bolus taken
+    refill_ms: int = 0                  # time of the last refill (0 before one)
+    days_to_drug_expiry: int = 0        # days left of the drug's stability; 2**32-1: none
 
 
 @dataclasses.dataclass(frozen=True)
@@ -318,8 +320,11 @@ class Pump:
         return None if t == NEVER else t
 
     # -- commands ---------------------------------------------------------
-    def prescribe(self, rx: Prescription) -> None:
-        _check(lib.pump_prescribe(self._p, rx._to_c()))
+    def prescribe(self, rx: Prescription, confirm_soft_limit: bool = False) -> None:
+        """Program the therapy; confirm_soft_limit accepts a 24-h dose limit above the
+        drug library's soft limit (logged SOFT_LIMIT_CONFIRMED)."""
+        flags = lib.PUMP_RX_CONFIRM_SOFT_LIMIT if confirm_soft_limit else 0
+        _check(lib.pump_prescribe_ex(self._p, rx._to_c(), flags))
 
     def prescription(self) -> Optional[Prescription]:
         c = ffi.new("pump_prescription_t *")
@@ -408,6 +413,8 @@ class Pump:
             dead_volume_nl=int(s.dead_volume_nl), resound_ms=int(s.resound_ms),
             days_to_low_reservoir=int(s.days_to_low_reservoir),
             days_to_low_reservoir_max_use=int(s.days_to_low_reservoir_max_use),
+            refill_ms=int(s.refill_ms),
+            days_to_drug_expiry=int(s.days_to_drug_expiry),
         )
 
     def balance(self) -> Balance:

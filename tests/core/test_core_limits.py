@@ -188,9 +188,9 @@ def test_nothing_is_delivered_while_suspended_empty_stalled_at_eos_or_unprescrib
     bolus is cancelled, and every bolus request is refused with the stopping reason."""
     cfg = Config(stroke_nl=250, battery_capacity_nc=2_500_000_000_000)
     pump = Pump(cfg)
-    pump.refill(20_000_000 if how != "empty" else 10 * 250, Drug.MORPHINE, 1000)
+    pump.refill(20_000_000 if how != "empty" else 10 * 250, Drug.OTHER, 1000)
     if how != "no prescription":
-        pump.prescribe(Prescription(Drug.MORPHINE, 1000, (Step(0, rate),), 100_000_000))
+        pump.prescribe(Prescription(Drug.OTHER, 1000, (Step(0, rate),), 100_000_000))
         if bolus_first:
             pump.clinician_bolus(1_000_000, U)
     expected = {"suspended": Reason.SUSPENDED, "empty": Reason.EMPTY, "stall": Reason.STALLED,
