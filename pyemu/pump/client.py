@@ -66,12 +66,14 @@ from pyemu.pump.errors import (AuthenticationError, ClientError, DeviceRefused, 
                                NoReply, NotExecuted, ProtocolError)
 from pyemu.pump.names import (ALARM_NAMES, alarm_bits, alarm_names, drug_code, drug_name,
                               reason_text, short_reason)
-from pyemu.pump.records import Alarm, Event, Hello, PatientBolus, Status, Step, Unsolicited
+from pyemu.pump.records import (Alarm, Event, Hello, PatientBolus, Reconciliation, Status, StatusExt, Step,
+                                Unsolicited)
 from pyemu.pump.session import ClientStats, WireSession
 
 __all__ = [
     "Client", "ClientError", "NoReply", "NotExecuted", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
     "Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "ClientStats",
+    "Reconciliation", "StatusExt",
     "ALARM_NAMES", "alarm_names", "short_reason", "alarm_bits", "drug_code", "drug_name", "reason_text",
 ]
 
@@ -103,11 +105,14 @@ class Client(WireSession):
         steps_are_doses: bool = False,
         low_reservoir_nl: int = 2_000_000,
         patient_bolus: Optional[PatientBolus] = None,
+        confirm_soft_limit: bool = False,
     ) -> None:
         """Program the therapy: one of ``rate_nl_day``, ``dose_ug_day`` or ``steps``.
 
         Doses (µg/day) are converted to rates by the device, so every host gets
-        the identical rate.
+        the identical rate. ``confirm_soft_limit`` is the clinician's confirmation
+        of a 24-h dose limit above the drug library's soft limit (sent as
+        PRESCRIBE_CONFIRM; without it such a limit is refused with soft_limit).
         """
         given = [x is not None for x in (rate_nl_day, dose_ug_day, steps)]
         if sum(given) != 1:
@@ -121,8 +126,9 @@ class Client(WireSession):
             step_list = [s if isinstance(s, Step) else Step(*s) for s in steps]
             unit = "DOSE_UG_DAY" if steps_are_doses else "RATE_NL_DAY"
         pb = patient_bolus
+        extra = {"confirm_soft_limit": 1} if confirm_soft_limit else {}
         self.request(
-            "PRESCRIBE",
+            "PRESCRIBE_CONFIRM" if confirm_soft_limit else "PRESCRIBE", **extra,
             drug=drug_code(drug), conc_ug_ml=conc_ug_ml, max_dose_ug_24h=max_dose_ug_24h,
             low_reservoir_nl=low_reservoir_nl,
             pb_enabled=1 if pb else 0,
@@ -153,8 +159,43 @@ class Client(WireSession):
     def resume(self) -> None:
         self.request("RESUME")
 
-    def refill(self, volume_nl: int, drug: Union[str, int], conc_ug_ml: int) -> None:
-        self.request("REFILL", volume_nl=volume_nl, drug=drug_code(drug), conc_ug_ml=conc_ug_ml)
+    def refill(self, volume_nl: int, drug: Union[str, int], conc_ug_ml: int,
+               withdrawn_nl: Optional[int] = None) -> Optional[Reconciliation]:
+        """Refill; with ``withdrawn_nl`` (the volume drawn out before filling) the pump
+        reconciles it with the volume it expected and returns the record."""
+        if withdrawn_nl is None:
+            self.request("REFILL", volume_nl=volume_nl, drug=drug_code(drug), conc_ug_ml=conc_ug_ml)
+            return None
+        frame = self.request("REFILL_RECONCILE", volume_nl=volume_nl, drug=drug_code(drug),
+                             conc_ug_ml=conc_ug_ml, withdrawn_nl=withdrawn_nl)
+        return Reconciliation(**{k: int(v) for k, v in frame.fields.items() if k != "seq"})
+
+    def configure_implant(self, dead_volume_nl: int = 0, catheter_length_mm: int = 0,
+                          catheter_nl_per_cm: int = 0, tubing_nl: int = 0) -> None:
+        """Program the implant: the dead volume directly, or a catheter trimmed to
+        ``catheter_length_mm`` at ``catheter_nl_per_cm`` plus ``tubing_nl``."""
+        if catheter_length_mm and dead_volume_nl:
+            raise ValueError("give the dead volume or a catheter, not both")
+        self.request("CONFIGURE_IMPLANT", dead_volume_nl=dead_volume_nl,
+                     catheter_length_mm=catheter_length_mm, catheter_nl_per_cm=catheter_nl_per_cm,
+                     tubing_nl=tubing_nl)
+
+    def set_alarm_resound(self, interval_ms: int) -> None:
+        """Re-sound interval of acknowledged non-critical alarms (1 min..7 days)."""
+        self.request("SET_ALARM_RESOUND", interval_ms=interval_ms)
+
+    def status_ext(self) -> StatusExt:
+        """The implant configuration, re-sound interval, refill projection and drug expiry
+        (GET_STATUS_EXT and GET_DRUG_STATUS)."""
+        ext = self.request("GET_STATUS_EXT").fields
+        drug = self.request("GET_DRUG_STATUS").fields
+        return StatusExt(now_ms=int(ext["now_ms"]), dead_volume_nl=int(ext["dead_volume_nl"]),
+                         resound_ms=int(ext["resound_ms"]),
+                         days_to_low_reservoir=int(ext["days_to_low_reservoir"]),
+                         days_to_low_reservoir_max_use=int(ext["days_to_low_reservoir_max_use"]),
+                         drug=int(drug["drug"]), refill_ms=int(drug["refill_ms"]),
+                         stability_days=int(drug["stability_days"]),
+                         days_to_drug_expiry=int(drug["days_to_drug_expiry"]))
 
     def ack_alarm(self, alarms: Union[int, Sequence[str]]) -> None:
         bits = alarms if isinstance(alarms, int) else alarm_bits(alarms)

@@ -20,6 +20,7 @@ from pyemu._core import ffi, lib
 # The enums are the pump's vocabulary (protocol/vocabulary.json), generated;
 # tests/protocol/test_vocabulary.py checks them against this extension's C.
 from pyemu.protocol.vocabulary import Alarm, BolusKind, Drug, EventKind, Fault, Reason, State
+from pyemu.pump.records import Reconciliation, StatusExt
 
 __all__ = [
     "Alarm", "Balance", "BolusKind", "Config", "Drug", "Event", "EventKind", "Fault",
@@ -232,16 +233,6 @@ class Balance:
     catheter_discarded_pg: int = 0
 
 
-@dataclasses.dataclass(frozen=True)
-class Reconciliation:
-    """Refill reconciliation (pump_reconcile_t); verdict 0 within tolerance,
-    1 possible over-infusion (less withdrawn), 2 possible under-infusion/occlusion."""
-    expected_nl: int
-    withdrawn_nl: int
-    discrepancy_nl: int
-    delivered_nl: int
-    tolerance_nl: int
-    verdict: int
 
 
 def dead_volume_from_catheter(length_mm: int, nl_per_cm: int, tubing_nl: int) -> int:
@@ -356,10 +347,16 @@ class Pump:
     def resume(self) -> None:
         _check(lib.pump_resume(self._p))
 
-    def refill(self, volume_nl: int, drug: Drug, conc_ug_ml: int) -> None:
+    def refill(self, volume_nl: int, drug: Drug, conc_ug_ml: int,
+               withdrawn_nl: Optional[int] = None) -> Optional[Reconciliation]:
+        """Refill; with ``withdrawn_nl`` (the volume drawn out before filling) the pump
+        reconciles it with the volume it expected and returns the record."""
+        if withdrawn_nl is not None:
+            return self.refill_reconciled(volume_nl, drug, conc_ug_ml, withdrawn_nl)
         _check(lib.pump_refill(self._p, _uint("volume_nl", volume_nl, _U32),
                                _uint("drug", int(drug), 0xFFFF),
                                _uint("conc_ug_ml", conc_ug_ml, _U32)))
+        return None
 
     def refill_reconciled(self, volume_nl: int, drug: Drug, conc_ug_ml: int,
                           withdrawn_nl: int) -> Reconciliation:
@@ -374,8 +371,27 @@ class Pump:
     def set_alarm_resound(self, interval_ms: int) -> None:
         _check(lib.pump_set_alarm_resound(self._p, _uint("interval_ms", interval_ms, _U32)))
 
-    def configure_implant(self, dead_volume_nl: int) -> None:
+    def configure_implant(self, dead_volume_nl: int = 0, catheter_length_mm: int = 0,
+                          catheter_nl_per_cm: int = 0, tubing_nl: int = 0) -> None:
+        """Program the implant: the dead volume directly, or a catheter trimmed to
+        ``catheter_length_mm`` at ``catheter_nl_per_cm`` plus ``tubing_nl`` (not both:
+        ValueError, as the wire's BAD_FIELD)."""
+        if catheter_length_mm:
+            if dead_volume_nl:
+                raise ValueError("give the dead volume or a catheter, not both")
+            dead_volume_nl = dead_volume_from_catheter(catheter_length_mm, catheter_nl_per_cm, tubing_nl)
         _check(lib.pump_configure_implant(self._p, _uint("dead_volume_nl", dead_volume_nl, _U32)))
+
+    def status_ext(self) -> StatusExt:
+        """The implant configuration, re-sound interval, refill projection and drug expiry."""
+        s = self.status()
+        lim = lib.pump_drug_limits(int(s.drug))
+        return StatusExt(now_ms=s.now_ms, dead_volume_nl=s.dead_volume_nl, resound_ms=s.resound_ms,
+                         days_to_low_reservoir=s.days_to_low_reservoir,
+                         days_to_low_reservoir_max_use=s.days_to_low_reservoir_max_use,
+                         drug=int(s.drug), refill_ms=s.refill_ms,
+                         stability_days=int(lim.stability_days) if lim != ffi.NULL else 0,
+                         days_to_drug_expiry=s.days_to_drug_expiry)
 
     def ack_alarm(self, alarms: Alarm | int) -> None:
         _check(lib.pump_ack_alarm(self._p, _uint("alarms", int(alarms), _U32)))
