@@ -208,7 +208,7 @@ typedef struct {
     {20000u, 15000u, 10000u, 90u, 1u},  /* MORPHINE */ \
     {15000u, 10000u, 5000u, 60u, 1u},  /* HYDROMORPHONE */ \
     {100u, 20u, 10u, 60u, 0u},  /* ZICONOTIDE */ \
-    {2000u, 2000u, 1000u, 90u, 1u},  /* BACLOFEN */ \
+    {2000u, 3000u, 2000u, 90u, 1u},  /* BACLOFEN */ \
     {0u, 0u, 0u, 0u, 1u},  /* SALINE */ \
     {0u, 0u, 0u, 0u, 1u}   /* OTHER */ \
 }

@@ -419,7 +419,7 @@ VOCABULARY = json.loads(r"""{
       {"drug": "MORPHINE", "max_conc_ug_ml": 20000, "dose_hard_ug_24h": 15000, "dose_soft_ug_24h": 10000, "stability_days": 90, "patient_bolus": true, "source": "stability 90 days: shared/domain.md (clinic refill guidance); concentration and dose limits: assumption"},
       {"drug": "HYDROMORPHONE", "max_conc_ug_ml": 15000, "dose_hard_ug_24h": 10000, "dose_soft_ug_24h": 5000, "stability_days": 60, "patient_bolus": true, "source": "assumption"},
       {"drug": "ZICONOTIDE", "max_conc_ug_ml": 100, "dose_hard_ug_24h": 20, "dose_soft_ug_24h": 10, "stability_days": 60, "patient_bolus": false, "source": "assumption"},
-      {"drug": "BACLOFEN", "max_conc_ug_ml": 2000, "dose_hard_ug_24h": 2000, "dose_soft_ug_24h": 1000, "stability_days": 90, "patient_bolus": true, "source": "assumption"},
+      {"drug": "BACLOFEN", "max_conc_ug_ml": 2000, "dose_hard_ug_24h": 3000, "dose_soft_ug_24h": 2000, "stability_days": 90, "patient_bolus": true, "source": "assumption"},
       {"drug": "SALINE", "max_conc_ug_ml": 0, "dose_hard_ug_24h": 0, "dose_soft_ug_24h": 0, "stability_days": 0, "patient_bolus": true, "source": "no limits"},
       {"drug": "OTHER", "max_conc_ug_ml": 0, "dose_hard_ug_24h": 0, "dose_soft_ug_24h": 0, "stability_days": 0, "patient_bolus": true, "source": "no limits: the library does not know the drug"}
     ]

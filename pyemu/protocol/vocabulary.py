@@ -377,7 +377,7 @@ DRUG_LIBRARY: dict[Drug, DrugLimits] = {
     Drug.MORPHINE: DrugLimits(20000, 15000, 10000, 90, True, 'stability 90 days: shared/domain.md (clinic refill guidance); concentration and dose limits: assumption'),
     Drug.HYDROMORPHONE: DrugLimits(15000, 10000, 5000, 60, True, 'assumption'),
     Drug.ZICONOTIDE: DrugLimits(100, 20, 10, 60, False, 'assumption'),
-    Drug.BACLOFEN: DrugLimits(2000, 2000, 1000, 90, True, 'assumption'),
+    Drug.BACLOFEN: DrugLimits(2000, 3000, 2000, 90, True, 'assumption'),
     Drug.SALINE: DrugLimits(0, 0, 0, 0, True, 'no limits'),
     Drug.OTHER: DrugLimits(0, 0, 0, 0, True, 'no limits: the library does not know the drug'),
 }

@@ -58,7 +58,7 @@ DRUG_LIBRARY = {
     1: (20_000, 15_000, 10_000, 90, True),    # morphine
     2: (15_000, 10_000, 5_000, 60, True),     # hydromorphone
     3: (100, 20, 10, 60, False),              # ziconotide
-    4: (2_000, 2_000, 1_000, 90, True),       # baclofen
+    4: (2_000, 3_000, 2_000, 90, True),       # baclofen
 }
 NO_LIMITS = (0, 0, 0, 0, True)
 RX_CONFIRM_SOFT_LIMIT = 1
