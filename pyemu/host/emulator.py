@@ -260,7 +260,9 @@ class Emulator:
             # battery) must not depend on how the host drains (device.h OUTPUT
             # QUEUE). A pipelined burst used to fill the queue here and drop
             # telemetry the board sent: 1.8 C apart after 30 ADVANCEs.
-            cut = data.find(b"\x00") + 1 or len(data)
+            start = len(data) - len(data.lstrip(b"\x00"))   # leading delimiters end nothing
+            end = data.find(b"\x00", start)
+            cut = end + 1 if end >= 0 else len(data)
             used = self.device.feed(data[:cut])
             if used < len(data):
                 self._pending = data[used:]

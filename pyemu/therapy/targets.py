@@ -48,10 +48,10 @@ class CoreTarget:
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]:
         return _alarms_in(self.pump.events(since + 1), since)
 
-    def do(self, action: str, a: dict) -> None:
+    def do(self, action: str, a: dict) -> Any:
         c = self._core
         try:
-            _core_call(self.pump, action, a)
+            return _core_call(self.pump, action, a)
         except c.PumpError as exc:
             raise Refused(reason_name(exc.reason_code), exc.message) from None
 
@@ -105,10 +105,12 @@ def core_prescription(a: dict):
 DEFAULT_PRIME_MS = 3_600_000
 
 
-def _core_call(pump: Any, action: str, a: dict) -> None:
+def _core_call(pump: Any, action: str, a: dict) -> Any:
+    """One command on the core pump; a refill with a withdrawn volume returns its
+    reconciliation (pyemu.pump.records.Reconciliation)."""
     from pyemu.pump import core
     if action == "prescribe":
-        pump.prescribe(core_prescription(a))
+        pump.prescribe(core_prescription(a), confirm_soft_limit=a.get("confirm_soft_limit", False))
     elif action == "bolus":
         pump.clinician_bolus(a["volume_nl"], a["duration_ms"])
     elif action in ("prime", "bridge"):
@@ -122,7 +124,12 @@ def _core_call(pump: Any, action: str, a: dict) -> None:
     elif action == "resume":
         pump.resume()
     elif action == "refill":
-        pump.refill(a["volume_nl"], core.Drug(_drug_code(a["drug"])), a["conc_ug_ml"])
+        return pump.refill(a["volume_nl"], core.Drug(_drug_code(a["drug"])), a["conc_ug_ml"],
+                           withdrawn_nl=a.get("withdrawn_nl"))
+    elif action == "configure":
+        pump.configure_implant(**a)
+    elif action == "resound":
+        pump.set_alarm_resound(a["interval_ms"])
     elif action == "ack":
         # acknowledge what is active among the alarms named (ack of an
         # inactive alarm is refused by the core, which would fail the step)
@@ -136,6 +143,7 @@ def _core_call(pump: Any, action: str, a: dict) -> None:
         pump.clear_fault(_fault_code(a["kind"]))
     else:  # pragma: no cover - the parser admits only the actions above
         raise ValueError(f"unknown action {action!r}")
+    return None
 
 
 class ClientTarget:
@@ -167,7 +175,7 @@ class ClientTarget:
         """The pump's log entries after seq `since` (``pyemu demo`` follows the log here)."""
         return list(self.client.read_events(since + 1))
 
-    def do(self, action: str, a: dict) -> None:
+    def do(self, action: str, a: dict) -> Any:
         from pyemu.pump.client import DeviceRefused, PatientBolus
         c = self.client
         try:
@@ -176,7 +184,8 @@ class ClientTarget:
                                   a["pb_max_per_24h"]) if a["pb_enabled"] else None
                 c.prescribe(drug=a["drug"], conc_ug_ml=a["conc_ug_ml"],
                             max_dose_ug_24h=a["max_dose_ug_24h"], steps=a["steps"],
-                            low_reservoir_nl=a["low_reservoir_nl"], patient_bolus=pb)
+                            low_reservoir_nl=a["low_reservoir_nl"], patient_bolus=pb,
+                            confirm_soft_limit=a.get("confirm_soft_limit", False))
             elif action == "bolus":
                 c.clinician_bolus(a["volume_nl"], a["duration_ms"])
             elif action in ("prime", "bridge"):
@@ -184,7 +193,11 @@ class ClientTarget:
             elif action in ("patient_bolus", "cancel_bolus", "suspend", "resume"):
                 getattr(c, action)()
             elif action == "refill":
-                c.refill(a["volume_nl"], a["drug"], a["conc_ug_ml"])
+                return c.refill(a["volume_nl"], a["drug"], a["conc_ug_ml"], withdrawn_nl=a.get("withdrawn_nl"))
+            elif action == "configure":
+                c.configure_implant(**a)
+            elif action == "resound":
+                c.set_alarm_resound(a["interval_ms"])
             elif action == "ack":
                 from pyemu.pump.client import alarm_bits
                 active = c.status().alarms & alarm_bits(a["alarms"])
@@ -196,3 +209,4 @@ class ClientTarget:
                 raise ValueError(f"unknown action {action!r}")
         except DeviceRefused as exc:
             raise Refused(exc.reason, exc.text) from None
+        return None

@@ -24,11 +24,15 @@ class Timeline:
     rate_ul_per_h, battery_pct (the `status --json` shape).
     alarm_marks: (sim_time_s, alarm name) for each alarm that rose.
     notes: (sim_time_s, text) for clinician actions worth marking (refills).
+    reconciliations: (sim_time_s, `ctl --json refill` dict: expected_ul, withdrawn_ul,
+    discrepancy_ul, tolerance_ul, delivered_ul, verdict) for each refill that gave
+    the withdrawn volume.
     """
     title: str
     samples: list[dict] = field(default_factory=list)
     alarm_marks: list[tuple[float, str]] = field(default_factory=list)
     notes: list[tuple[float, str]] = field(default_factory=list)
+    reconciliations: list[tuple[float, dict]] = field(default_factory=list)
 
 
 def timeline_of(sc: Scenario, points: int = 600):
@@ -42,7 +46,8 @@ def timeline_of(sc: Scenario, points: int = 600):
     notes = [(s.at_ms / 1000, s.action) for s in sc.steps if s.action == "refill"]
     failed = len(res.failures)
     title = sc.name + (f"  ({failed} expectation(s) failed)" if failed else "")
-    return Timeline(title, samples, [(t / 1000, n) for t, n in marks], notes)
+    recs = [(t / 1000, rec.to_json()) for t, rec in res.reconciliations]
+    return Timeline(title, samples, [(t / 1000, n) for t, n in marks], notes, recs)
 
 
 def timeline_from_recording(path: str | os.PathLike):
@@ -54,6 +59,7 @@ def timeline_from_recording(path: str | os.PathLike):
     # exact onsets from the event log, by (seq, alarm): each entry once however often read
     logged: dict[tuple[int, str], tuple[float, str]] = {}
     refills: dict[int, float] = {}
+    reconciled: list[tuple[float, dict]] = []
     active: set[str] = set()
     for m in messages(rec):
         if m.dir != "tx":
@@ -65,6 +71,12 @@ def timeline_from_recording(path: str | os.PathLike):
                         logged[ev["seq"], a] = (ev["time_ms"] / 1000, a)
                 elif ev["kind"] == kinds["REFILL"]:
                     refills[ev["seq"]] = ev["time_ms"] / 1000
+            continue
+        if m.name == "REFILL_RESULT":
+            from pyemu.pump.records import Reconciliation
+            rec = Reconciliation(**{k: int(v) for k, v in m.fields.items() if k != "seq"})
+            when = samples[-1]["sim_time_s"] if samples else 0.0
+            reconciled.append((when, rec.to_json()))
             continue
         st = status_dict(m.name, m.fields)
         if st is None:
@@ -79,7 +91,7 @@ def timeline_from_recording(path: str | os.PathLike):
     # next looked at. Prefer the log when the session read it.
     marks = sorted(logged.values()) if logged else seen_marks
     notes = [(t, "refill") for t in sorted(refills.values())]
-    return Timeline(f"Recording {Path(path).name}", samples, marks, notes)
+    return Timeline(f"Recording {Path(path).name}", samples, marks, notes, reconciled)
 
 
 def load_timeline(source: str) -> Timeline:
