@@ -66,20 +66,26 @@ from pyemu.pump.errors import (AuthenticationError, ClientError, DeviceRefused, 
                                NoReply, NotExecuted, ProtocolError)
 from pyemu.pump.names import (ALARM_NAMES, alarm_bits, alarm_names, drug_code, drug_name,
                               reason_text, short_reason)
-from pyemu.pump.records import (Alarm, Event, Hello, PatientBolus, Reconciliation, Status, StatusExt, Step,
+from pyemu.pump.records import (DEFAULT_PRIME_MS, LOW_RESERVOIR_DEFAULT_NL, Alarm, Event, Hello,
+                                PatientBolus, Prescription, Reconciliation, Status, StatusExt, Step,
                                 Unsolicited)
 from pyemu.pump.session import ClientStats, WireSession
 
 __all__ = [
     "Client", "ClientError", "NoReply", "NotExecuted", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
     "Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "ClientStats",
-    "Reconciliation", "StatusExt",
+    "Prescription", "Reconciliation", "StatusExt",
     "ALARM_NAMES", "alarm_names", "short_reason", "alarm_bits", "drug_code", "drug_name", "reason_text",
 ]
 
 
 class Client(WireSession):
-    """A pump on the wire: one method per protocol message (see the module docstring)."""
+    """A pump on the wire: one method per protocol message (see the module docstring).
+
+    It implements :class:`pyemu.pump.interface.PumpInterface` with the same
+    argument types and records as the in-process core; refusals raise
+    :class:`DeviceRefused`, a :class:`pyemu.pump.errors.Refusal`.
+    """
 
     # -- one method per message -----------------------------------------------------
     def hello(self) -> Hello:
@@ -95,25 +101,34 @@ class Client(WireSession):
 
     def prescribe(
         self,
+        rx: Optional[Prescription] = None,
+        confirm_soft_limit: bool = False,
         *,
-        drug: Union[str, int],
-        conc_ug_ml: int,
-        max_dose_ug_24h: int,
+        drug: Union[str, int, None] = None,
+        conc_ug_ml: Optional[int] = None,
+        max_dose_ug_24h: Optional[int] = None,
         rate_nl_day: Optional[int] = None,
         dose_ug_day: Optional[int] = None,
         steps: Optional[Sequence[Union[Step, Tuple[int, int]]]] = None,
         steps_are_doses: bool = False,
-        low_reservoir_nl: int = 2_000_000,
+        low_reservoir_nl: int = LOW_RESERVOIR_DEFAULT_NL,
         patient_bolus: Optional[PatientBolus] = None,
-        confirm_soft_limit: bool = False,
     ) -> None:
-        """Program the therapy: one of ``rate_nl_day``, ``dose_ug_day`` or ``steps``.
+        """Program the therapy: a :class:`Prescription` (the pump interface's way),
+        or keywords with one of ``rate_nl_day``, ``dose_ug_day`` or ``steps``.
 
         Doses (µg/day) are converted to rates by the device, so every host gets
         the identical rate. ``confirm_soft_limit`` is the clinician's confirmation
         of a 24-h dose limit above the drug library's soft limit (sent as
         PRESCRIBE_CONFIRM; without it such a limit is refused with soft_limit).
         """
+        if rx is not None:
+            if drug is not None or conc_ug_ml is not None or max_dose_ug_24h is not None:
+                raise ValueError("give a Prescription or keywords, not both")
+            self._prescribe_rx(rx, confirm_soft_limit)
+            return
+        if drug is None or conc_ug_ml is None or max_dose_ug_24h is None:
+            raise ValueError("drug, conc_ug_ml and max_dose_ug_24h are required")
         given = [x is not None for x in (rate_nl_day, dose_ug_day, steps)]
         if sum(given) != 1:
             raise ValueError("give exactly one of rate_nl_day, dose_ug_day or steps")
@@ -140,10 +155,22 @@ class Client(WireSession):
             steps=[{"start_min": s.start_min, "value": s.value} for s in step_list],
         )
 
+    def _prescribe_rx(self, rx: Prescription, confirm_soft_limit: bool = False) -> None:
+        extra = {"confirm_soft_limit": 1} if confirm_soft_limit else {}
+        self.request(
+            "PRESCRIBE_CONFIRM" if confirm_soft_limit else "PRESCRIBE", **extra,
+            drug=int(rx.drug), conc_ug_ml=rx.conc_ug_ml, max_dose_ug_24h=rx.max_dose_ug_24h,
+            low_reservoir_nl=rx.low_reservoir_nl, pb_enabled=1 if rx.pb_enabled else 0,
+            pb_volume_nl=rx.pb_volume_nl, pb_duration_ms=rx.pb_duration_ms,
+            pb_lockout_ms=rx.pb_lockout_ms, pb_max_per_24h=rx.pb_max_per_24h,
+            step_unit=P.ENUMS["step_unit"]["RATE_NL_DAY"],
+            steps=[{"start_min": s.start_min, "value": s.rate_nl_day} for s in rx.steps],
+        )
+
     def clinician_bolus(self, volume_nl: int, duration_ms: int) -> None:
         self.request("CLINICIAN_BOLUS", volume_nl=volume_nl, duration_ms=duration_ms)
 
-    def prime_bolus(self, volume_nl: int = 0, duration_ms: int = 3_600_000) -> None:
+    def prime_bolus(self, volume_nl: int = 0, duration_ms: int = DEFAULT_PRIME_MS) -> None:
         """Prime (after implant) or bridge bolus; volume 0 = the pump's configured dead volume."""
         self.request("PRIME_BOLUS", volume_nl=volume_nl, duration_ms=duration_ms)
 
@@ -166,9 +193,7 @@ class Client(WireSession):
         if withdrawn_nl is None:
             self.request("REFILL", volume_nl=volume_nl, drug=drug_code(drug), conc_ug_ml=conc_ug_ml)
             return None
-        frame = self.request("REFILL_RECONCILE", volume_nl=volume_nl, drug=drug_code(drug),
-                             conc_ug_ml=conc_ug_ml, withdrawn_nl=withdrawn_nl)
-        return Reconciliation(**{k: int(v) for k, v in frame.fields.items() if k != "seq"})
+        return self.refill_reconciled(volume_nl, drug, conc_ug_ml, withdrawn_nl)
 
     def configure_implant(self, dead_volume_nl: int = 0, catheter_length_mm: int = 0,
                           catheter_nl_per_cm: int = 0, tubing_nl: int = 0) -> None:
@@ -197,6 +222,14 @@ class Client(WireSession):
                          stability_days=int(drug["stability_days"]),
                          days_to_drug_expiry=int(drug["days_to_drug_expiry"]))
 
+    def refill_reconciled(self, volume_nl: int, drug: Union[str, int], conc_ug_ml: int,
+                          withdrawn_nl: int) -> Reconciliation:
+        """REFILL_RECONCILE: refill and compare the volume withdrawn with the pump's count."""
+        frame = self.request("REFILL_RECONCILE", volume_nl=volume_nl, drug=drug_code(drug),
+                             conc_ug_ml=conc_ug_ml, withdrawn_nl=withdrawn_nl)
+        return Reconciliation(**{name: int(frame.fields[name])
+                                 for name in Reconciliation.__dataclass_fields__})
+
     def ack_alarm(self, alarms: Union[int, Sequence[str]]) -> None:
         bits = alarms if isinstance(alarms, int) else alarm_bits(alarms)
         self.request("ACK_ALARM", alarm_bits=bits)
@@ -218,6 +251,10 @@ class Client(WireSession):
                 return
             from_seq = events[-1].seq + 1
 
+    def events(self, from_seq: int = 0) -> list[Event]:
+        """Every log entry with seq >= from_seq the ring still holds, oldest first."""
+        return list(self.read_events(from_seq))
+
     def set_clock(self, unix_ms: Optional[int] = None) -> None:
         """Tell the device the wall-clock time (default: this computer's)."""
         if unix_ms is None:
@@ -228,8 +265,16 @@ class Client(WireSession):
         """Move a manual-clock device's time forward; returns the STATUS after the jump."""
         return Status.from_frame(self.request("ADVANCE", delta_ms=delta_ms))
 
+    def advance_by(self, delta_ms: int) -> Status:
+        """The pump interface's name for :meth:`advance`."""
+        return self.advance(delta_ms)
+
     def inject_fault(self, fault: Union[str, int], clear: bool = False) -> None:
         """Inject (or clear) ``motor_stall`` or ``memory`` on a device serving --test-features."""
         code = fault if isinstance(fault, int) else int(V.lookup(V.Fault, fault)[0])
         action = P.ENUMS["fault_action"]["CLEAR" if clear else "INJECT"]
         self.request("INJECT_FAULT", fault=code, action=action)
+
+    def clear_fault(self, fault: Union[str, int]) -> None:
+        """Clear an injected fault (INJECT_FAULT with action CLEAR)."""
+        self.inject_fault(fault, clear=True)

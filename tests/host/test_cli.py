@@ -495,9 +495,22 @@ def test_the_fastest_realtime_clock_stops_at_the_pumps_time_limit(monkeypatch):
 
 
 # ---------------------------------------------------------------- issue 12: clinical commands
-def test_refill_without_withdrawn_warns_and_with_it_reports_the_reconciliation(ctl):
+@pytest.fixture
+def fresh_ctl(threaded_emulator, capsys):
+    """ctl(*args) on a new pump of its own (these tests need a pump running since implant)."""
+    def run(*args, json_out=False):
+        argv = ["ctl", "--port", threaded_emulator.port, "--timeout", "5s"]
+        argv += ["--json"] if json_out else []
+        status = main(argv + list(args))
+        out, err = capsys.readouterr()
+        return status, out, err
+    return run
+
+
+def test_refill_without_withdrawn_warns_and_with_it_reports_the_reconciliation(fresh_ctl):
     """`refill --withdrawn` gives expected/withdrawn/discrepancy/tolerance/delivered and a
     verdict; a refill without it still works but warns on stderr."""
+    ctl = fresh_ctl
     setup_pump(ctl)
     status, _, err = ctl("refill", "--volume", "20mL", "--drug", "baclofen", "--concentration", "2mg/mL")
     assert status == EXIT_OK and "--withdrawn" in err
@@ -515,10 +528,11 @@ def test_refill_without_withdrawn_warns_and_with_it_reports_the_reconciliation(c
     assert status == EXIT_OK and "within tolerance" in out
 
 
-def test_configure_the_catheter_and_read_it_in_status_json(ctl):
+def test_configure_the_catheter_and_read_it_in_status_json(fresh_ctl):
     """`configure --catheter-length 60cm --catheter-ul-per-cm 2.6 --tubing 100uL` programs
     256 uL (refused while therapy runs: suspend first); `--json status` reports it with the
     re-sound interval set by `alarms --resound` and the projection."""
+    ctl = fresh_ctl
     setup_pump(ctl)
     status, _, err = ctl("configure", "--dead-volume", "200uL")
     assert status == EXIT_REFUSED and "therapy_active" in err

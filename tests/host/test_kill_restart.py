@@ -40,7 +40,7 @@ def make_script(rng):
         elif kind == "clinician_bolus":
             script.append((kind, (rng.randrange(1, 200) * 1000, rng.randrange(1, 120) * 60_000)))
         elif kind == "refill":
-            script.append((kind, (rng.randrange(2, 21) * 1_000_000, "baclofen", 2000)))
+            script.append((kind, (rng.randrange(2, 21) * 1_000_000, "baclofen", 500)))
         elif kind == "ack_alarm":
             script.append((kind, (0x7F,)))
         else:
