@@ -295,7 +295,22 @@ uint32_t pump__alarm_causes(const pump_t *p)
     if (p->memory_fault) {
         c |= PUMP_ALARM_MEMORY_ERROR;
     }
+    if (p->now_ms >= pump__drug_expiry_ms(p)) {
+        c |= PUMP_ALARM_DRUG_EXPIRED;
+    }
     return c;
+}
+
+/* When the reservoir's drug passes its stability time (refill time +
+ * stability_days), or PUMP_NEVER for a drug without one. refill_ms <= 2^48
+ * and stability_days < 2^32: the sum stays below 2^63. */
+uint64_t pump__drug_expiry_ms(const pump_t *p)
+{
+    const pump_drug_limits_t *lim = pump_drug_limits(p->res_drug);
+    if (lim == NULL || lim->stability_days == 0u) {
+        return PUMP_NEVER;
+    }
+    return p->refill_ms + (uint64_t)lim->stability_days * PUMP_U;
 }
 
 int pump__halted(const pump_t *p)
@@ -554,6 +569,8 @@ int pump_refill_reconciled(pump_t *p, uint32_t volume_nl, uint16_t drug, uint32_
         r = PUMP_E_DRUG;
     } else if (!pump__conc_ok(drug, conc_ug_ml)) {
         r = PUMP_E_CONCENTRATION;
+    } else if (pump__conc_over_library(drug, conc_ug_ml)) {
+        r = PUMP_E_DRUG_LIMIT;
     }
     if (r != PUMP_OK) {
         pump__log(p, PUMP_EV_REFILL_REFUSED, 0u, (uint32_t)r);
@@ -752,6 +769,18 @@ static void projections(const pump_t *p, pump_status_t *out)
     out->days_to_low_reservoir = days_to_low(p, basal + (uint64_t)patient_24h(p) * pb);
     out->days_to_low_reservoir_max_use =
         days_to_low(p, basal + (p->has_rx ? (uint64_t)p->rx.pb_max_per_24h * pb : 0u));
+    out->refill_ms = p->refill_ms;
+    {
+        uint64_t exp = pump__drug_expiry_ms(p);
+        if (exp == PUMP_NEVER) {
+            out->days_to_drug_expiry = UINT32_MAX;
+        } else if (exp <= p->now_ms) {
+            out->days_to_drug_expiry = 0u;
+        } else {
+            /* < 2^32 days: stability_days is a uint32_t. */
+            out->days_to_drug_expiry = (uint32_t)((exp - p->now_ms) / PUMP_U);
+        }
+    }
 }
 
 static uint32_t bolus_remaining(const pump_t *p)

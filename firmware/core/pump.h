@@ -57,7 +57,7 @@
  * Order of events at one instant t (inside advance): the strokes due at t,
  *   then a motor-stall stroke failure, then a bolus reaching its volume
  *   ends (BOLUS_END), then alarms are evaluated in bit order (LOW, EMPTY,
- *   ERI, EOS, MOTOR_STALL, DOSE_LIMIT, MEMORY); an alarm that halts delivery
+ *   ERI, EOS, MOTOR_STALL, DOSE_LIMIT, MEMORY, DRUG_EXPIRED); an alarm that halts delivery
  *   then cancels a running bolus (BOLUS_CANCELLED). Commands issued at time
  *   t (after advance(t)) see all of that done and act on [t, ...).
  *
@@ -91,7 +91,8 @@
  *   reservoir's drug/conc differ from the prescription's. A running bolus continues across a refill with the same
  *   drug and concentration. Log order: REFILL, then (if it suspends)
  *   SUSPENDED and BOLUS_CANCELLED (cause PUMP_E_SUSPENDED), then the alarm
- *   changes. Refusal order: OVERFILL, DRUG, CONCENTRATION.
+ *   changes. Refusal order: OVERFILL, DRUG, CONCENTRATION, then DRUG_LIMIT
+ *   (conc above the drug library's maximum for the drug).
  *
  * Prescriptions.  Checked in this order, first failure wins:
  *   drug: 1..COUNT-1 and equal to the reservoir's drug (PUMP_E_DRUG);
@@ -104,7 +105,15 @@
  *   1..PUMP_BOLUS_DURATION_MAX_MS, bolus rate <= PUMP_BOLUS_RATE_MAX_NL_DAY,
  *   pb_lockout_ms pb_duration_ms..PUMP_MS_PER_DAY, pb_max_per_24h
  *   1..PUMP_PB_MAX_PER_24H (PUMP_E_BOLUS_RANGE);
- *   basal mass over 24 h <= the limit (PUMP_E_DOSE_LIMIT).
+ *   basal mass over 24 h <= the limit (PUMP_E_DOSE_LIMIT);
+ *   drug library (pump_drug_limits, 0 = no limit): conc <= max_conc_ug_ml,
+ *   max_dose_ug_24h <= dose_hard_ug_24h, pb_enabled only if the drug allows
+ *   patient boluses (PUMP_E_DRUG_LIMIT); max_dose_ug_24h <= dose_soft_ug_24h
+ *   unless the clinician confirmed (pump_prescribe_ex with
+ *   PUMP_RX_CONFIRM_SOFT_LIMIT; PUMP_E_SOFT_LIMIT). A confirmed prescription
+ *   above the soft limit logs SOFT_LIMIT_CONFIRMED (max_dose, soft limit)
+ *   before PRESCRIBED. The library is checked when a prescription is
+ *   programmed, never again (a stored prescription stays valid).
  *   Stored normalised: unused steps and (when pb_enabled == 0) the pb_*
  *   fields are zeroed. A prescription does not change suspension, a
  *   running bolus, the owed accumulator or the bolus record.
@@ -189,11 +198,15 @@
  *                   PUMP_E_DOSE_LIMIT; an event, no lasting cause: its ack
  *                   ends it
  *   MEMORY_ERROR    memory fault present
+ *   DRUG_EXPIRED    the reservoir's drug has a stability time D days in the
+ *                   drug library and now >= refill time + D x U (a refill
+ *                   clears it; non-critical: it re-sounds like LOW_RESERVOIR).
+ *                   advance stops at the expiry instant (the tone changes).
  *   THE ALARM RULE (latching and re-sound). Every alarm but DOSE_LIMIT is
  *   active exactly while its cause lasts, acknowledged or not: it is in
  *   status.alarms, in every ALARM frame and in interrogation until the cause
  *   clears. Ack silences the tone only (status.unacked_alarms loses the bit).
- *   A non-critical alarm with a lasting cause (LOW_RESERVOIR, ERI) that was
+ *   A non-critical alarm with a lasting cause (LOW_RESERVOIR, ERI, DRUG_EXPIRED) that was
  *   acked at time a re-sounds at a + R while its cause lasts, R = the
  *   re-sound interval in force at the ack (default 24 h, programmable
  *   1 min..7 days by pump_set_alarm_resound); a critical alarm acked stays
@@ -267,7 +280,8 @@
  *   REFILL_REFUSED (0, reason); ALARM_RAISED (bit, 0 = raised, 1 =
  *   re-sounded); ALARM_CLEARED/ACKED (bit, 0); FAULT_INJECTED/CLEARED
  *   (fault, 0); IMPLANT_CONFIGURED (new, old dead volume nL); RESOUND_SET
- *   (new, old interval ms); REFILL_RECONCILED (expected nL, withdrawn nL).
+ *   (new, old interval ms); REFILL_RECONCILED (expected nL, withdrawn nL);
+ *   SOFT_LIMIT_CONFIRMED (max_dose_ug_24h, the drug's soft limit ug).
  */
 #ifndef PYEMU_PUMP_H
 #define PYEMU_PUMP_H
@@ -290,7 +304,7 @@
 #define PUMP_LOW_RESERVOIR_DEFAULT_NL 2000000u  /* 2.0 mL */
 #define PUMP_CAPACITY_20ML    20000000u
 #define PUMP_CAPACITY_40ML    40000000u
-#define PUMP_ALARM_BITS       7u    /* alarm bits 0..6 (pump_vocab.h) */
+#define PUMP_ALARM_BITS       8u    /* alarm bits 0..7 (pump_vocab.h) */
 #define PUMP_RESOUND_DEFAULT_MS 86400000u  /* 24 h */
 #define PUMP_RESOUND_MIN_MS   60000u       /* 1 min */
 #define PUMP_RESOUND_MAX_MS   604800000u   /* 7 days */
@@ -411,6 +425,9 @@ typedef struct {
     uint32_t resound_ms;            /* re-sound interval of acked non-critical alarms */
     uint32_t days_to_low_reservoir; /* at the current use; UINT32_MAX: never (no use) */
     uint32_t days_to_low_reservoir_max_use; /* every allowed patient bolus taken */
+    uint64_t refill_ms;             /* time of the last refill (0 before one) */
+    uint32_t days_to_drug_expiry;   /* whole days left of the drug's stability; 0 once
+                                     * expired; UINT32_MAX: no stability time */
 } pump_status_t;
 
 /*
@@ -434,6 +451,13 @@ int pump_advance(pump_t *p, uint64_t to_ms);
 uint64_t pump_next_stroke_ms(const pump_t *p);
 
 int pump_prescribe(pump_t *p, const pump_prescription_t *rx);
+/* pump_prescribe with flags: PUMP_RX_CONFIRM_SOFT_LIMIT is the clinician's
+ * confirmation of a 24-h dose limit above the drug library's soft limit
+ * (logged SOFT_LIMIT_CONFIRMED). Other bits: PUMP_E_ARG. */
+#define PUMP_RX_CONFIRM_SOFT_LIMIT 1u
+int pump_prescribe_ex(pump_t *p, const pump_prescription_t *rx, uint32_t flags);
+/* The drug library's row for a drug code (NULL if not a drug code). */
+const pump_drug_limits_t *pump_drug_limits(uint16_t drug);
 /* Dose programming: µg/day at a concentration -> nL/day, rounded to nearest
  * (halves up): rate = (dose*10^6 + conc/2) / conc. conc 0 or > max ->
  * PUMP_E_CONCENTRATION; result not 0 and outside the rate range ->
@@ -503,8 +527,8 @@ uint32_t pump_read_events(const pump_t *p, uint32_t from_seq, pump_event_t *out,
 
 /* Snapshot: versioned, CRC-protected, little-endian byte image of the whole
  * state (field order in pump_snap.c): "PUMP", u16 version (1), u16 0,
- * u32 total size (10,903 bytes for version 4; 10,823 for version 3, which
- * still loads: see pump_snap.c migrate_v3), fields..., CRC-32 (IEEE
+ * u32 total size (10,911 bytes for version 5; 10,903 for version 4 and
+ * 10,823 for version 3, which still load: see pump_snap.c migrate_v3/v4), fields..., CRC-32 (IEEE
  * 802.3, reflected, as zlib.crc32) of everything before it. Load checks
  * size (PUMP_E_SNAPSHOT_SIZE), magic, version, CRC, then every invariant
  * (pump_check: PUMP_E_SNAPSHOT_INVALID) before touching p; it needs

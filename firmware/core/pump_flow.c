@@ -298,6 +298,10 @@ static void seg_plan(const pump_t *p, uint64_t to, seg_t *s)
     s->b0 = p->battery_nc;
     /* An acked alarm re-sounding changes the tone current: cut there. */
     s->t1 = min_u64(s->t1, pump__next_resound(p));
+    /* The drug expiring raises DRUG_EXPIRED (tone current): cut there too. */
+    if (pump__drug_expiry_ms(p) > s->t0) {
+        s->t1 = min_u64(s->t1, pump__drug_expiry_ms(p));
+    }
     if (pump__enabled(p)) {
         uint64_t end_b;
         uint64_t end_r;

@@ -43,7 +43,10 @@ void pump__assert_fail(const char *file, int line, const char *expr);
 /* Version 4: the v3 "suppressed" word becomes the re-sound interval (4), the
  * re-sound times (7 x 8), the last refill's time and pumped volume (8 + 8)
  * and the drug mass of replaced catheters (8). */
+#define PUMP_SNAP_BODY_V4 (PUMP_SNAP_BODY_V3 + 7u * 8u + 24u)
+/* Version 5: an eighth re-sound time (alarm bit 7, DRUG_EXPIRED). */
 #define PUMP_SNAP_BODY    (PUMP_SNAP_BODY_V3 + PUMP_ALARM_BITS * 8u + 24u)
+#define PUMP_SNAP_TOTAL_V4 (PUMP_SNAP_HEADER + PUMP_SNAP_BODY_V4 + PUMP_SNAP_CRC)
 #define PUMP_SNAP_TOTAL_V3 (PUMP_SNAP_HEADER + PUMP_SNAP_BODY_V3 + PUMP_SNAP_CRC)
 #define PUMP_SNAP_TOTAL   (PUMP_SNAP_HEADER + PUMP_SNAP_BODY + PUMP_SNAP_CRC)
 
@@ -64,12 +67,14 @@ void pump__battery_take(pump_t *p, uint64_t nc);
 int pump__check_state(const pump_t *p, int deep);
 void pump__raise_dose_limit(pump_t *p);
 uint64_t pump__next_resound(const pump_t *p);
+uint64_t pump__drug_expiry_ms(const pump_t *p);
 
 /* pump_rx.c */
 uint64_t pump__basal_24h_pg(const pump_prescription_t *rx);
 uint64_t pump__daily1440(const pump_prescription_t *rx);
 int pump__check_rx(const pump_config_t *cfg, const pump_prescription_t *rx);
 int pump__conc_ok(uint16_t drug, uint32_t conc);
+int pump__conc_over_library(uint16_t drug, uint32_t conc);
 uint32_t pump__bolus_rate(const pump_config_t *cfg, uint32_t volume_nl, uint32_t duration_ms);
 uint64_t pump__counted_bolus_pg(const pump_t *p);
 

@@ -126,8 +126,47 @@ int pump__check_rx(const pump_config_t *cfg, const pump_prescription_t *rx)
     return PUMP_OK;
 }
 
-static int check_rx_full(const pump_t *p, const pump_prescription_t *rx)
+/* The drug library, indexed by pump_drug_t (generated into pump_vocab.h). */
+static const pump_drug_limits_t drug_library[PUMP_DRUG_COUNT] = PUMP_DRUG_LIBRARY_INIT;
+
+const pump_drug_limits_t *pump_drug_limits(uint16_t drug)
 {
+    if (drug >= (uint16_t)PUMP_DRUG_COUNT) {
+        return NULL;
+    }
+    return &drug_library[drug];
+}
+
+/* A concentration above the library's maximum for the drug (0 = none). */
+int pump__conc_over_library(uint16_t drug, uint32_t conc)
+{
+    const pump_drug_limits_t *lim = pump_drug_limits(drug);
+    return lim != NULL && lim->max_conc_ug_ml != 0u && conc > lim->max_conc_ug_ml;
+}
+
+/* Library checks after every range rule: hard limits (PUMP_E_DRUG_LIMIT),
+ * then the soft limit unless confirmed (PUMP_E_SOFT_LIMIT). */
+static int check_library(const pump_prescription_t *rx, uint32_t flags)
+{
+    const pump_drug_limits_t *lim = pump_drug_limits(rx->drug);
+    if (lim == NULL) {
+        return PUMP_E_DRUG;   /* unreachable: the drug was checked first */
+    }
+    if ((lim->max_conc_ug_ml != 0u && rx->conc_ug_ml > lim->max_conc_ug_ml) ||
+        (lim->dose_hard_ug_24h != 0u && rx->max_dose_ug_24h > lim->dose_hard_ug_24h) ||
+        (lim->patient_bolus == 0u && rx->pb_enabled != 0u)) {
+        return PUMP_E_DRUG_LIMIT;
+    }
+    if (lim->dose_soft_ug_24h != 0u && rx->max_dose_ug_24h > lim->dose_soft_ug_24h &&
+        (flags & PUMP_RX_CONFIRM_SOFT_LIMIT) == 0u) {
+        return PUMP_E_SOFT_LIMIT;
+    }
+    return PUMP_OK;
+}
+
+static int check_rx_full(const pump_t *p, const pump_prescription_t *rx, uint32_t flags)
+{
+    int r;
     if (rx->drug == (uint16_t)PUMP_DRUG_NONE || rx->drug >= (uint16_t)PUMP_DRUG_COUNT ||
         rx->drug != p->res_drug) {
         return PUMP_E_DRUG;
@@ -135,7 +174,11 @@ static int check_rx_full(const pump_t *p, const pump_prescription_t *rx)
     if (!pump__conc_ok(rx->drug, rx->conc_ug_ml) || rx->conc_ug_ml != p->res_conc) {
         return PUMP_E_CONCENTRATION;
     }
-    return pump__check_rx(&p->cfg, rx);
+    r = pump__check_rx(&p->cfg, rx);
+    if (r != PUMP_OK) {
+        return r;
+    }
+    return check_library(rx, flags);
 }
 
 static void normalise_rx(pump_prescription_t *dst, const pump_prescription_t *src)
@@ -161,14 +204,25 @@ static void normalise_rx(pump_prescription_t *dst, const pump_prescription_t *sr
 
 int pump_prescribe(pump_t *p, const pump_prescription_t *rx)
 {
+    return pump_prescribe_ex(p, rx, 0u);
+}
+
+int pump_prescribe_ex(pump_t *p, const pump_prescription_t *rx, uint32_t flags)
+{
     int r;
-    if (p == NULL || rx == NULL) {
+    const pump_drug_limits_t *lim;
+    if (p == NULL || rx == NULL || (flags & ~PUMP_RX_CONFIRM_SOFT_LIMIT) != 0u) {
         return PUMP_E_ARG;
     }
-    r = check_rx_full(p, rx);
+    r = check_rx_full(p, rx, flags);
     if (r != PUMP_OK) {
         pump__log(p, PUMP_EV_PRESCRIBE_REFUSED, 0u, (uint32_t)r);
         return r;
+    }
+    lim = pump_drug_limits(rx->drug);
+    if (lim != NULL && lim->dose_soft_ug_24h != 0u && rx->max_dose_ug_24h > lim->dose_soft_ug_24h) {
+        /* Only reached with the confirmation: the record of who accepted what. */
+        pump__log(p, PUMP_EV_SOFT_LIMIT_CONFIRMED, rx->max_dose_ug_24h, lim->dose_soft_ug_24h);
     }
     normalise_rx(&p->rx, rx);
     p->has_rx = 1u;

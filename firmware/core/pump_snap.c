@@ -15,8 +15,9 @@
 #define SNAP_MAGIC1 0x55u   /* 'U' */
 #define SNAP_MAGIC2 0x4Du   /* 'M' */
 #define SNAP_MAGIC3 0x50u   /* 'P' */
-#define SNAP_VERSION 4u
+#define SNAP_VERSION 5u
 #define SNAP_VERSION_OLD 3u   /* still loaded, migrated (see pump_snapshot_load) */
+#define SNAP_VERSION_V4 4u    /* still loaded: 7 re-sound times (no DRUG_EXPIRED bit) */
 
 /* ------------------------------------------------------------------ CRC */
 
@@ -194,8 +195,10 @@ static void visit_accounts(io_t *io, pump_t *p)
     if (io->version == SNAP_VERSION_OLD) {
         io_u32(io, &io->suppressed);
     } else {
+        /* version 4 had 7 alarm bits; bit 7 (DRUG_EXPIRED) came with version 5 */
+        uint32_t nbits = (io->version == SNAP_VERSION_V4) ? PUMP_ALARM_BITS - 1u : PUMP_ALARM_BITS;
         io_u32(io, &p->resound_ms);
-        for (i = 0u; i < PUMP_ALARM_BITS; i++) {
+        for (i = 0u; i < nbits; i++) {
             io_u64(io, &p->resound_at[i]);
         }
         io_u64(io, &p->refill_ms);
@@ -291,12 +294,14 @@ static int check_header(const uint8_t *buf, size_t len, uint32_t *version)
         buf[3] != SNAP_MAGIC3) {
         return PUMP_E_SNAPSHOT_MAGIC;
     }
-    if ((buf[4] != (uint8_t)SNAP_VERSION && buf[4] != (uint8_t)SNAP_VERSION_OLD) ||
+    if ((buf[4] != (uint8_t)SNAP_VERSION && buf[4] != (uint8_t)SNAP_VERSION_OLD &&
+         buf[4] != (uint8_t)SNAP_VERSION_V4) ||
         buf[5] != 0u || buf[6] != 0u || buf[7] != 0u) {
         return PUMP_E_SNAPSHOT_VERSION;
     }
     *version = buf[4];
-    total = (*version == SNAP_VERSION) ? PUMP_SNAP_TOTAL : PUMP_SNAP_TOTAL_V3;
+    total = (*version == SNAP_VERSION) ? PUMP_SNAP_TOTAL :
+            (*version == SNAP_VERSION_V4) ? PUMP_SNAP_TOTAL_V4 : PUMP_SNAP_TOTAL_V3;
     if (len != total || get_u32le(&buf[8]) != total) {
         return PUMP_E_SNAPSHOT_SIZE;
     }
@@ -341,6 +346,20 @@ static void migrate_v3(pump_t *p, uint32_t suppressed)
     }
 }
 
+/* A version-3 or -4 image knows no DRUG_EXPIRED alarm: a drug already past
+ * its stability time raises it at the load (logged), as the alarm rule would
+ * have at the expiry instant. Only on a state sane enough to log into. */
+static void migrate_drug_expired(pump_t *p)
+{
+    if (p->log_count <= PUMP_LOG_CAPACITY && p->log_head < PUMP_LOG_CAPACITY &&
+        p->next_seq >= 1u && p->next_seq < UINT32_MAX && p->now_ms <= PUMP_TIME_MAX &&
+        p->refill_ms <= p->now_ms && (p->alarms & PUMP_ALARM_DRUG_EXPIRED) == 0u &&
+        p->now_ms >= pump__drug_expiry_ms(p)) {
+        p->alarms |= PUMP_ALARM_DRUG_EXPIRED;
+        pump__log(p, PUMP_EV_ALARM_RAISED, PUMP_ALARM_DRUG_EXPIRED, 0u);
+    }
+}
+
 int pump_snapshot_load(pump_t *p, const uint8_t *buf, size_t len)
 {
     pump_t tmp;
@@ -362,6 +381,9 @@ int pump_snapshot_load(pump_t *p, const uint8_t *buf, size_t len)
     PUMP_ASSERT(io.pos == len - PUMP_SNAP_CRC);
     if (io.version == SNAP_VERSION_OLD) {
         migrate_v3(&tmp, io.suppressed);
+    }
+    if (io.version != SNAP_VERSION) {
+        migrate_drug_expired(&tmp);
     }
     if (pump__check_state(&tmp, 1) != PUMP_OK) {
         return PUMP_E_SNAPSHOT_INVALID;

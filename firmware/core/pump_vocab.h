@@ -42,6 +42,8 @@ typedef enum {
     PUMP_E_NO_FAULT = 30,        /* clear of a fault that is not present */
     PUMP_E_MEMORY = 31,          /* memory error not cleared */
     PUMP_E_THERAPY_ACTIVE = 32,  /* implant configuration while a prescription runs (suspend first) */
+    PUMP_E_DRUG_LIMIT = 33,      /* concentration above the drug's maximum, 24-h dose limit above its hard limit, or patient boluses for a drug that allows none */
+    PUMP_E_SOFT_LIMIT = 34,      /* 24-h dose limit above the drug's soft limit without the clinician's confirmation */
     PUMP_RESULT_COUNT
 } pump_result_t;
 
@@ -80,6 +82,8 @@ typedef enum {
     X(PUMP_E_NO_FAULT, "NO_FAULT", "that fault is not present, so there is nothing to clear") \
     X(PUMP_E_MEMORY, "MEMORY", "the pump has a memory error: delivery is halted until the fault is cleared") \
     X(PUMP_E_THERAPY_ACTIVE, "THERAPY_ACTIVE", "the implant configuration can change only before the first prescription or while the pump is suspended") \
+    X(PUMP_E_DRUG_LIMIT, "DRUG_LIMIT", "beyond the drug library's hard limit for this drug (concentration, 24-hour dose or patient boluses)") \
+    X(PUMP_E_SOFT_LIMIT, "SOFT_LIMIT", "the 24-hour dose limit is above the drug library's soft limit: confirm it (--confirm-soft-limit)") \
 
 
 /* What the pump is doing (status.state; pump.h SEMANTICS, State). */
@@ -110,7 +114,8 @@ typedef enum {
 #define PUMP_ALARM_MOTOR_STALL      (1u << 4)  /* critical: a stroke failed while a stall fault was present (latched until cleared) */
 #define PUMP_ALARM_DOSE_LIMIT       (1u << 5)  /* a bolus was refused by the 24-h dose limit; an event, not a lasting cause: ack clears it */
 #define PUMP_ALARM_MEMORY_ERROR     (1u << 6)  /* critical: memory fault present */
-#define PUMP_ALARM_ALL_MASK         0x7Fu
+#define PUMP_ALARM_DRUG_EXPIRED     (1u << 7)  /* the reservoir's drug is past its stability time since the refill (drug library); a refill clears it */
+#define PUMP_ALARM_ALL_MASK         0xFFu
 #define PUMP_ALARM_CRITICAL_MASK    (PUMP_ALARM_RESERVOIR_EMPTY | PUMP_ALARM_EOS | PUMP_ALARM_MOTOR_STALL | PUMP_ALARM_MEMORY_ERROR)
 
 /* data0 / data1 per kind:
@@ -139,12 +144,13 @@ typedef enum {
  *   IMPLANT_CONFIGURED: new dead volume nL / previous dead volume nL
  *   RESOUND_SET: new re-sound interval ms / previous interval ms
  *   REFILL_RECONCILED: expected nL (the reservoir before the refill) / withdrawn nL
+ *   SOFT_LIMIT_CONFIRMED: prescribed max_dose_ug_24h / the drug library's soft limit ug/24 h
  */
 /* Kinds of event log entries and what their data0/data1 mean (pump.h SEMANTICS, Event data). `reason` = a reason code, `bolus_kind`, `alarm` and `fault` = a value of that table. */
 typedef enum {
-    PUMP_EV_NONE = 0,               /* never logged */
+    PUMP_EV_NONE = 0,                 /* never logged */
     PUMP_EV_INIT = 1,
-    PUMP_EV_RESET = 2,              /* restart from saved state */
+    PUMP_EV_RESET = 2,                /* restart from saved state */
     PUMP_EV_PRESCRIBED = 3,
     PUMP_EV_PRESCRIBE_REFUSED = 4,
     PUMP_EV_BOLUS_START = 5,
@@ -162,11 +168,12 @@ typedef enum {
     PUMP_EV_ALARM_ACKED = 17,
     PUMP_EV_FAULT_INJECTED = 18,
     PUMP_EV_FAULT_CLEARED = 19,
-    PUMP_EV_CLOCK_SET = 20,         /* logged by the device layer */
-    PUMP_EV_SECURITY = 21,          /* logged by authenticated sessions */
-    PUMP_EV_IMPLANT_CONFIGURED = 22,/* implant configuration (tubing + catheter) changed; the catheter's old contents are discarded */
-    PUMP_EV_RESOUND_SET = 23,       /* re-sound interval of acknowledged non-critical alarms changed */
-    PUMP_EV_REFILL_RECONCILED = 24, /* logged before REFILL when the refill gave the withdrawn volume */
+    PUMP_EV_CLOCK_SET = 20,           /* logged by the device layer */
+    PUMP_EV_SECURITY = 21,            /* logged by authenticated sessions */
+    PUMP_EV_IMPLANT_CONFIGURED = 22,  /* implant configuration (tubing + catheter) changed; the catheter's old contents are discarded */
+    PUMP_EV_RESOUND_SET = 23,         /* re-sound interval of acknowledged non-critical alarms changed */
+    PUMP_EV_REFILL_RECONCILED = 24,   /* logged before REFILL when the refill gave the withdrawn volume */
+    PUMP_EV_SOFT_LIMIT_CONFIRMED = 25,/* logged before PRESCRIBED when the clinician confirmed a 24-h dose limit above the drug's soft limit */
     PUMP_EV_KIND_COUNT
 } pump_event_kind_t;
 
@@ -184,5 +191,26 @@ typedef enum {
     PUMP_FAULT_MOTOR_STALL = 1, /* the next stroke fails; MOTOR_STALL latches until cleared */
     PUMP_FAULT_MEMORY = 2,      /* MEMORY_ERROR at once; delivery halts until cleared */
 } pump_fault_t;
+
+/* The drug library (vocabulary.json drug_library), indexed by pump_drug_t.
+ * 0 = no limit. pump_rx.c refuses concentrations and 24-h dose limits above
+ * the hard figures (PUMP_E_DRUG_LIMIT), asks a confirmation above the soft
+ * limit (PUMP_E_SOFT_LIMIT) and raises DRUG_EXPIRED after stability_days. */
+typedef struct {
+    uint32_t max_conc_ug_ml;
+    uint32_t dose_hard_ug_24h;
+    uint32_t dose_soft_ug_24h;
+    uint32_t stability_days;
+    uint8_t  patient_bolus;     /* 1: patient boluses allowed */
+} pump_drug_limits_t;
+#define PUMP_DRUG_LIBRARY_INIT { \
+    {0u, 0u, 0u, 0u, 1u},  /* NONE */ \
+    {20000u, 15000u, 10000u, 90u, 1u},  /* MORPHINE */ \
+    {15000u, 10000u, 5000u, 60u, 1u},  /* HYDROMORPHONE */ \
+    {100u, 20u, 10u, 60u, 0u},  /* ZICONOTIDE */ \
+    {2000u, 3000u, 2000u, 90u, 1u},  /* BACLOFEN */ \
+    {0u, 0u, 0u, 0u, 1u},  /* SALINE */ \
+    {0u, 0u, 0u, 0u, 1u}   /* OTHER */ \
+}
 
 #endif /* PYEMU_PUMP_VOCAB_H */

@@ -102,7 +102,11 @@
  * ALARM) are queued only if room for one more reply stays free, so they are
  * dropped before any reply is: a dropped STATUS is counted; a dropped ALARM
  * is retried at the next device_rx/device_tick (the reported alarm state is
- * only updated once an ALARM is queued).
+ * only updated once an ALARM is queued). A dropped frame is not sent, so it
+ * is not charged to the battery: for the battery and the frames to be the
+ * same on every host, a host drains device_tx after every frame it feeds
+ * (the board's loop does; `pyemu serve` feeds one frame per turn and sends
+ * its output before the next), never a pipelined burst at once.
  *
  * ----------------------------------------------------------------------
  * TIME AND UNSOLICITED FRAMES

@@ -207,7 +207,7 @@ int device_auth_role(device_t *d, uint8_t msg_type)
         return PROTO_OK;
     }
     if (msg_type == PROTO_MSG_HELLO || msg_type == PROTO_MSG_GET_STATUS ||
-        msg_type == PROTO_MSG_GET_STATUS_EXT ||
+        msg_type == PROTO_MSG_GET_STATUS_EXT || msg_type == PROTO_MSG_GET_DRUG_STATUS ||
         msg_type == PROTO_MSG_PATIENT_BOLUS || msg_type == PROTO_MSG_AUTH_END) {
         return PROTO_OK;
     }

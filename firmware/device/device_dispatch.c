@@ -152,6 +152,37 @@ static void on_prescribe(device_t *d, uint8_t req_type, const proto_msg_t *m, re
     reply_result(r, req_type, pump_prescribe(&d->pump, &rx));
 }
 
+/* PRESCRIBE_CONFIRM: the same fields after the confirmation byte (the codec
+ * checked it is 0 or 1); copied into a PRESCRIBE so one conversion serves both. */
+static void on_prescribe_confirm(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    const proto_prescribe_confirm_t *c = &m->prescribe_confirm;
+    proto_prescribe_t w;
+    pump_prescription_t rx;
+    uint32_t i;
+    uint32_t n = (c->n_steps <= PUMP_MAX_STEPS) ? c->n_steps : PUMP_MAX_STEPS;
+
+    (void)memset(&w, 0, sizeof w);
+    w.drug = c->drug;
+    w.conc_ug_ml = c->conc_ug_ml;
+    w.max_dose_ug_24h = c->max_dose_ug_24h;
+    w.low_reservoir_nl = c->low_reservoir_nl;
+    w.pb_enabled = c->pb_enabled;
+    w.pb_volume_nl = c->pb_volume_nl;
+    w.pb_duration_ms = c->pb_duration_ms;
+    w.pb_lockout_ms = c->pb_lockout_ms;
+    w.pb_max_per_24h = c->pb_max_per_24h;
+    w.step_unit = c->step_unit;
+    w.n_steps = (uint8_t)n;
+    for (i = 0u; i < n; i++) {
+        w.steps[i].start_min = c->steps[i].start_min;
+        w.steps[i].value = c->steps[i].value;
+    }
+    to_prescription(&w, &rx);
+    reply_result(r, req_type, pump_prescribe_ex(&d->pump, &rx,
+                                                (c->confirm_soft_limit != 0u) ? PUMP_RX_CONFIRM_SOFT_LIMIT : 0u));
+}
+
 static void on_clinician_bolus(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
 {
     reply_result(r, req_type, pump_clinician_bolus(&d->pump, m->clinician_bolus.volume_nl,
@@ -269,6 +300,29 @@ static void on_get_status_ext(device_t *d, uint8_t req_type, const proto_msg_t *
     r->type = (uint8_t)PROTO_MSG_STATUS_EXT;
     r->len = 0u;
     if (proto_encode_status_ext(&out, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
+        r->len = 0u;   /* cannot happen: fixed payload */
+    }
+}
+
+static void on_get_drug_status(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    pump_status_t st;
+    proto_drug_status_t out;
+    const pump_drug_limits_t *lim;
+
+    (void)req_type;
+    (void)m;
+    pump_get_status(&d->pump, &st);
+    lim = pump_drug_limits(st.drug);
+    out.now_ms = st.now_ms;
+    out.drug = (uint8_t)st.drug;   /* drug codes < PUMP_DRUG_COUNT (checked at refill) */
+    out.conc_ug_ml = st.conc_ug_ml;
+    out.refill_ms = st.refill_ms;
+    out.stability_days = (lim != NULL) ? lim->stability_days : 0u;
+    out.days_to_drug_expiry = st.days_to_drug_expiry;
+    r->type = (uint8_t)PROTO_MSG_DRUG_STATUS;
+    r->len = 0u;
+    if (proto_encode_drug_status(&out, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
         r->len = 0u;   /* cannot happen: fixed payload */
     }
 }
@@ -411,6 +465,8 @@ static const route_t routes[] = {
     {(uint8_t)PROTO_MSG_SET_ALARM_RESOUND, 1u, on_set_alarm_resound},
     {(uint8_t)PROTO_MSG_REFILL_RECONCILE, 1u, on_refill_reconcile},
     {(uint8_t)PROTO_MSG_GET_STATUS_EXT,  0u, on_get_status_ext},
+    {(uint8_t)PROTO_MSG_PRESCRIBE_CONFIRM, 1u, on_prescribe_confirm},
+    {(uint8_t)PROTO_MSG_GET_DRUG_STATUS, 0u, on_get_drug_status},
 #ifndef DEVICE_NO_AUTH
     {(uint8_t)PROTO_MSG_AUTH_BEGIN,      0u, on_auth_begin},
     {(uint8_t)PROTO_MSG_AUTH_PROVE,      0u, on_auth_prove},

@@ -39,6 +39,7 @@ VOCAB_CHECK(alarm_eos, (uint32_t)PROTO_ALARM_BITS_EOS == (uint32_t)PUMP_ALARM_EO
 VOCAB_CHECK(alarm_motor_stall, (uint32_t)PROTO_ALARM_BITS_MOTOR_STALL == (uint32_t)PUMP_ALARM_MOTOR_STALL);
 VOCAB_CHECK(alarm_dose_limit, (uint32_t)PROTO_ALARM_BITS_DOSE_LIMIT == (uint32_t)PUMP_ALARM_DOSE_LIMIT);
 VOCAB_CHECK(alarm_memory_error, (uint32_t)PROTO_ALARM_BITS_MEMORY_ERROR == (uint32_t)PUMP_ALARM_MEMORY_ERROR);
+VOCAB_CHECK(alarm_drug_expired, (uint32_t)PROTO_ALARM_BITS_DRUG_EXPIRED == (uint32_t)PUMP_ALARM_DRUG_EXPIRED);
 VOCAB_CHECK(event_kind_none, (uint32_t)PROTO_EVENT_KIND_NONE == (uint32_t)PUMP_EV_NONE);
 VOCAB_CHECK(event_kind_init, (uint32_t)PROTO_EVENT_KIND_INIT == (uint32_t)PUMP_EV_INIT);
 VOCAB_CHECK(event_kind_reset, (uint32_t)PROTO_EVENT_KIND_RESET == (uint32_t)PUMP_EV_RESET);
@@ -64,8 +65,9 @@ VOCAB_CHECK(event_kind_security, (uint32_t)PROTO_EVENT_KIND_SECURITY == (uint32_
 VOCAB_CHECK(event_kind_implant_configured, (uint32_t)PROTO_EVENT_KIND_IMPLANT_CONFIGURED == (uint32_t)PUMP_EV_IMPLANT_CONFIGURED);
 VOCAB_CHECK(event_kind_resound_set, (uint32_t)PROTO_EVENT_KIND_RESOUND_SET == (uint32_t)PUMP_EV_RESOUND_SET);
 VOCAB_CHECK(event_kind_refill_reconciled, (uint32_t)PROTO_EVENT_KIND_REFILL_RECONCILED == (uint32_t)PUMP_EV_REFILL_RECONCILED);
-VOCAB_CHECK(event_kind_count, (uint32_t)PROTO_EVENT_KIND_REFILL_RECONCILED + 1u == (uint32_t)PUMP_EV_KIND_COUNT);
-VOCAB_CHECK(alarm_all, (uint32_t)PUMP_ALARM_ALL_MASK == 127u);
+VOCAB_CHECK(event_kind_soft_limit_confirmed, (uint32_t)PROTO_EVENT_KIND_SOFT_LIMIT_CONFIRMED == (uint32_t)PUMP_EV_SOFT_LIMIT_CONFIRMED);
+VOCAB_CHECK(event_kind_count, (uint32_t)PROTO_EVENT_KIND_SOFT_LIMIT_CONFIRMED + 1u == (uint32_t)PUMP_EV_KIND_COUNT);
+VOCAB_CHECK(alarm_all, (uint32_t)PUMP_ALARM_ALL_MASK == 255u);
 VOCAB_CHECK(reason_ok, (uint32_t)PUMP_OK == 0u);
 VOCAB_CHECK(reason_arg, (uint32_t)PUMP_E_ARG == 1u);
 VOCAB_CHECK(reason_rate_range, (uint32_t)PUMP_E_RATE_RANGE == 2u);
@@ -99,6 +101,8 @@ VOCAB_CHECK(reason_config, (uint32_t)PUMP_E_CONFIG == 29u);
 VOCAB_CHECK(reason_no_fault, (uint32_t)PUMP_E_NO_FAULT == 30u);
 VOCAB_CHECK(reason_memory, (uint32_t)PUMP_E_MEMORY == 31u);
 VOCAB_CHECK(reason_therapy_active, (uint32_t)PUMP_E_THERAPY_ACTIVE == 32u);
+VOCAB_CHECK(reason_drug_limit, (uint32_t)PUMP_E_DRUG_LIMIT == 33u);
+VOCAB_CHECK(reason_soft_limit, (uint32_t)PUMP_E_SOFT_LIMIT == 34u);
 VOCAB_CHECK(reason_unexpected_message, (uint32_t)PROTO_NAK_UNEXPECTED_MESSAGE == 128u);
 VOCAB_CHECK(reason_bad_flags, (uint32_t)PROTO_NAK_BAD_FLAGS == 129u);
 VOCAB_CHECK(reason_bad_length, (uint32_t)PROTO_NAK_BAD_LENGTH == 130u);

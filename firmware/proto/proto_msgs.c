@@ -21,6 +21,8 @@ static const proto_msg_info_t k_info[PROTO_MSG_COUNT] = {
     { 17u, 0x01u, 0x4E48EB0Du, "SET_ALARM_RESOUND" },
     { 18u, 0x01u, 0xAEDDCCCEu, "REFILL_RECONCILE" },
     { 19u, 0x01u, 0x3D1FC03Du, "GET_STATUS_EXT" },
+    { 20u, 0x01u, 0xC7E0199Fu, "PRESCRIBE_CONFIRM" },
+    { 21u, 0x01u, 0x3326DFE7u, "GET_DRUG_STATUS" },
     { 48u, 0x01u, 0x59939293u, "AUTH_BEGIN" },
     { 49u, 0x01u, 0xFED5AE52u, "AUTH_PROVE" },
     { 50u, 0x01u, 0x33A26CD4u, "AUTH_END" },
@@ -32,6 +34,7 @@ static const proto_msg_info_t k_info[PROTO_MSG_COUNT] = {
     { 69u, 0x04u, 0xF11B3A3Fu, "ALARM" },
     { 70u, 0x02u, 0x644426B0u, "REFILL_RESULT" },
     { 71u, 0x02u, 0x1D77377Bu, "STATUS_EXT" },
+    { 72u, 0x02u, 0x1805EDD0u, "DRUG_STATUS" },
     { 112u, 0x02u, 0xD217D134u, "AUTH_CHALLENGE" },
     { 113u, 0x02u, 0x837FAAA5u, "AUTH_ACCEPT" },
 };
@@ -58,19 +61,22 @@ const proto_msg_info_t *proto_msg_info(uint8_t msg_type)
     case 17u: return &k_info[16];
     case 18u: return &k_info[17];
     case 19u: return &k_info[18];
-    case 48u: return &k_info[19];
-    case 49u: return &k_info[20];
-    case 50u: return &k_info[21];
-    case 64u: return &k_info[22];
-    case 65u: return &k_info[23];
-    case 66u: return &k_info[24];
-    case 67u: return &k_info[25];
-    case 68u: return &k_info[26];
-    case 69u: return &k_info[27];
-    case 70u: return &k_info[28];
-    case 71u: return &k_info[29];
-    case 112u: return &k_info[30];
-    case 113u: return &k_info[31];
+    case 20u: return &k_info[19];
+    case 21u: return &k_info[20];
+    case 48u: return &k_info[21];
+    case 49u: return &k_info[22];
+    case 50u: return &k_info[23];
+    case 64u: return &k_info[24];
+    case 65u: return &k_info[25];
+    case 66u: return &k_info[26];
+    case 67u: return &k_info[27];
+    case 68u: return &k_info[28];
+    case 69u: return &k_info[29];
+    case 70u: return &k_info[30];
+    case 71u: return &k_info[31];
+    case 72u: return &k_info[32];
+    case 112u: return &k_info[33];
+    case 113u: return &k_info[34];
     default: return NULL;
     }
 }
@@ -116,6 +122,8 @@ const char *proto_nak_name(int reason)
     case 30: return "E_NO_FAULT";
     case 31: return "E_MEMORY";
     case 32: return "E_THERAPY_ACTIVE";
+    case 33: return "E_DRUG_LIMIT";
+    case 34: return "E_SOFT_LIMIT";
     case 128: return "UNEXPECTED_MESSAGE";
     case 129: return "BAD_FLAGS";
     case 130: return "BAD_LENGTH";
@@ -469,6 +477,75 @@ int proto_decode_refill_reconcile(const uint8_t *buf, size_t len, proto_refill_r
     m->conc_ug_ml = proto_get_u32(buf, &pos);
     m->withdrawn_nl = proto_get_u32(buf, &pos);
     return PROTO_OK;
+}
+
+static int check_prescribe_confirm(const proto_prescribe_confirm_t *m)
+{
+    size_t i;
+    if ((m->n_steps < 1u) || (m->n_steps > 24u)) { return PROTO_NAK_BAD_FIELD; }
+    if ((m->confirm_soft_limit > 1u)) { return PROTO_NAK_BAD_FIELD; }
+    if ((m->pb_enabled > 1u)) { return PROTO_NAK_BAD_FIELD; }
+    if ((m->step_unit > 1u)) { return PROTO_NAK_BAD_FIELD; }
+    (void)i;
+    return PROTO_OK;
+}
+
+int proto_encode_prescribe_confirm(const proto_prescribe_confirm_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    size_t i;
+    int rc;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    rc = check_prescribe_confirm(m);
+    if (rc != PROTO_OK) { return rc; }
+    need = 30u + ((size_t)m->n_steps * 6u);
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u8(buf, &pos, m->confirm_soft_limit);
+    proto_put_u8(buf, &pos, m->drug);
+    proto_put_u32(buf, &pos, m->conc_ug_ml);
+    proto_put_u32(buf, &pos, m->max_dose_ug_24h);
+    proto_put_u32(buf, &pos, m->low_reservoir_nl);
+    proto_put_u8(buf, &pos, m->pb_enabled);
+    proto_put_u32(buf, &pos, m->pb_volume_nl);
+    proto_put_u32(buf, &pos, m->pb_duration_ms);
+    proto_put_u32(buf, &pos, m->pb_lockout_ms);
+    proto_put_u8(buf, &pos, m->pb_max_per_24h);
+    proto_put_u8(buf, &pos, m->step_unit);
+    proto_put_u8(buf, &pos, m->n_steps);
+    for (i = 0u; (i < (size_t)m->n_steps) && (i < 24u); i++) {
+        proto_put_u16(buf, &pos, m->steps[i].start_min);
+        proto_put_u32(buf, &pos, m->steps[i].value);
+    }
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_prescribe_confirm(const uint8_t *buf, size_t len, proto_prescribe_confirm_t *m)
+{
+    size_t pos = 0u;
+    size_t i;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len < 30u) { return PROTO_NAK_BAD_LENGTH; }
+    m->confirm_soft_limit = proto_get_u8(buf, &pos);
+    m->drug = proto_get_u8(buf, &pos);
+    m->conc_ug_ml = proto_get_u32(buf, &pos);
+    m->max_dose_ug_24h = proto_get_u32(buf, &pos);
+    m->low_reservoir_nl = proto_get_u32(buf, &pos);
+    m->pb_enabled = proto_get_u8(buf, &pos);
+    m->pb_volume_nl = proto_get_u32(buf, &pos);
+    m->pb_duration_ms = proto_get_u32(buf, &pos);
+    m->pb_lockout_ms = proto_get_u32(buf, &pos);
+    m->pb_max_per_24h = proto_get_u8(buf, &pos);
+    m->step_unit = proto_get_u8(buf, &pos);
+    m->n_steps = proto_get_u8(buf, &pos);
+    if ((m->n_steps < 1u) || (m->n_steps > 24u)) { return PROTO_NAK_BAD_FIELD; }
+    if (len != (30u + ((size_t)m->n_steps * 6u))) { return PROTO_NAK_BAD_LENGTH; }
+    for (i = 0u; (i < (size_t)m->n_steps) && (i < 24u); i++) {
+        m->steps[i].start_min = proto_get_u16(buf, &pos);
+        m->steps[i].value = proto_get_u32(buf, &pos);
+    }
+    return check_prescribe_confirm(m);
 }
 
 static int check_auth_begin(const proto_auth_begin_t *m)
@@ -833,6 +910,37 @@ int proto_decode_status_ext(const uint8_t *buf, size_t len, proto_status_ext_t *
     return PROTO_OK;
 }
 
+int proto_encode_drug_status(const proto_drug_status_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    need = 29u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u64(buf, &pos, m->now_ms);
+    proto_put_u8(buf, &pos, m->drug);
+    proto_put_u32(buf, &pos, m->conc_ug_ml);
+    proto_put_u64(buf, &pos, m->refill_ms);
+    proto_put_u32(buf, &pos, m->stability_days);
+    proto_put_u32(buf, &pos, m->days_to_drug_expiry);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_drug_status(const uint8_t *buf, size_t len, proto_drug_status_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 29u) { return PROTO_NAK_BAD_LENGTH; }
+    m->now_ms = proto_get_u64(buf, &pos);
+    m->drug = proto_get_u8(buf, &pos);
+    m->conc_ug_ml = proto_get_u32(buf, &pos);
+    m->refill_ms = proto_get_u64(buf, &pos);
+    m->stability_days = proto_get_u32(buf, &pos);
+    m->days_to_drug_expiry = proto_get_u32(buf, &pos);
+    return PROTO_OK;
+}
+
 int proto_encode_auth_challenge(const proto_auth_challenge_t *m, uint8_t *buf, size_t cap, size_t *len)
 {
     size_t pos = 0u;
@@ -897,6 +1005,7 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 16u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_configure_implant(&m->configure_implant, buf, cap, len);
     case 17u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_set_alarm_resound(&m->set_alarm_resound, buf, cap, len);
     case 18u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_refill_reconcile(&m->refill_reconcile, buf, cap, len);
+    case 20u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_prescribe_confirm(&m->prescribe_confirm, buf, cap, len);
     case 48u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_begin(&m->auth_begin, buf, cap, len);
     case 49u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_prove(&m->auth_prove, buf, cap, len);
     case 64u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_ack(&m->ack, buf, cap, len);
@@ -907,6 +1016,7 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 69u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_alarm(&m->alarm, buf, cap, len);
     case 70u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_refill_result(&m->refill_result, buf, cap, len);
     case 71u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_status_ext(&m->status_ext, buf, cap, len);
+    case 72u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_drug_status(&m->drug_status, buf, cap, len);
     case 112u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_challenge(&m->auth_challenge, buf, cap, len);
     case 113u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_accept(&m->auth_accept, buf, cap, len);
     case 1u:
@@ -916,6 +1026,7 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 8u:
     case 9u:
     case 19u:
+    case 21u:
     case 50u:
         *len = 0u;
         return PROTO_OK;
@@ -938,6 +1049,7 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 16u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_configure_implant(buf, len, &m->configure_implant);
     case 17u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_set_alarm_resound(buf, len, &m->set_alarm_resound);
     case 18u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_refill_reconcile(buf, len, &m->refill_reconcile);
+    case 20u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_prescribe_confirm(buf, len, &m->prescribe_confirm);
     case 48u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_begin(buf, len, &m->auth_begin);
     case 49u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_prove(buf, len, &m->auth_prove);
     case 64u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_ack(buf, len, &m->ack);
@@ -948,6 +1060,7 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 69u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_alarm(buf, len, &m->alarm);
     case 70u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_refill_result(buf, len, &m->refill_result);
     case 71u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_status_ext(buf, len, &m->status_ext);
+    case 72u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_drug_status(buf, len, &m->drug_status);
     case 112u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_challenge(buf, len, &m->auth_challenge);
     case 113u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_accept(buf, len, &m->auth_accept);
     case 1u:
@@ -957,6 +1070,7 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 8u:
     case 9u:
     case 19u:
+    case 21u:
     case 50u:
         return (len == 0u) ? PROTO_OK : PROTO_NAK_BAD_LENGTH;
     default: return PROTO_ERR_UNKNOWN_TYPE;

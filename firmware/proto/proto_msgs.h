@@ -12,8 +12,8 @@
 
 #include "proto.h"
 
-#define PROTO_SCHEMA_CRC 0x4F143211u
-#define PROTO_MSG_COUNT 32u
+#define PROTO_SCHEMA_CRC 0x372E45B3u
+#define PROTO_MSG_COUNT 35u
 
 /* message types */
 #define PROTO_MSG_HELLO 1u
@@ -35,6 +35,8 @@
 #define PROTO_MSG_SET_ALARM_RESOUND 17u
 #define PROTO_MSG_REFILL_RECONCILE 18u
 #define PROTO_MSG_GET_STATUS_EXT 19u
+#define PROTO_MSG_PRESCRIBE_CONFIRM 20u
+#define PROTO_MSG_GET_DRUG_STATUS 21u
 #define PROTO_MSG_AUTH_BEGIN 48u
 #define PROTO_MSG_AUTH_PROVE 49u
 #define PROTO_MSG_AUTH_END 50u
@@ -46,6 +48,7 @@
 #define PROTO_MSG_ALARM 69u
 #define PROTO_MSG_REFILL_RESULT 70u
 #define PROTO_MSG_STATUS_EXT 71u
+#define PROTO_MSG_DRUG_STATUS 72u
 #define PROTO_MSG_AUTH_CHALLENGE 112u
 #define PROTO_MSG_AUTH_ACCEPT 113u
 
@@ -75,6 +78,7 @@
 #define PROTO_ALARM_BITS_MOTOR_STALL 16u
 #define PROTO_ALARM_BITS_DOSE_LIMIT 32u
 #define PROTO_ALARM_BITS_MEMORY_ERROR 64u
+#define PROTO_ALARM_BITS_DRUG_EXPIRED 128u
 #define PROTO_EVENT_KIND_NONE 0u
 #define PROTO_EVENT_KIND_INIT 1u
 #define PROTO_EVENT_KIND_RESET 2u
@@ -100,6 +104,7 @@
 #define PROTO_EVENT_KIND_IMPLANT_CONFIGURED 22u
 #define PROTO_EVENT_KIND_RESOUND_SET 23u
 #define PROTO_EVENT_KIND_REFILL_RECONCILED 24u
+#define PROTO_EVENT_KIND_SOFT_LIMIT_CONFIRMED 25u
 #define PROTO_FAULT_ACTION_INJECT 0u
 #define PROTO_FAULT_ACTION_CLEAR 1u
 #define PROTO_STEP_UNIT_RATE_NL_DAY 0u
@@ -193,6 +198,27 @@ typedef struct {  /* REFILL_RECONCILE (id 18) */
     uint32_t conc_ug_ml;
     uint32_t withdrawn_nl;
 } proto_refill_reconcile_t;
+
+typedef struct {  /* PRESCRIBE_CONFIRM.steps[] element */
+    uint16_t start_min;
+    uint32_t value;
+} proto_confirm_step_t;
+
+typedef struct {  /* PRESCRIBE_CONFIRM (id 20) */
+    uint8_t confirm_soft_limit;
+    uint8_t drug;
+    uint32_t conc_ug_ml;
+    uint32_t max_dose_ug_24h;
+    uint32_t low_reservoir_nl;
+    uint8_t pb_enabled;
+    uint32_t pb_volume_nl;
+    uint32_t pb_duration_ms;
+    uint32_t pb_lockout_ms;
+    uint8_t pb_max_per_24h;
+    uint8_t step_unit;
+    uint8_t n_steps;
+    proto_confirm_step_t steps[24];
+} proto_prescribe_confirm_t;
 
 typedef struct {  /* AUTH_BEGIN (id 48) */
     uint8_t role;
@@ -291,6 +317,15 @@ typedef struct {  /* STATUS_EXT (id 71) */
     uint32_t unacked_alarms;
 } proto_status_ext_t;
 
+typedef struct {  /* DRUG_STATUS (id 72) */
+    uint64_t now_ms;
+    uint8_t drug;
+    uint32_t conc_ug_ml;
+    uint64_t refill_ms;
+    uint32_t stability_days;
+    uint32_t days_to_drug_expiry;
+} proto_drug_status_t;
+
 typedef struct {  /* AUTH_CHALLENGE (id 112) */
     uint32_t session;
     uint64_t device_nonce_lo;
@@ -316,6 +351,7 @@ typedef union {
     proto_configure_implant_t configure_implant;
     proto_set_alarm_resound_t set_alarm_resound;
     proto_refill_reconcile_t refill_reconcile;
+    proto_prescribe_confirm_t prescribe_confirm;
     proto_auth_begin_t auth_begin;
     proto_auth_prove_t auth_prove;
     proto_ack_t ack;
@@ -326,6 +362,7 @@ typedef union {
     proto_alarm_t alarm;
     proto_refill_result_t refill_result;
     proto_status_ext_t status_ext;
+    proto_drug_status_t drug_status;
     proto_auth_challenge_t auth_challenge;
     proto_auth_accept_t auth_accept;
 } proto_msg_t;
@@ -354,6 +391,8 @@ int proto_encode_set_alarm_resound(const proto_set_alarm_resound_t *m, uint8_t *
 int proto_decode_set_alarm_resound(const uint8_t *buf, size_t len, proto_set_alarm_resound_t *m);
 int proto_encode_refill_reconcile(const proto_refill_reconcile_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_refill_reconcile(const uint8_t *buf, size_t len, proto_refill_reconcile_t *m);
+int proto_encode_prescribe_confirm(const proto_prescribe_confirm_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_prescribe_confirm(const uint8_t *buf, size_t len, proto_prescribe_confirm_t *m);
 int proto_encode_auth_begin(const proto_auth_begin_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_auth_begin(const uint8_t *buf, size_t len, proto_auth_begin_t *m);
 int proto_encode_auth_prove(const proto_auth_prove_t *m, uint8_t *buf, size_t cap, size_t *len);
@@ -374,6 +413,8 @@ int proto_encode_refill_result(const proto_refill_result_t *m, uint8_t *buf, siz
 int proto_decode_refill_result(const uint8_t *buf, size_t len, proto_refill_result_t *m);
 int proto_encode_status_ext(const proto_status_ext_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_status_ext(const uint8_t *buf, size_t len, proto_status_ext_t *m);
+int proto_encode_drug_status(const proto_drug_status_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_drug_status(const uint8_t *buf, size_t len, proto_drug_status_t *m);
 int proto_encode_auth_challenge(const proto_auth_challenge_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_auth_challenge(const uint8_t *buf, size_t len, proto_auth_challenge_t *m);
 int proto_encode_auth_accept(const proto_auth_accept_t *m, uint8_t *buf, size_t cap, size_t *len);

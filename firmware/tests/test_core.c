@@ -50,7 +50,7 @@ static void new_pump(pump_t *p, uint32_t stroke_nl)
 static void simple_rx(pump_prescription_t *rx, uint32_t rate, uint32_t limit_ug)
 {
     memset(rx, 0, sizeof *rx);
-    rx->drug = PUMP_DRUG_MORPHINE;
+    rx->drug = PUMP_DRUG_OTHER;
     rx->conc_ug_ml = 10000u;
     rx->n_steps = 1u;
     rx->steps[0].rate_nl_day = rate;
@@ -62,7 +62,7 @@ static void running_pump(pump_t *p, uint32_t rate)
 {
     pump_prescription_t rx;
     new_pump(p, PUMP_DEFAULT_STROKE_NL);
-    CHECK_EQ(pump_refill(p, 20000000u, PUMP_DRUG_MORPHINE, 10000u), PUMP_OK);
+    CHECK_EQ(pump_refill(p, 20000000u, PUMP_DRUG_OTHER, 10000u), PUMP_OK);
     simple_rx(&rx, rate, 1000000u);
     CHECK_EQ(pump_prescribe(p, &rx), PUMP_OK);
 }
@@ -116,7 +116,7 @@ static void test_refusals_leave_state(void)
     rx.n_steps = 2u;
     rx.steps[1].start_min = 0u;
     CHECK_EQ(pump_prescribe(&pa, &rx), PUMP_E_STEPS);
-    CHECK_EQ(pump_refill(&pa, 20000001u, PUMP_DRUG_MORPHINE, 10000u), PUMP_E_OVERFILL);
+    CHECK_EQ(pump_refill(&pa, 20000001u, PUMP_DRUG_OTHER, 10000u), PUMP_E_OVERFILL);
     CHECK_EQ(pump_clinician_bolus(&pa, 0u, 1000u), PUMP_E_BOLUS_RANGE);
     CHECK_EQ(pump_clinician_bolus(&pa, 1000000u, 1000u), PUMP_E_BOLUS_RANGE);  /* > 1 mL/min */
     CHECK_EQ(pump_cancel_bolus(&pa), PUMP_E_NO_BOLUS);
@@ -179,7 +179,7 @@ static void scenario(pump_t *p, uint64_t step)
     pump_default_config(&cfg);
     cfg.battery_capacity_nc = 30000000000ull;
     CHECK_EQ(pump_init(p, &cfg), PUMP_OK);
-    CHECK_EQ(pump_refill(p, 20000000u, PUMP_DRUG_MORPHINE, 10000u), PUMP_OK);
+    CHECK_EQ(pump_refill(p, 20000000u, PUMP_DRUG_OTHER, 10000u), PUMP_OK);
     schedule_rx(&rx);
     CHECK_EQ(pump_prescribe(p, &rx), PUMP_OK);
     for (i = 0u; i < sizeof at / sizeof at[0]; i++) {
@@ -192,7 +192,7 @@ static void scenario(pump_t *p, uint64_t step)
         case 1: CHECK_EQ(pump_clinician_bolus(p, 333333u, 777777u), PUMP_OK); break;
         case 3: CHECK_EQ(pump_inject_fault(p, PUMP_FAULT_MOTOR_STALL), PUMP_OK); break;
         case 4: CHECK_EQ(pump_clear_fault(p, PUMP_FAULT_MOTOR_STALL), PUMP_OK); break;
-        case 5: CHECK_EQ(pump_refill(p, 19500000u, PUMP_DRUG_MORPHINE, 10000u), PUMP_OK); break;
+        case 5: CHECK_EQ(pump_refill(p, 19500000u, PUMP_DRUG_OTHER, 10000u), PUMP_OK); break;
         default: break;
         }
     }
@@ -230,7 +230,7 @@ static void test_long_advance(void)
     /* Refill every 30 days for 8 years: ERI after ~7 years, then EOS. */
     for (t = 30u * DAY; t <= 8u * 366u * DAY; t += 30u * DAY) {
         CHECK_EQ(pump_advance(&pa, t), PUMP_OK);
-        CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_MORPHINE, 10000u), PUMP_OK);
+        CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_OTHER, 10000u), PUMP_OK);
     }
     pump_get_status(&pa, &st);
     CHECK(st.eri == 1u && st.battery_nc == 0u);
@@ -306,7 +306,7 @@ static void test_patient_bolus(void)
     uint32_t granted = 0u;
     uint32_t i;
     new_pump(&pa, PUMP_DEFAULT_STROKE_NL);
-    CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_MORPHINE, 1000u), PUMP_OK);
+    CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_OTHER, 1000u), PUMP_OK);
     simple_rx(&rx, 500000u, 700u);          /* basal 500 µg/day, limit 700 µg */
     rx.conc_ug_ml = 1000u;
     rx.pb_enabled = 1u;
@@ -351,7 +351,7 @@ static void test_dose_window(void)
 {
     pump_prescription_t rx;
     new_pump(&pa, PUMP_DEFAULT_STROKE_NL);
-    CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_MORPHINE, 1000u), PUMP_OK);
+    CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_OTHER, 1000u), PUMP_OK);
     simple_rx(&rx, 48000u, 148u);            /* basal 48 µg/day, limit 148 µg */
     rx.conc_ug_ml = 1000u;
     CHECK_EQ(pump_prescribe(&pa, &rx), PUMP_OK);
@@ -405,7 +405,7 @@ static void test_catheter(void)
     pump_get_balance(&pa, &b);
     CHECK_EQ(b.in_catheter_pg, (uint64_t)PUMP_DEFAULT_DEAD_VOLUME_NL * 10000u);
     CHECK_EQ(b.delivered_pg, (1000000ull - PUMP_DEFAULT_DEAD_VOLUME_NL) * 10000u);
-    CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_MORPHINE, 20000u), PUMP_OK);
+    CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_OTHER, 20000u), PUMP_OK);
     pump_get_status(&pa, &st);
     CHECK_EQ(st.state, PUMP_STATE_SUSPENDED);   /* another concentration: suspended */
     simple_rx(&rx, 1000000u, 100000u);
@@ -437,7 +437,7 @@ static void test_catheter_merge(void)
     for (i = 1u; i <= 40u; i++) {
         uint32_t conc = 1000u + 37u * i;
         CHECK_EQ(pump_advance(&pa, i * 300000ull), PUMP_OK);   /* 5 min = 83 µL */
-        CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_MORPHINE, conc), PUMP_OK);
+        CHECK_EQ(pump_refill(&pa, 20000000u, PUMP_DRUG_OTHER, conc), PUMP_OK);
         simple_rx(&rx, 24000000u, 10000000u);
         rx.conc_ug_ml = conc;
         CHECK_EQ(pump_prescribe(&pa, &rx), PUMP_OK);

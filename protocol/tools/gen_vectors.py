@@ -123,6 +123,14 @@ VALID: list[tuple[str, str, str, int, int, dict[str, Any]]] = [
      "STATUS_EXT", 26, KIND_RESPONSE,
      dict(now_ms=15_552_000_000, dead_volume_nl=256_000, resound_ms=86_400_000, days_to_low_reservoir=21,
           days_to_low_reservoir_max_use=15, unacked_alarms=0)),
+    ("prescribe_confirm", "PRESCRIBE_CONFIRM: morphine 10 mg/mL, 12 mg/24 h limit above the soft limit, confirmed",
+     "PRESCRIBE_CONFIRM", 27, KIND_REQUEST,
+     dict(_PRESCRIBE, confirm_soft_limit=1, conc_ug_ml=10_000, max_dose_ug_24h=12_000)),
+    ("get_drug_status", "GET_DRUG_STATUS request", "GET_DRUG_STATUS", 28, KIND_REQUEST, {}),
+    ("drug_status", "DRUG_STATUS: morphine 10 mg/mL refilled at day 150, 90-day stability, 60 days left",
+     "DRUG_STATUS", 28, KIND_RESPONSE,
+     dict(now_ms=15_552_000_000, drug=1, conc_ug_ml=10_000, refill_ms=12_960_000_000, stability_days=90,
+          days_to_drug_expiry=60)),
 ]
 
 

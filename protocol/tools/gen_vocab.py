@@ -100,9 +100,50 @@ def gen_pump_vocab_h(s: Schema) -> str:
     for key in ("bolus_kind", "fault"):
         tab = t[key]
         enum(key, tab["values"], [tab["c_prefix"] + v["name"] for v in tab["values"]], tab.get("c_count"))
+    o += _c_drug_library(s)
     o.append("#endif /* PYEMU_PUMP_VOCAB_H */")
     o.append("")
     return "\n".join(o)
+
+
+def drug_library_rows(s: Schema) -> list[dict[str, Any]]:
+    """The drug library's rows indexed by drug code (NONE and drugs without a row: no limits)."""
+    drugs = _tables(s)["drug"]["values"]
+    by_name = {e["drug"]: e for e in s.vocabulary["drug_library"]["entries"]}
+    unknown = set(by_name) - {v["name"] for v in drugs}
+    if unknown:
+        raise ValueError(f"drug_library names unknown drugs: {sorted(unknown)}")
+    none = {"max_conc_ug_ml": 0, "dose_hard_ug_24h": 0, "dose_soft_ug_24h": 0, "stability_days": 0,
+            "patient_bolus": True, "source": "no limits"}
+    rows = []
+    for v in drugs:
+        e = dict(by_name.get(v["name"], none), drug=v["name"])
+        if e["dose_soft_ug_24h"] > e["dose_hard_ug_24h"] or (e["dose_hard_ug_24h"] and not e["dose_soft_ug_24h"]):
+            raise ValueError(f"drug_library {v['name']}: soft limit must be 1..hard limit")
+        rows.append(e)
+    return rows
+
+
+def _c_drug_library(s: Schema) -> list[str]:
+    o = ["/* The drug library (vocabulary.json drug_library), indexed by pump_drug_t.",
+         " * 0 = no limit. pump_rx.c refuses concentrations and 24-h dose limits above",
+         " * the hard figures (PUMP_E_DRUG_LIMIT), asks a confirmation above the soft",
+         " * limit (PUMP_E_SOFT_LIMIT) and raises DRUG_EXPIRED after stability_days. */",
+         "typedef struct {",
+         "    uint32_t max_conc_ug_ml;",
+         "    uint32_t dose_hard_ug_24h;",
+         "    uint32_t dose_soft_ug_24h;",
+         "    uint32_t stability_days;",
+         "    uint8_t  patient_bolus;     /* 1: patient boluses allowed */",
+         "} pump_drug_limits_t;",
+         "#define PUMP_DRUG_LIBRARY_INIT { \\"]
+    rows = drug_library_rows(s)
+    for i, e in enumerate(rows):
+        sep = "," if i + 1 < len(rows) else " "
+        o.append(f"    {{{e['max_conc_ug_ml']}u, {e['dose_hard_ug_24h']}u, {e['dose_soft_ug_24h']}u, "
+                 f"{e['stability_days']}u, {int(e['patient_bolus'])}u}}{sep}  /* {e['drug']} */ \\")
+    o += ["}", ""]
+    return o
 
 
 # ---------------------------------------------------------------- cffi: _vocab.cdef
@@ -231,9 +272,9 @@ def gen_vocabulary_py(s: Schema) -> str:
          '"""',
          "from __future__ import annotations", "",
          "import enum",
-         "from typing import Optional, TypeVar", "",
+         "from typing import NamedTuple, Optional, TypeVar", "",
          '__all__ = [',
-         '    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "Drug", "EVENT_DATA", "EventKind", "Fault",',
+         '    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "DRUG_LIBRARY", "Drug", "DrugLimits", "EVENT_DATA", "EventKind", "Fault",',
          '    "REASON_GROUP", "REASON_SHORT", "REASON_TEXT", "Reason", "State", "WIRE_REASON_NAME",',
          '    "choices", "lookup", "reason_name", "reason_short", "reason_text", "user_name", "wire_reason_name",',
          "]", "",
@@ -284,6 +325,20 @@ def gen_vocabulary_py(s: Schema) -> str:
     o.append("EVENT_DATA: dict[EventKind, tuple[str, str]] = {")
     o += [f"    EventKind.{v['name']}: ({v['data0']!r}, {v['data1']!r})," for v in t["event_kind"]["values"]]
     o.append("}")
+    o.append("")
+    o.append("")
+    o.append("class DrugLimits(NamedTuple):")
+    o.append('    """One row of the drug library (0 = no limit); the C core checks the same figures."""')
+    o.append("")
+    o += ["    max_conc_ug_ml: int", "    dose_hard_ug_24h: int", "    dose_soft_ug_24h: int",
+          "    stability_days: int", "    patient_bolus: bool", "    source: str", ""]
+    o.append("")
+    o.append("#: Drug -> its drug-library row (vocabulary.json drug_library; NONE has no limits).")
+    o.append("DRUG_LIBRARY: dict[Drug, DrugLimits] = {")
+    for e in drug_library_rows(s):
+        o.append(f"    Drug.{e['drug']}: DrugLimits({e['max_conc_ug_ml']}, {e['dose_hard_ug_24h']}, "
+                 f"{e['dose_soft_ug_24h']}, {e['stability_days']}, {bool(e['patient_bolus'])}, {e['source']!r}),")
+    o.append("}")
     o.append("#: Table class name -> {older spelling: name}: accepted by lookup() with a deprecation note.")
     o.append("ALIASES: dict[str, dict[str, str]] = {")
     for key, cls in _PY_CLASS.items():
@@ -313,6 +368,17 @@ def gen_spec_tables(s: Schema) -> list[str]:
             aliases = "".join(f" (formerly also `{x}`)" for x in v.get("aliases", ()))
             o.append(f"| {value} | {v['name']} | `{v['name'].lower()}`{aliases} |{extra} {v.get('doc', '')} |")
         o.append("")
+    lib = s.vocabulary["drug_library"]
+    o += ["#### Drug library", "", lib["doc"], "",
+          "| drug | max concentration ug/mL | 24-h dose soft limit ug | 24-h dose hard limit ug | "
+          "stability days | patient boluses | source |", "|---|---|---|---|---|---|---|"]
+    for e in drug_library_rows(s)[1:]:
+        def lim(x: int) -> str:
+            return f"{x:,}" if x else "none"
+        o.append(f"| {e['drug'].lower()} | {lim(e['max_conc_ug_ml'])} | {lim(e['dose_soft_ug_24h'])} | "
+                 f"{lim(e['dose_hard_ug_24h'])} | {lim(e['stability_days'])} | "
+                 f"{'yes' if e['patient_bolus'] else 'no'} | {e['source']} |")
+    o.append("")
     e = t["event_kind"]
     o += [f"#### `{e['wire']}`", "", e["doc"], "", "| value | name | data0 | data1 | note |", "|---|---|---|---|---|"]
     for v in e["values"]:

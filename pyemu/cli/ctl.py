@@ -9,6 +9,7 @@ no answer / a broken line (3).
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import sys
@@ -48,6 +49,35 @@ def _max_dose(text: str) -> int:
 
 
 MAX_DOSE = unit_type(_max_dose, "24-hour dose limit")
+
+
+def _length_mm(text: str) -> int:
+    """A catheter length: ``60cm`` or ``600mm`` -> mm (1..2000)."""
+    t = text.strip().lower().replace(" ", "")
+    for suffix, factor in (("mm", 1), ("cm", 10)):
+        if t.endswith(suffix):
+            try:
+                mm = Fraction(t[:-len(suffix)]) * factor
+            except (ValueError, ZeroDivisionError):
+                break
+            if mm.denominator == 1 and 1 <= mm <= 2000:
+                return int(mm)
+            raise argparse.ArgumentTypeError(f"{text!r}: a catheter length of 1 mm to 200 cm, in whole mm")
+    raise argparse.ArgumentTypeError(f"{text!r}: write a length with its unit, e.g. 60cm or 600mm")
+
+
+def _ul_per_cm(text: str) -> int:
+    """Catheter volume per length: ``2.6`` (uL/cm, the unit may be written) -> nL/cm (1..10,000)."""
+    t = text.strip().lower().replace(" ", "").replace("µ", "u")
+    if t.endswith("ul/cm"):
+        t = t[:-5]
+    try:
+        nl = Fraction(t) * 1000
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"{text!r}: write the catheter's uL per cm, e.g. 2.6") from None
+    if nl.denominator != 1 or not 1 <= nl <= 10_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: 0.001 to 10 uL/cm, to the nL")
+    return int(nl)
 DOSE_MASS = unit_type(units.mass_ng, "dose")
 
 
@@ -177,9 +207,42 @@ def _hello(client: Any, args: argparse.Namespace, out: _Output) -> int:
     return out.done("hello", human, info.to_json())
 
 
+def _refill_date(days: int) -> Optional[str]:
+    """The calendar date ``days`` from today (the programmer's calendar), None for never."""
+    from pyemu.pump.records import NEVER_DAYS
+    if days == NEVER_DAYS:
+        return None
+    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+
+
+def format_projection(ext: Any) -> str:
+    """The refill projection, drug stability and implant lines of ``ctl status``."""
+    from pyemu.pump.records import NEVER_DAYS
+    if ext.days_to_low_reservoir == NEVER_DAYS:
+        refill = "no projection (no prescription, or nothing is used)"
+    else:
+        refill = (f"{_refill_date(ext.days_to_low_reservoir)} (in {ext.days_to_low_reservoir} days at the "
+                  f"current use; ")
+        refill += ("never if every allowed patient bolus is taken)"
+                   if ext.days_to_low_reservoir_max_use == NEVER_DAYS else
+                   f"{ext.days_to_low_reservoir_max_use} days if every allowed patient bolus is taken)")
+    lines = [f"refill by   {refill}"]
+    if ext.days_to_drug_expiry != NEVER_DAYS:
+        lines.append(f"drug        stable {ext.stability_days} days after the refill: "
+                     + (f"{ext.days_to_drug_expiry} days left" if ext.days_to_drug_expiry else "EXPIRED"))
+    lines.append(f"implant     {ext.dead_volume_nl / 1000:g} uL tubing + catheter; non-critical alarms "
+                 f"re-sound {units.format_duration(ext.resound_ms)} after an acknowledgement")
+    return "\n".join(lines)
+
+
 def _status(client: Any, args: argparse.Namespace, out: _Output) -> int:
     status = client.status()
-    return out.done("status", format_status(status), status.to_json())
+    ext = client.status_ext()
+    data = status.to_json()
+    data.update(ext.to_json())
+    data["refill_date"] = _refill_date(ext.days_to_low_reservoir)
+    data["refill_date_max_use"] = _refill_date(ext.days_to_low_reservoir_max_use)
+    return out.done("status", format_status(status) + "\n" + format_projection(ext), data)
 
 
 def _prescribe(client: Any, args: argparse.Namespace, out: _Output) -> int:
@@ -209,9 +272,13 @@ def _prescribe(client: Any, args: argparse.Namespace, out: _Output) -> int:
     client.prescribe(
         drug=args.drug, conc_ug_ml=args.concentration, max_dose_ug_24h=args.max_dose,
         rate_nl_day=args.rate, dose_ug_day=args.dose, steps=steps, steps_are_doses=steps_are_doses,
-        low_reservoir_nl=args.low_reservoir, patient_bolus=pb,
+        low_reservoir_nl=args.low_reservoir, patient_bolus=pb, confirm_soft_limit=args.confirm_soft_limit,
     )
-    return out.done("prescribe", "prescription accepted", {}, client.last_replayed)
+    human = "prescription accepted"
+    if args.confirm_soft_limit:
+        human += " (24-h dose limit above the drug library's soft limit: confirmed, logged)"
+    return out.done("prescribe", human, {"confirmed_soft_limit": bool(args.confirm_soft_limit)},
+                    client.last_replayed)
 
 
 def _dose_to_volume(dose_ng: int, conc_ug_ml: int) -> int:
@@ -254,11 +321,52 @@ def _simple(name: str, method: str, human: str) -> Callable[[Any, argparse.Names
     return run
 
 
+_VERDICT_TEXT = {
+    "within_tolerance": "within tolerance",
+    "possible_over_infusion": "POSSIBLE OVER-INFUSION: less was withdrawn than the pump expected",
+    "possible_under_infusion": "POSSIBLE UNDER-INFUSION or catheter occlusion: more was withdrawn than expected",
+}
+
+
+def format_reconciliation(rec: Any) -> str:
+    """A refill's reconciliation as the lines a clinician reads."""
+    signed = (rec.withdrawn_nl - rec.expected_nl) / 1000
+    return (f"expected {_volume(rec.expected_nl)} in the reservoir, withdrawn {_volume(rec.withdrawn_nl)}: "
+            f"{signed:+g} uL (tolerance {rec.tolerance_nl / 1000:g} uL for "
+            f"{_volume(rec.delivered_nl)} delivered since the last refill)\n"
+            f"verdict: {_VERDICT_TEXT.get(rec.verdict_name, rec.verdict_name)}")
+
+
 def _refill(client: Any, args: argparse.Namespace, out: _Output) -> int:
-    client.refill(args.volume, args.drug, args.concentration)
+    if args.withdrawn is None:
+        print("pyemu ctl refill: warning: no --withdrawn volume, so the pump cannot reconcile this refill; "
+              "measure what you draw out of the reservoir and give it (e.g. --withdrawn 2.9mL)", file=sys.stderr)
+    rec = client.refill(args.volume, args.drug, args.concentration, withdrawn_nl=args.withdrawn)
     human = (f"refilled with {_volume(args.volume)} of {args.drug} at "
              f"{args.concentration} ug/mL")
-    return out.done("refill", human, {}, client.last_replayed)
+    data: Dict[str, Any] = {}
+    if rec is not None:
+        human += "\n" + format_reconciliation(rec)
+        data = rec.to_json()
+    return out.done("refill", human, data, client.last_replayed)
+
+
+def _configure(client: Any, args: argparse.Namespace, out: _Output) -> int:
+    if (args.dead_volume is None) == (args.catheter_length is None):
+        return out.failed("configure", EXIT_USAGE,
+                          "give --dead-volume, or --catheter-length with --catheter-ul-per-cm")
+    if args.catheter_length is not None:
+        if args.catheter_ul_per_cm is None:
+            return out.failed("configure", EXIT_USAGE, "--catheter-length needs --catheter-ul-per-cm (e.g. 2.6)")
+        client.configure_implant(catheter_length_mm=args.catheter_length,
+                                 catheter_nl_per_cm=args.catheter_ul_per_cm, tubing_nl=args.tubing)
+    else:
+        if args.catheter_ul_per_cm is not None or args.tubing:
+            return out.failed("configure", EXIT_USAGE, "--dead-volume is the whole volume: no catheter options")
+        client.configure_implant(dead_volume_nl=args.dead_volume)
+    dead = client.status_ext().dead_volume_nl
+    return out.done("configure", f"implant configured: {dead / 1000:g} uL of tubing + catheter",
+                    {"dead_volume_ul": dead / 1000, "dead_volume_nl": dead}, client.last_replayed)
 
 
 def _ack(client: Any, args: argparse.Namespace, out: _Output) -> int:
@@ -292,12 +400,19 @@ def _events(client: Any, args: argparse.Namespace, out: _Output) -> int:
 
 
 def _alarms(client: Any, args: argparse.Namespace, out: _Output) -> int:
+    if args.resound is not None:
+        client.set_alarm_resound(args.resound)
     status = client.status()
     data = status.to_json()
     active = data["alarms"]
     unacked = data["unacked_alarms"]
-    human = "\n".join(f"{name}{'  (unacknowledged)' if name in unacked else ''}" for name in active)
-    return out.done("alarms", human or "no active alarms", {"alarms": active, "unacked_alarms": unacked})
+    human = "\n".join(f"{name}  ({'unacknowledged' if name in unacked else 'acknowledged, cause still present'})"
+                      for name in active) or "no active alarms"
+    data: Dict[str, Any] = {"alarms": active, "unacked_alarms": unacked}
+    if args.resound is not None:
+        human += f"\nnon-critical alarms re-sound {units.format_duration(args.resound)} after an acknowledgement"
+        data["resound_ms"] = args.resound
+    return out.done("alarms", human, data)
 
 
 def _advance(client: Any, args: argparse.Namespace, out: _Output) -> int:
@@ -351,6 +466,10 @@ examples:
   pyemu ctl --port /dev/pts/5 refill --volume 20mL --drug baclofen --concentration 2mg/mL
   pyemu ctl --port /dev/pts/5 prescribe --drug baclofen --concentration 2mg/mL \\
         --rate 0.5mL/day --max-dose 1500ug --pb-volume 25uL --pb-lockout 4h --pb-max 4
+  pyemu ctl --port /dev/pts/5 refill --volume 20mL --drug baclofen --concentration 2mg/mL \\
+        --withdrawn 2.9mL
+  pyemu ctl --port /dev/pts/5 configure --catheter-length 60cm --catheter-ul-per-cm 2.6 --tubing 100uL
+  pyemu ctl --port /dev/pts/5 alarms --resound 12h
   pyemu ctl --port /dev/pts/5 --json advance 30d
   PYEMU_PORT=socket://127.0.0.1:5555 pyemu ctl events --last 20
 
@@ -408,6 +527,9 @@ get past), 2 usage error, 3 no answer or the line failed.""",
                    help="lockout after each granted patient bolus (default: 4h)")
     p.add_argument("--pb-max", type=whole_number("count", 0, 255), default=4, metavar="N",
                    help="patient boluses allowed per 24 h (default: %(default)s)")
+    p.add_argument("--confirm-soft-limit", action="store_true",
+                   help="confirm a 24-hour dose limit above the drug library's soft limit (logged); "
+                        "hard limits are refused whatever you confirm")
 
     p = add("bolus", _bolus, "start a clinician bolus on top of the basal rate")
     p.add_argument("--volume", type=VOLUME, help="e.g. 0.1mL or 100uL")
@@ -430,8 +552,25 @@ get past), 2 usage error, 3 no answer or the line failed.""",
     p.add_argument("--volume", type=VOLUME, required=True, help="e.g. 20mL")
     p.add_argument("--drug", required=True, choices=_DRUGS)
     p.add_argument("--concentration", type=CONCENTRATION, required=True, metavar="CONC", help="e.g. 2mg/mL")
+    p.add_argument("--withdrawn", type=VOLUME, metavar="VOLUME",
+                   help="volume drawn out of the reservoir before filling, e.g. 2.9mL: the pump "
+                        "compares it with what it expected (within tolerance, possible over- or "
+                        "under-infusion); a warning is printed without it")
 
-    p = add("ack", _ack, "acknowledge alarms (silences the tone; the cause stays until cleared)")
+    p = add("configure", _configure, "program the implant: pump tubing + catheter volume",
+            "Program the implant's dead volume (pump tubing + catheter), which prime and bridge "
+            "boluses push: directly, or from the catheter length left after trimming. Refused while "
+            "a prescription runs: suspend first.")
+    p.add_argument("--dead-volume", type=VOLUME, metavar="VOLUME", help="the whole volume, e.g. 200uL")
+    p.add_argument("--catheter-length", type=_length_mm, metavar="LENGTH", help="e.g. 60cm")
+    p.add_argument("--catheter-ul-per-cm", type=_ul_per_cm, metavar="UL",
+                   help="the catheter model's volume per cm, e.g. 2.6")
+    p.add_argument("--tubing", type=VOLUME, default=0, metavar="VOLUME",
+                   help="pump tubing volume added to the catheter's, e.g. 100uL (default: 0)")
+
+    p = add("ack", _ack, "acknowledge alarms: silences the tone; the alarm stays active until its "
+                         "cause clears, and a non-critical one re-sounds after the re-sound interval "
+                         "(default 24 h) while its cause lasts")
     p.add_argument("alarm", nargs="*",
                    help=", ".join(V.choices(V.Alarm)) + " or all (default: every unacknowledged alarm)")
 
@@ -441,7 +580,13 @@ get past), 2 usage error, 3 no answer or the line failed.""",
     p.add_argument("--last", type=whole_number("count of events", 1, 2**32 - 1), metavar="N",
                    help="only the last N events (N >= 1)")
 
-    add("alarms", _alarms, "active alarms and which are unacknowledged")
+    p = add("alarms", _alarms, "active alarms, acknowledged or not; set the re-sound interval",
+            "Active alarms and which are still unacknowledged. Acknowledging silences the tone only: "
+            "an alarm stays active until its cause clears, and a non-critical one (low_reservoir, "
+            "eri, drug_expired) re-sounds after the re-sound interval (default 24 h) while its "
+            "cause lasts; a critical one stays silent until its cause clears.")
+    p.add_argument("--resound", type=DURATION, metavar="DURATION",
+                   help="set the re-sound interval of acknowledged non-critical alarms, 1min..7d (e.g. 12h)")
 
     p = add("advance", _advance, "move a manual-clock pump's time forward (test clock only)")
     p.add_argument("duration", type=ADVANCE_DURATION,

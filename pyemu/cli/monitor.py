@@ -56,6 +56,7 @@ class MonitorState:
     device: str = ""                  # from HELLO: model, serial, firmware
     status: dict | None = None        # last STATUS in the `ctl --json status` shape
     alarms: tuple[str, ...] = ()
+    unacked: tuple[str, ...] | None = None   # still sounding; None: not known yet
     events: deque = field(default_factory=lambda: deque(maxlen=5000))
     frames: int = 0
     reconnects: int = 0
@@ -71,12 +72,17 @@ class MonitorState:
         prev = set(self.alarms)
         self.status = st
         self.alarms = tuple(st.get("alarms", ()))
+        if "unacked_alarms" in st:
+            self.unacked = tuple(st["unacked_alarms"])
         self._alarm_changes(prev, set(self.alarms), st.get("sim_time_s"))
 
-    def on_alarms(self, names: Iterable[str], sim_time_s: float | None = None) -> None:
+    def on_alarms(self, names: Iterable[str], sim_time_s: float | None = None,
+                  unacked: Iterable[str] | None = None) -> None:
         self.frames += 1
         prev = set(self.alarms)
         self.alarms = tuple(names)
+        if unacked is not None:
+            self.unacked = tuple(unacked)
         self._alarm_changes(prev, set(self.alarms), sim_time_s)
 
     def _alarm_changes(self, prev: set, now: set, t: float | None) -> None:
@@ -208,8 +214,13 @@ def _alarm_panel(state: MonitorState) -> Panel:
 
     if not state.alarms:
         return Panel(Text("no active alarm", style="green"), title="alarms")
-    lines = [Text(("!! " if a in CRITICAL else "!  ") + a,
-                  style="bold red" if a in CRITICAL else "bold yellow") for a in state.alarms]
+    # An acknowledged alarm stays while its cause lasts (pump.h, the alarm rule):
+    # shown, quieter, until it clears or re-sounds.
+    quiet = set(state.alarms) - set(state.unacked) if state.unacked is not None else set()
+    lines = [Text(("!! " if a in CRITICAL else "!  ") + a
+                  + ("  (acknowledged)" if a in quiet else ""),
+                  style=("red" if a in CRITICAL else "yellow") if a in quiet
+                  else "bold red" if a in CRITICAL else "bold yellow") for a in state.alarms]
     return Panel(Group(*lines), title="alarms", border_style="red")
 
 

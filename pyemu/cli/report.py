@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pyemu import units
 from pyemu.therapy.plotting import PlotUnavailable, require_matplotlib
-from pyemu.therapy.report import FORMATS, save_figure, timeline_figure, trumpet_figure, trumpet_table
+from pyemu.therapy.report import (FORMATS, reconciliation_table, save_figure, timeline_figure, trumpet_figure,
+                                  trumpet_table)
 from pyemu.therapy.timeline import load_timeline
 from pyemu.therapy.trumpet import trumpet_at_rate
 
@@ -46,6 +47,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             print(f"pyemu report: {exc}", file=sys.stderr)
             return 2
+        table = reconciliation_table(tl.reconciliations)
+        if table:
+            print(table)
         for path in save_figure(timeline_figure(tl), out / "timeline", formats):
             print(f"wrote {path}")
     if args.trumpet:

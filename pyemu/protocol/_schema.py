@@ -56,9 +56,9 @@ SCHEMA = json.loads(r"""{
 
   "reserved_ids": [
     {"from": 0, "to": 0, "doc": "never a message type"},
-    {"from": 20, "to": 47, "doc": "future requests"},
+    {"from": 22, "to": 47, "doc": "future requests"},
     {"from": 51, "to": 63, "doc": "future authenticated-session requests"},
-    {"from": 72, "to": 111, "doc": "future device-to-host messages"},
+    {"from": 73, "to": 111, "doc": "future device-to-host messages"},
     {"from": 114, "to": 127, "doc": "future authenticated-session replies"},
     {"from": 128, "to": 255, "doc": "unassigned"}
   ],
@@ -189,6 +189,32 @@ SCHEMA = json.loads(r"""{
      "doc": "Ask for the status extension (STATUS_EXT): implant configuration, alarm re-sound interval and the refill projection. Allowed to both roles.",
      "fields": []},
 
+    {"id": 20, "name": "PRESCRIBE_CONFIRM", "kinds": ["request"], "replies": ["ACK", "NAK"],
+     "doc": "PRESCRIBE with the clinician's answer to the drug library's soft limit: confirm_soft_limit = 1 accepts a max_dose_ug_24h above the drug's soft limit (logged SOFT_LIMIT_CONFIRMED); hard limits are refused either way (E_DRUG_LIMIT). Otherwise exactly PRESCRIBE (3), which stays and refuses above the soft limit with E_SOFT_LIMIT. Clinician only.",
+     "fields": [
+       {"name": "confirm_soft_limit", "type": "u8", "enum": "bool", "doc": "1 = the clinician confirmed a dose limit above the soft limit"},
+       {"name": "drug", "type": "u8", "names": "drug", "doc": "as PRESCRIBE"},
+       {"name": "conc_ug_ml", "type": "u32", "unit": "ug/mL"},
+       {"name": "max_dose_ug_24h", "type": "u32", "unit": "ug"},
+       {"name": "low_reservoir_nl", "type": "u32", "unit": "nL"},
+       {"name": "pb_enabled", "type": "u8", "enum": "bool"},
+       {"name": "pb_volume_nl", "type": "u32", "unit": "nL"},
+       {"name": "pb_duration_ms", "type": "u32", "unit": "ms"},
+       {"name": "pb_lockout_ms", "type": "u32", "unit": "ms"},
+       {"name": "pb_max_per_24h", "type": "u8", "unit": "count"},
+       {"name": "step_unit", "type": "u8", "enum": "step_unit"},
+       {"name": "steps", "type": "array", "element": "confirm_step", "min_count": 1, "max_count": 24,
+        "doc": "as PRESCRIBE",
+        "fields": [
+          {"name": "start_min", "type": "u16", "unit": "min"},
+          {"name": "value", "type": "u32", "unit": "nL/day or ug/day"}
+        ]}
+     ]},
+
+    {"id": 21, "name": "GET_DRUG_STATUS", "kinds": ["request"], "replies": ["DRUG_STATUS", "NAK"],
+     "doc": "Ask for the reservoir drug's status against the drug library (DRUG_STATUS). Allowed to both roles.",
+     "fields": []},
+
     {"id": 48, "name": "AUTH_BEGIN", "kinds": ["request"], "replies": ["AUTH_CHALLENGE", "NAK"],
      "doc": "Start a session handshake (spec 6.2) for a role. Answered without a session; the 16-byte nonce travels as two u64 (bytes 0-7, then 8-15).",
      "fields": [
@@ -308,6 +334,17 @@ SCHEMA = json.loads(r"""{
        {"name": "unacked_alarms", "type": "u32", "names": "alarm_bits", "doc": "as STATUS: active alarms still sounding"}
      ]},
 
+    {"id": 72, "name": "DRUG_STATUS", "kinds": ["response"],
+     "doc": "The reply to GET_DRUG_STATUS: the reservoir's drug, when it was filled and how long it stays within its stability time (drug library).",
+     "fields": [
+       {"name": "now_ms", "type": "u64", "unit": "ms since implant"},
+       {"name": "drug", "type": "u8", "names": "drug", "doc": "the reservoir's"},
+       {"name": "conc_ug_ml", "type": "u32", "unit": "ug/mL", "doc": "the reservoir's"},
+       {"name": "refill_ms", "type": "u64", "unit": "ms since implant", "doc": "time of the last refill (0 before one)"},
+       {"name": "stability_days", "type": "u32", "unit": "days", "doc": "the drug library's stability time; 0 = none"},
+       {"name": "days_to_drug_expiry", "type": "u32", "unit": "days", "doc": "whole days until DRUG_EXPIRED; 0 once expired; 4294967295 = never"}
+     ]},
+
     {"id": 112, "name": "AUTH_CHALLENGE", "kinds": ["response"],
      "doc": "The device's half of the handshake: a session number and a fresh nonce (two u64).",
      "fields": [
@@ -376,6 +413,18 @@ VOCABULARY = json.loads(r"""{
     ]
   },
 
+  "drug_library": {
+    "doc": "The drug library: per drug the highest concentration (ug/mL), the 24-h dose hard limit (refused: E_DRUG_LIMIT) and soft limit (needs the clinician's confirmation: E_SOFT_LIMIT) that a prescription's max_dose_ug_24h may reach, the stability in the reservoir (days from the refill to the DRUG_EXPIRED alarm) and whether patient boluses are allowed. 0 = no limit (no stability time). SALINE and OTHER have no limits: the library knows nothing about them. `source` says where a figure comes from; `assumption` marks a sensible default the team could not check against a primary source (configurable by editing this table).",
+    "entries": [
+      {"drug": "MORPHINE", "max_conc_ug_ml": 20000, "dose_hard_ug_24h": 15000, "dose_soft_ug_24h": 10000, "stability_days": 90, "patient_bolus": true, "source": "stability 90 days: shared/domain.md (clinic refill guidance); concentration and dose limits: assumption"},
+      {"drug": "HYDROMORPHONE", "max_conc_ug_ml": 15000, "dose_hard_ug_24h": 10000, "dose_soft_ug_24h": 5000, "stability_days": 60, "patient_bolus": true, "source": "assumption"},
+      {"drug": "ZICONOTIDE", "max_conc_ug_ml": 100, "dose_hard_ug_24h": 20, "dose_soft_ug_24h": 10, "stability_days": 60, "patient_bolus": false, "source": "assumption"},
+      {"drug": "BACLOFEN", "max_conc_ug_ml": 2000, "dose_hard_ug_24h": 3000, "dose_soft_ug_24h": 2000, "stability_days": 90, "patient_bolus": true, "source": "assumption"},
+      {"drug": "SALINE", "max_conc_ug_ml": 0, "dose_hard_ug_24h": 0, "dose_soft_ug_24h": 0, "stability_days": 0, "patient_bolus": true, "source": "no limits"},
+      {"drug": "OTHER", "max_conc_ug_ml": 0, "dose_hard_ug_24h": 0, "dose_soft_ug_24h": 0, "stability_days": 0, "patient_bolus": true, "source": "no limits: the library does not know the drug"}
+    ]
+  },
+
   "alarm": {
     "wire": "alarm_bits", "c_prefix": "PUMP_ALARM_", "bits": true,
     "doc": "Alarm bits (status.alarms). A critical alarm halts delivery and sounds the full tone until acknowledged.",
@@ -386,7 +435,8 @@ VOCABULARY = json.loads(r"""{
       {"name": "EOS", "value": 8, "critical": true, "doc": "battery at end of service"},
       {"name": "MOTOR_STALL", "value": 16, "critical": true, "doc": "a stroke failed while a stall fault was present (latched until cleared)"},
       {"name": "DOSE_LIMIT", "value": 32, "critical": false, "doc": "a bolus was refused by the 24-h dose limit; an event, not a lasting cause: ack clears it"},
-      {"name": "MEMORY_ERROR", "value": 64, "critical": true, "doc": "memory fault present"}
+      {"name": "MEMORY_ERROR", "value": 64, "critical": true, "doc": "memory fault present"},
+      {"name": "DRUG_EXPIRED", "value": 128, "critical": false, "doc": "the reservoir's drug is past its stability time since the refill (drug library); a refill clears it"}
     ]
   },
 
@@ -418,7 +468,8 @@ VOCABULARY = json.loads(r"""{
       {"name": "SECURITY", "value": 21, "data0": "reason (AUTH_*)", "data1": "message type | role << 8 | refusals suppressed since the last entry << 16", "doc": "logged by authenticated sessions"},
       {"name": "IMPLANT_CONFIGURED", "value": 22, "data0": "new dead volume nL", "data1": "previous dead volume nL", "doc": "implant configuration (tubing + catheter) changed; the catheter's old contents are discarded"},
       {"name": "RESOUND_SET", "value": 23, "data0": "new re-sound interval ms", "data1": "previous interval ms", "doc": "re-sound interval of acknowledged non-critical alarms changed"},
-      {"name": "REFILL_RECONCILED", "value": 24, "data0": "expected nL (the reservoir before the refill)", "data1": "withdrawn nL", "doc": "logged before REFILL when the refill gave the withdrawn volume"}
+      {"name": "REFILL_RECONCILED", "value": 24, "data0": "expected nL (the reservoir before the refill)", "data1": "withdrawn nL", "doc": "logged before REFILL when the refill gave the withdrawn volume"},
+      {"name": "SOFT_LIMIT_CONFIRMED", "value": 25, "data0": "prescribed max_dose_ug_24h", "data1": "the drug library's soft limit ug/24 h", "doc": "logged before PRESCRIBED when the clinician confirmed a 24-h dose limit above the drug's soft limit"}
     ]
   },
 
@@ -459,6 +510,8 @@ VOCABULARY = json.loads(r"""{
       {"group": "core", "name": "NO_FAULT", "value": 30, "text": "that fault is not present, so there is nothing to clear", "doc": "clear of a fault that is not present"},
       {"group": "core", "name": "MEMORY", "value": 31, "text": "the pump has a memory error: delivery is halted until the fault is cleared", "doc": "memory error not cleared"},
       {"group": "core", "name": "THERAPY_ACTIVE", "value": 32, "text": "the implant configuration can change only before the first prescription or while the pump is suspended", "short": "therapy active", "doc": "implant configuration while a prescription runs (suspend first)"},
+      {"group": "core", "name": "DRUG_LIMIT", "value": 33, "text": "beyond the drug library's hard limit for this drug (concentration, 24-hour dose or patient boluses)", "short": "drug library hard limit", "doc": "concentration above the drug's maximum, 24-h dose limit above its hard limit, or patient boluses for a drug that allows none"},
+      {"group": "core", "name": "SOFT_LIMIT", "value": 34, "text": "the 24-hour dose limit is above the drug library's soft limit: confirm it (--confirm-soft-limit)", "short": "soft limit not confirmed", "doc": "24-h dose limit above the drug's soft limit without the clinician's confirmation"},
       {"group": "protocol", "name": "UNEXPECTED_MESSAGE", "value": 128, "text": "the pump does not take that message in that direction", "doc": "a known message with a kind it never has (e.g. ACK or STATUS sent as a request)"},
       {"group": "protocol", "name": "BAD_FLAGS", "value": 129, "text": "the frame's flags are not valid for a request", "doc": "reserved flag bits set, kind 3, or REPLAYED on a request"},
       {"group": "protocol", "name": "BAD_LENGTH", "value": 130, "text": "the message has the wrong length", "doc": "payload length is not the length this message type has (or its array count implies)"},

@@ -10,10 +10,10 @@ the wire's tables are generated from the same file.
 from __future__ import annotations
 
 import enum
-from typing import Optional, TypeVar
+from typing import NamedTuple, Optional, TypeVar
 
 __all__ = [
-    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "Drug", "EVENT_DATA", "EventKind", "Fault",
+    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "DRUG_LIBRARY", "Drug", "DrugLimits", "EVENT_DATA", "EventKind", "Fault",
     "REASON_GROUP", "REASON_SHORT", "REASON_TEXT", "Reason", "State", "WIRE_REASON_NAME",
     "choices", "lookup", "reason_name", "reason_short", "reason_text", "user_name", "wire_reason_name",
 ]
@@ -70,6 +70,7 @@ class Alarm(enum.IntFlag):
     MOTOR_STALL = 16  # a stroke failed while a stall fault was present (latched until cleared)
     DOSE_LIMIT = 32  # a bolus was refused by the 24-h dose limit; an event, not a lasting cause: ack clears it
     MEMORY_ERROR = 64  # memory fault present
+    DRUG_EXPIRED = 128  # the reservoir's drug is past its stability time since the refill (drug library); a refill clears it
 
     @property
     def critical(self) -> "Alarm":
@@ -105,6 +106,7 @@ class EventKind(enum.IntEnum):
     IMPLANT_CONFIGURED = 22  # implant configuration (tubing + catheter) changed; the catheter's old contents are discarded
     RESOUND_SET = 23  # re-sound interval of acknowledged non-critical alarms changed
     REFILL_RECONCILED = 24  # logged before REFILL when the refill gave the withdrawn volume
+    SOFT_LIMIT_CONFIRMED = 25  # logged before PRESCRIBED when the clinician confirmed a 24-h dose limit above the drug's soft limit
 
 
 class Reason(enum.IntEnum):
@@ -143,6 +145,8 @@ class Reason(enum.IntEnum):
     NO_FAULT = 30
     MEMORY = 31
     THERAPY_ACTIVE = 32
+    DRUG_LIMIT = 33
+    SOFT_LIMIT = 34
     UNEXPECTED_MESSAGE = 128
     BAD_FLAGS = 129
     BAD_LENGTH = 130
@@ -195,6 +199,8 @@ REASON_TEXT: dict[int, str] = {
     30: 'that fault is not present, so there is nothing to clear',
     31: 'the pump has a memory error: delivery is halted until the fault is cleared',
     32: 'the implant configuration can change only before the first prescription or while the pump is suspended',
+    33: "beyond the drug library's hard limit for this drug (concentration, 24-hour dose or patient boluses)",
+    34: "the 24-hour dose limit is above the drug library's soft limit: confirm it (--confirm-soft-limit)",
     128: 'the pump does not take that message in that direction',
     129: "the frame's flags are not valid for a request",
     130: 'the message has the wrong length',
@@ -220,6 +226,8 @@ REASON_SHORT: dict[int, str] = {
     17: 'not prescribed',
     28: 'different drug',
     32: 'therapy active',
+    33: 'drug library hard limit',
+    34: 'soft limit not confirmed',
 }
 #: Reason code -> core, protocol or auth.
 REASON_GROUP: dict[int, str] = {
@@ -256,6 +264,8 @@ REASON_GROUP: dict[int, str] = {
     30: 'core',
     31: 'core',
     32: 'core',
+    33: 'core',
+    34: 'core',
     128: 'protocol',
     129: 'protocol',
     130: 'protocol',
@@ -304,6 +314,8 @@ WIRE_REASON_NAME: dict[int, str] = {
     30: 'E_NO_FAULT',
     31: 'E_MEMORY',
     32: 'E_THERAPY_ACTIVE',
+    33: 'E_DRUG_LIMIT',
+    34: 'E_SOFT_LIMIT',
     128: 'UNEXPECTED_MESSAGE',
     129: 'BAD_FLAGS',
     130: 'BAD_LENGTH',
@@ -344,6 +356,30 @@ EVENT_DATA: dict[EventKind, tuple[str, str]] = {
     EventKind.IMPLANT_CONFIGURED: ('new dead volume nL', 'previous dead volume nL'),
     EventKind.RESOUND_SET: ('new re-sound interval ms', 'previous interval ms'),
     EventKind.REFILL_RECONCILED: ('expected nL (the reservoir before the refill)', 'withdrawn nL'),
+    EventKind.SOFT_LIMIT_CONFIRMED: ('prescribed max_dose_ug_24h', "the drug library's soft limit ug/24 h"),
+}
+
+
+class DrugLimits(NamedTuple):
+    """One row of the drug library (0 = no limit); the C core checks the same figures."""
+
+    max_conc_ug_ml: int
+    dose_hard_ug_24h: int
+    dose_soft_ug_24h: int
+    stability_days: int
+    patient_bolus: bool
+    source: str
+
+
+#: Drug -> its drug-library row (vocabulary.json drug_library; NONE has no limits).
+DRUG_LIBRARY: dict[Drug, DrugLimits] = {
+    Drug.NONE: DrugLimits(0, 0, 0, 0, True, 'no limits'),
+    Drug.MORPHINE: DrugLimits(20000, 15000, 10000, 90, True, 'stability 90 days: shared/domain.md (clinic refill guidance); concentration and dose limits: assumption'),
+    Drug.HYDROMORPHONE: DrugLimits(15000, 10000, 5000, 60, True, 'assumption'),
+    Drug.ZICONOTIDE: DrugLimits(100, 20, 10, 60, False, 'assumption'),
+    Drug.BACLOFEN: DrugLimits(2000, 3000, 2000, 90, True, 'assumption'),
+    Drug.SALINE: DrugLimits(0, 0, 0, 0, True, 'no limits'),
+    Drug.OTHER: DrugLimits(0, 0, 0, 0, True, 'no limits: the library does not know the drug'),
 }
 #: Table class name -> {older spelling: name}: accepted by lookup() with a deprecation note.
 ALIASES: dict[str, dict[str, str]] = {

@@ -67,14 +67,14 @@ from pyemu.pump.errors import (AuthenticationError, ClientError, DeviceRefused, 
 from pyemu.pump.names import (ALARM_NAMES, alarm_bits, alarm_names, drug_code, drug_name,
                               reason_text, short_reason)
 from pyemu.pump.records import (DEFAULT_PRIME_MS, LOW_RESERVOIR_DEFAULT_NL, Alarm, Event, Hello,
-                                PatientBolus, Prescription, Reconciliation, Status, Step,
+                                PatientBolus, Prescription, Reconciliation, Status, StatusExt, Step,
                                 Unsolicited)
 from pyemu.pump.session import ClientStats, WireSession
 
 __all__ = [
     "Client", "ClientError", "NoReply", "NotExecuted", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
     "Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "ClientStats",
-    "Prescription", "Reconciliation",
+    "Prescription", "Reconciliation", "StatusExt",
     "ALARM_NAMES", "alarm_names", "short_reason", "alarm_bits", "drug_code", "drug_name", "reason_text",
 ]
 
@@ -102,6 +102,7 @@ class Client(WireSession):
     def prescribe(
         self,
         rx: Optional[Prescription] = None,
+        confirm_soft_limit: bool = False,
         *,
         drug: Union[str, int, None] = None,
         conc_ug_ml: Optional[int] = None,
@@ -117,12 +118,14 @@ class Client(WireSession):
         or keywords with one of ``rate_nl_day``, ``dose_ug_day`` or ``steps``.
 
         Doses (µg/day) are converted to rates by the device, so every host gets
-        the identical rate.
+        the identical rate. ``confirm_soft_limit`` is the clinician's confirmation
+        of a 24-h dose limit above the drug library's soft limit (sent as
+        PRESCRIBE_CONFIRM; without it such a limit is refused with soft_limit).
         """
         if rx is not None:
             if drug is not None or conc_ug_ml is not None or max_dose_ug_24h is not None:
                 raise ValueError("give a Prescription or keywords, not both")
-            self._prescribe_rx(rx)
+            self._prescribe_rx(rx, confirm_soft_limit)
             return
         if drug is None or conc_ug_ml is None or max_dose_ug_24h is None:
             raise ValueError("drug, conc_ug_ml and max_dose_ug_24h are required")
@@ -138,8 +141,9 @@ class Client(WireSession):
             step_list = [s if isinstance(s, Step) else Step(*s) for s in steps]
             unit = "DOSE_UG_DAY" if steps_are_doses else "RATE_NL_DAY"
         pb = patient_bolus
+        extra = {"confirm_soft_limit": 1} if confirm_soft_limit else {}
         self.request(
-            "PRESCRIBE",
+            "PRESCRIBE_CONFIRM" if confirm_soft_limit else "PRESCRIBE", **extra,
             drug=drug_code(drug), conc_ug_ml=conc_ug_ml, max_dose_ug_24h=max_dose_ug_24h,
             low_reservoir_nl=low_reservoir_nl,
             pb_enabled=1 if pb else 0,
@@ -151,9 +155,10 @@ class Client(WireSession):
             steps=[{"start_min": s.start_min, "value": s.value} for s in step_list],
         )
 
-    def _prescribe_rx(self, rx: Prescription) -> None:
+    def _prescribe_rx(self, rx: Prescription, confirm_soft_limit: bool = False) -> None:
+        extra = {"confirm_soft_limit": 1} if confirm_soft_limit else {}
         self.request(
-            "PRESCRIBE",
+            "PRESCRIBE_CONFIRM" if confirm_soft_limit else "PRESCRIBE", **extra,
             drug=int(rx.drug), conc_ug_ml=rx.conc_ug_ml, max_dose_ug_24h=rx.max_dose_ug_24h,
             low_reservoir_nl=rx.low_reservoir_nl, pb_enabled=1 if rx.pb_enabled else 0,
             pb_volume_nl=rx.pb_volume_nl, pb_duration_ms=rx.pb_duration_ms,
@@ -181,8 +186,41 @@ class Client(WireSession):
     def resume(self) -> None:
         self.request("RESUME")
 
-    def refill(self, volume_nl: int, drug: Union[str, int], conc_ug_ml: int) -> None:
-        self.request("REFILL", volume_nl=volume_nl, drug=drug_code(drug), conc_ug_ml=conc_ug_ml)
+    def refill(self, volume_nl: int, drug: Union[str, int], conc_ug_ml: int,
+               withdrawn_nl: Optional[int] = None) -> Optional[Reconciliation]:
+        """Refill; with ``withdrawn_nl`` (the volume drawn out before filling) the pump
+        reconciles it with the volume it expected and returns the record."""
+        if withdrawn_nl is None:
+            self.request("REFILL", volume_nl=volume_nl, drug=drug_code(drug), conc_ug_ml=conc_ug_ml)
+            return None
+        return self.refill_reconciled(volume_nl, drug, conc_ug_ml, withdrawn_nl)
+
+    def configure_implant(self, dead_volume_nl: int = 0, catheter_length_mm: int = 0,
+                          catheter_nl_per_cm: int = 0, tubing_nl: int = 0) -> None:
+        """Program the implant: the dead volume directly, or a catheter trimmed to
+        ``catheter_length_mm`` at ``catheter_nl_per_cm`` plus ``tubing_nl``."""
+        if catheter_length_mm and dead_volume_nl:
+            raise ValueError("give the dead volume or a catheter, not both")
+        self.request("CONFIGURE_IMPLANT", dead_volume_nl=dead_volume_nl,
+                     catheter_length_mm=catheter_length_mm, catheter_nl_per_cm=catheter_nl_per_cm,
+                     tubing_nl=tubing_nl)
+
+    def set_alarm_resound(self, interval_ms: int) -> None:
+        """Re-sound interval of acknowledged non-critical alarms (1 min..7 days)."""
+        self.request("SET_ALARM_RESOUND", interval_ms=interval_ms)
+
+    def status_ext(self) -> StatusExt:
+        """The implant configuration, re-sound interval, refill projection and drug expiry
+        (GET_STATUS_EXT and GET_DRUG_STATUS)."""
+        ext = self.request("GET_STATUS_EXT").fields
+        drug = self.request("GET_DRUG_STATUS").fields
+        return StatusExt(now_ms=int(ext["now_ms"]), dead_volume_nl=int(ext["dead_volume_nl"]),
+                         resound_ms=int(ext["resound_ms"]),
+                         days_to_low_reservoir=int(ext["days_to_low_reservoir"]),
+                         days_to_low_reservoir_max_use=int(ext["days_to_low_reservoir_max_use"]),
+                         drug=int(drug["drug"]), refill_ms=int(drug["refill_ms"]),
+                         stability_days=int(drug["stability_days"]),
+                         days_to_drug_expiry=int(drug["days_to_drug_expiry"]))
 
     def refill_reconciled(self, volume_nl: int, drug: Union[str, int], conc_ug_ml: int,
                           withdrawn_nl: int) -> Reconciliation:
@@ -191,14 +229,6 @@ class Client(WireSession):
                              conc_ug_ml=conc_ug_ml, withdrawn_nl=withdrawn_nl)
         return Reconciliation(**{name: int(frame.fields[name])
                                  for name in Reconciliation.__dataclass_fields__})
-
-    def configure_implant(self, dead_volume_nl: int) -> None:
-        """CONFIGURE_IMPLANT with the dead volume given directly."""
-        self.request("CONFIGURE_IMPLANT", dead_volume_nl=dead_volume_nl, catheter_length_mm=0,
-                     catheter_nl_per_cm=0, tubing_nl=0)
-
-    def set_alarm_resound(self, interval_ms: int) -> None:
-        self.request("SET_ALARM_RESOUND", interval_ms=interval_ms)
 
     def ack_alarm(self, alarms: Union[int, Sequence[str]]) -> None:
         bits = alarms if isinstance(alarms, int) else alarm_bits(alarms)

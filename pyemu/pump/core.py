@@ -25,7 +25,7 @@ from pyemu.pump import names as _names
 from pyemu.pump.errors import Refusal
 # The records are the ones every pump returns (pyemu.pump.records): the
 # wire client gives the same Status, Event, Prescription and Reconciliation.
-from pyemu.pump.records import Event, Prescription, Reconciliation, Status
+from pyemu.pump.records import Event, Prescription, Reconciliation, Status, StatusExt
 from pyemu.pump.records import RateStep as Step
 
 __all__ = [
@@ -247,8 +247,11 @@ class Pump:
         return None if t == NEVER else t
 
     # -- commands ---------------------------------------------------------
-    def prescribe(self, rx: Prescription) -> None:
-        _check(lib.pump_prescribe(self._p, _rx_to_c(rx)))
+    def prescribe(self, rx: Prescription, confirm_soft_limit: bool = False) -> None:
+        """Program the therapy; confirm_soft_limit accepts a 24-h dose limit above the
+        drug library's soft limit (logged SOFT_LIMIT_CONFIRMED)."""
+        flags = lib.PUMP_RX_CONFIRM_SOFT_LIMIT if confirm_soft_limit else 0
+        _check(lib.pump_prescribe_ex(self._p, _rx_to_c(rx), flags))
 
     def prescription(self) -> Optional[Prescription]:
         c = ffi.new("pump_prescription_t *")
@@ -280,10 +283,16 @@ class Pump:
     def resume(self) -> None:
         _check(lib.pump_resume(self._p))
 
-    def refill(self, volume_nl: int, drug: Drug | str, conc_ug_ml: int) -> None:
+    def refill(self, volume_nl: int, drug: Drug | str, conc_ug_ml: int,
+               withdrawn_nl: Optional[int] = None) -> Optional[Reconciliation]:
+        """Refill; with ``withdrawn_nl`` (the volume drawn out before filling) the pump
+        reconciles it with the volume it expected and returns the record."""
+        if withdrawn_nl is not None:
+            return self.refill_reconciled(volume_nl, drug, conc_ug_ml, withdrawn_nl)
         _check(lib.pump_refill(self._p, _uint("volume_nl", volume_nl, _U32),
                                _uint("drug", _drug(drug), 0xFFFF),
                                _uint("conc_ug_ml", conc_ug_ml, _U32)))
+        return None
 
     def refill_reconciled(self, volume_nl: int, drug: Drug | str, conc_ug_ml: int,
                           withdrawn_nl: int) -> Reconciliation:
@@ -298,8 +307,28 @@ class Pump:
     def set_alarm_resound(self, interval_ms: int) -> None:
         _check(lib.pump_set_alarm_resound(self._p, _uint("interval_ms", interval_ms, _U32)))
 
-    def configure_implant(self, dead_volume_nl: int) -> None:
+    def configure_implant(self, dead_volume_nl: int = 0, catheter_length_mm: int = 0,
+                          catheter_nl_per_cm: int = 0, tubing_nl: int = 0) -> None:
+        """Program the implant: the dead volume directly, or a catheter trimmed to
+        ``catheter_length_mm`` at ``catheter_nl_per_cm`` plus ``tubing_nl`` (not both:
+        ValueError, as the wire's BAD_FIELD)."""
+        if catheter_length_mm:
+            if dead_volume_nl:
+                raise ValueError("give the dead volume or a catheter, not both")
+            dead_volume_nl = dead_volume_from_catheter(catheter_length_mm, catheter_nl_per_cm, tubing_nl)
         _check(lib.pump_configure_implant(self._p, _uint("dead_volume_nl", dead_volume_nl, _U32)))
+
+    def status_ext(self) -> StatusExt:
+        """The implant configuration, re-sound interval, refill projection and drug expiry."""
+        s = self.status()
+        lim = lib.pump_drug_limits(int(s.drug))
+        return StatusExt(now_ms=s.now_ms, dead_volume_nl=int(s.dead_volume_nl or 0),
+                         resound_ms=int(s.resound_ms or 0),
+                         days_to_low_reservoir=int(s.days_to_low_reservoir or 0),
+                         days_to_low_reservoir_max_use=int(s.days_to_low_reservoir_max_use or 0),
+                         drug=int(s.drug), refill_ms=int(s.refill_ms or 0),
+                         stability_days=int(lim.stability_days) if lim != ffi.NULL else 0,
+                         days_to_drug_expiry=int(s.days_to_drug_expiry or 0))
 
     def ack_alarm(self, alarms: Alarm | int | Sequence[str]) -> None:
         """Acknowledge alarms, as a bit set or by name (``["low_reservoir"]``)."""
@@ -339,6 +368,8 @@ class Pump:
             dead_volume_nl=int(s.dead_volume_nl), resound_ms=int(s.resound_ms),
             days_to_low_reservoir=int(s.days_to_low_reservoir),
             days_to_low_reservoir_max_use=int(s.days_to_low_reservoir_max_use),
+            refill_ms=int(s.refill_ms),
+            days_to_drug_expiry=int(s.days_to_drug_expiry),
         )
 
     def balance(self) -> Balance:

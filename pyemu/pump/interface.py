@@ -20,15 +20,15 @@ neither the C extension nor the wire stack.
 """
 from __future__ import annotations
 
-from typing import Protocol, Sequence, Union, runtime_checkable
+from typing import Optional, Protocol, Sequence, Union, runtime_checkable
 
 from pyemu.protocol.vocabulary import Alarm, Drug, Fault
 from pyemu.pump.errors import Refusal
 from pyemu.pump.records import (DEFAULT_PRIME_MS, Event, Prescription, RateStep, Reconciliation,
-                                Status)
+                                Status, StatusExt)
 
 __all__ = ["PumpInterface", "Refusal", "Status", "Event", "Prescription", "RateStep",
-           "Reconciliation", "DEFAULT_PRIME_MS"]
+           "Reconciliation", "StatusExt", "DEFAULT_PRIME_MS"]
 
 
 @runtime_checkable
@@ -49,18 +49,28 @@ class PumpInterface(Protocol):
         """The log entries with seq >= from_seq the pump still holds, oldest first."""
         ...
 
+    def status_ext(self) -> StatusExt:
+        """What STATUS does not carry: the implant's dead volume, the alarm re-sound
+        interval, the refill projection and the drug's stability (days to expiry)."""
+        ...
+
     # -- time
     def advance_by(self, delta_ms: int) -> Status:
         """Move the pump's time forward by delta_ms; the status after the jump."""
         ...
 
     # -- therapy
-    def prescribe(self, rx: Prescription) -> None:
-        """Program the therapy (drug and concentration must match the reservoir)."""
+    def prescribe(self, rx: Prescription, confirm_soft_limit: bool = False) -> None:
+        """Program the therapy (drug and concentration must match the reservoir).
+        ``confirm_soft_limit``: the clinician confirms a 24-h dose limit above the drug
+        library's soft limit (else refused with SOFT_LIMIT; hard limits: DRUG_LIMIT)."""
         ...
 
-    def refill(self, volume_nl: int, drug: Union[Drug, str, int], conc_ug_ml: int) -> None:
-        """Empty the reservoir and fill it with volume_nl of drug at conc_ug_ml."""
+    def refill(self, volume_nl: int, drug: Union[Drug, str, int], conc_ug_ml: int,
+               withdrawn_nl: Optional[int] = None) -> Optional[Reconciliation]:
+        """Empty the reservoir and fill it with volume_nl of drug at conc_ug_ml. With
+        ``withdrawn_nl`` (the volume drawn out first) the refill is reconciled and the
+        record returned (as refill_reconciled)."""
         ...
 
     def refill_reconciled(self, volume_nl: int, drug: Union[Drug, str, int], conc_ug_ml: int,
@@ -68,8 +78,10 @@ class PumpInterface(Protocol):
         """A refill that compares the volume withdrawn with the pump's own count."""
         ...
 
-    def configure_implant(self, dead_volume_nl: int) -> None:
-        """Set the dead volume of pump tubing plus catheter."""
+    def configure_implant(self, dead_volume_nl: int = 0, catheter_length_mm: int = 0,
+                          catheter_nl_per_cm: int = 0, tubing_nl: int = 0) -> None:
+        """Set the dead volume of pump tubing plus catheter: directly, or from a catheter
+        trimmed to catheter_length_mm at catheter_nl_per_cm plus tubing_nl (not both)."""
         ...
 
     def set_alarm_resound(self, interval_ms: int) -> None:

@@ -22,7 +22,16 @@ from pyemu.pump.names import (_BOLUS_KINDS, _CRITICAL_ALARMS, _number, _volume, 
 
 __all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited",
            "RateStep", "Prescription", "Reconciliation", "LOW_RESERVOIR_DEFAULT_NL",
-           "DEFAULT_PRIME_MS"]
+           "DEFAULT_PRIME_MS", "StatusExt", "NEVER_DAYS", "VERDICTS"]
+
+#: 2^32 - 1 days: "never" in the projection and drug-expiry fields.
+NEVER_DAYS = 0xFFFFFFFF
+#: Refill reconciliation verdicts by wire value (protocol/spec.md, Refill reconciliation).
+VERDICTS = ("within_tolerance", "possible_over_infusion", "possible_under_infusion")
+
+
+def _days(value: int) -> Union[int, str]:
+    return "never" if value == NEVER_DAYS else value
 
 #: The low-reservoir threshold a prescription gets when none is given
 #: (pump.h PUMP_LOW_RESERVOIR_DEFAULT_NL; tests/core checks the two agree).
@@ -90,6 +99,8 @@ class Status:
     resound_ms: Optional[int] = None
     days_to_low_reservoir: Optional[int] = None          # 2**32 - 1: never (no use)
     days_to_low_reservoir_max_use: Optional[int] = None  # every allowed patient bolus taken
+    refill_ms: Optional[int] = None                      # time of the last refill (0 before one)
+    days_to_drug_expiry: Optional[int] = None            # 2**32 - 1: no stability time
 
     @classmethod
     def from_frame(cls, frame: Any) -> "Status":
@@ -381,15 +392,66 @@ class Prescription:
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """Refill reconciliation (pump_reconcile_t, on the wire REFILL_RESULT); verdict 0 within
+    """Refill reconciliation (pump_reconcile_t, on the wire REFILL_RESULT): what the pump
+    expected in the reservoir, what the clinician withdrew, and the verdict: 0 within
     tolerance, 1 possible over-infusion (less withdrawn), 2 possible under-infusion/occlusion."""
 
     expected_nl: int
     withdrawn_nl: int
-    discrepancy_nl: int
-    delivered_nl: int
-    tolerance_nl: int
-    verdict: int
+    discrepancy_nl: int     # |withdrawn - expected|
+    delivered_nl: int       # pumped since the previous refill
+    tolerance_nl: int       # min(ceil(14.5 % of delivered), 1 mL / 2 mL)
+    verdict: int            # index into VERDICTS
+
+    @property
+    def verdict_name(self) -> str:
+        return VERDICTS[self.verdict] if 0 <= self.verdict < len(VERDICTS) else f"verdict_{self.verdict}"
+
+    def to_json(self) -> Dict[str, Any]:
+        """The ``pyemu ctl --json refill --withdrawn`` object (uL, exact nL after)."""
+        return {
+            "expected_ul": self.expected_nl / 1000,
+            "withdrawn_ul": self.withdrawn_nl / 1000,
+            "discrepancy_ul": self.discrepancy_nl / 1000,
+            "signed_discrepancy_ul": (self.withdrawn_nl - self.expected_nl) / 1000,
+            "tolerance_ul": self.tolerance_nl / 1000,
+            "delivered_ul": self.delivered_nl / 1000,
+            "verdict": self.verdict_name,
+            "expected_nl": self.expected_nl,
+            "withdrawn_nl": self.withdrawn_nl,
+            "discrepancy_nl": self.discrepancy_nl,
+            "tolerance_nl": self.tolerance_nl,
+            "delivered_nl": self.delivered_nl,
+        }
+
+
+@dataclass(frozen=True)
+class StatusExt:
+    """What STATUS does not carry (STATUS_EXT + DRUG_STATUS): the implant configuration,
+    the alarm re-sound interval, the refill projection and the drug's stability."""
+
+    now_ms: int
+    dead_volume_nl: int
+    resound_ms: int
+    days_to_low_reservoir: int           # NEVER_DAYS: never
+    days_to_low_reservoir_max_use: int   # every allowed patient bolus taken
+    drug: int
+    refill_ms: int                       # time of the last refill (0 before one)
+    stability_days: int                  # drug library; 0 = none
+    days_to_drug_expiry: int             # NEVER_DAYS: no stability time
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "dead_volume_ul": self.dead_volume_nl / 1000,
+            "resound_h": self.resound_ms / 3_600_000,
+            "days_to_low_reservoir": _days(self.days_to_low_reservoir),
+            "days_to_low_reservoir_max_use": _days(self.days_to_low_reservoir_max_use),
+            "last_refill_s": self.refill_ms / 1000,
+            "drug_stability_days": self.stability_days or None,
+            "days_to_drug_expiry": _days(self.days_to_drug_expiry),
+            "dead_volume_nl": self.dead_volume_nl,
+            "resound_ms": self.resound_ms,
+        }
 
 
 Unsolicited = Union[Status, Alarm]

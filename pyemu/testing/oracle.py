@@ -48,22 +48,33 @@ E_OVERFILL, E_LOCKOUT, E_COUNT, E_PB_DISABLED, E_TIME, E_NOT_SUSPENDED = range(1
 E_NO_PRESCRIPTION = 20
 E_FAULT_KIND, E_ALARM, E_DRUG, E_CONFIG, E_NO_FAULT, E_MEMORY = 26, 27, 28, 29, 30, 31
 E_THERAPY_ACTIVE = 32
+E_DRUG_LIMIT, E_SOFT_LIMIT = 33, 34
 
 # drugs
 DRUG_NONE, DRUG_SALINE, DRUG_COUNT = 0, 5, 7
+# drug library (vocabulary.json drug_library): drug -> (max conc ug/mL, 24-h dose hard
+# limit ug, soft limit ug, stability days, patient boluses allowed); 0 = no limit.
+DRUG_LIBRARY = {
+    1: (20_000, 15_000, 10_000, 90, True),    # morphine
+    2: (15_000, 10_000, 5_000, 60, True),     # hydromorphone
+    3: (100, 20, 10, 60, False),              # ziconotide
+    4: (2_000, 3_000, 2_000, 90, True),       # baclofen
+}
+NO_LIMITS = (0, 0, 0, 0, True)
+RX_CONFIRM_SOFT_LIMIT = 1
 
 # alarm bits, in the order the header evaluates them
-LOW, EMPTY, ERI, EOS, STALL, DOSE, MEMORY = (1 << i for i in range(7))
-ALARM_ORDER = (LOW, EMPTY, ERI, EOS, STALL, DOSE, MEMORY)
+LOW, EMPTY, ERI, EOS, STALL, DOSE, MEMORY, EXPIRED = (1 << i for i in range(8))
+ALARM_ORDER = (LOW, EMPTY, ERI, EOS, STALL, DOSE, MEMORY, EXPIRED)
 CRITICAL = EMPTY | EOS | STALL | MEMORY
-ALL_ALARMS = 0x7F
+ALL_ALARMS = 0xFF
 
 # event kinds
 (EV_INIT, EV_RESET, EV_PRESCRIBED, EV_PRESCRIBE_REFUSED, EV_BOLUS_START, EV_BOLUS_END,
  EV_BOLUS_CANCELLED, EV_BOLUS_REFUSED, EV_PATIENT_GRANTED, EV_PATIENT_DENIED, EV_SUSPENDED,
  EV_RESUMED, EV_REFILL, EV_REFILL_REFUSED, EV_ALARM_RAISED, EV_ALARM_CLEARED, EV_ALARM_ACKED,
  EV_FAULT_INJECTED, EV_FAULT_CLEARED) = range(1, 20)
-EV_IMPLANT_CONFIGURED, EV_RESOUND_SET, EV_REFILL_RECONCILED = 22, 23, 24
+EV_IMPLANT_CONFIGURED, EV_RESOUND_SET, EV_REFILL_RECONCILED, EV_SOFT_LIMIT_CONFIRMED = 22, 23, 24, 25
 
 # bolus kinds, faults, states
 BOLUS_NONE, BOLUS_CLINICIAN, BOLUS_PRIME, BOLUS_PATIENT = range(4)
@@ -204,6 +215,8 @@ class OracleStatus:
     resound_ms: int = 0
     days_to_low_reservoir: int = 0
     days_to_low_reservoir_max_use: int = 0
+    refill_ms: int = 0
+    days_to_drug_expiry: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -352,7 +365,13 @@ class Oracle:
             EOS: self.battery == 0,
             STALL: self.stall_latched,
             MEMORY: FAULT_MEMORY in self.faults,
+            EXPIRED: self.now >= self._expiry_ms(),
         }
+
+    def _expiry_ms(self) -> int:
+        """When the reservoir's drug passes its stability time (NEVER without one)."""
+        days = DRUG_LIBRARY.get(self.res_drug, NO_LIMITS)[3]
+        return self.refill_ms + days * U if days else NEVER
 
     def _settle(self) -> None:
         """Latch ERI, evaluate alarms in bit order, then let a halt cancel the bolus."""
@@ -490,6 +509,8 @@ class Oracle:
                 nxt = min(nxt, self.now + ceil_div(self.battery, q))
             if self.resound_at:
                 nxt = min(nxt, min(self.resound_at.values()))
+            if self._expiry_ms() > self.now:
+                nxt = min(nxt, self._expiry_ms())
             dt = nxt - self.now
             self.owed += inc * dt
             self._draw(q * dt)
@@ -540,7 +561,7 @@ class Oracle:
             return E_CONCENTRATION
         return OK
 
-    def _validate_rx(self, rx: Any) -> tuple[int, Optional[Rx]]:
+    def _validate_rx(self, rx: Any, confirm: bool = False) -> tuple[int, Optional[Rx]]:
         drug, conc = int(_field(rx, "drug")), int(_field(rx, "conc_ug_ml"))
         raw_steps = [(int(_field(s, "start_min")), int(_field(s, "rate_nl_day")))
                      if not isinstance(s, tuple) else (int(s[0]), int(s[1]))
@@ -578,6 +599,11 @@ class Oracle:
         new = Rx(drug, conc, raw_steps, max_dose, low, *pb)
         if self._basal_24h_pg(new) > max_dose * 1_000_000:
             return E_DOSE_LIMIT, None
+        max_conc, hard, soft, _, pb_ok = DRUG_LIBRARY.get(drug, NO_LIMITS)
+        if (max_conc and conc > max_conc) or (hard and max_dose > hard) or (pb[0] and not pb_ok):
+            return E_DRUG_LIMIT, None
+        if soft and max_dose > soft and not confirm:
+            return E_SOFT_LIMIT, None
         return OK, new
 
     @staticmethod
@@ -586,11 +612,14 @@ class Oracle:
             return 0
         return ceil_div(rx.conc_ug_ml * rx.volume1440(), 1440)
 
-    def prescribe(self, rx: Any) -> None:
-        code, new = self._validate_rx(rx)
+    def prescribe(self, rx: Any, confirm_soft_limit: bool = False) -> None:
+        code, new = self._validate_rx(rx, confirm_soft_limit)
         if code:
             self._log(EV_PRESCRIBE_REFUSED, 0, code)
             raise OracleError(code)
+        soft = DRUG_LIBRARY.get(new.drug, NO_LIMITS)[2]
+        if soft and new.max_dose_ug_24h > soft:
+            self._log(EV_SOFT_LIMIT_CONFIRMED, new.max_dose_ug_24h, soft)
         self.rx = new
         self._log(EV_PRESCRIBED, new.volume1440() // 1440, new.max_dose_ug_24h)
         self._settle()
@@ -749,6 +778,9 @@ class Oracle:
         if volume_nl > cap or (withdrawn is not None and withdrawn > cap):
             code = E_OVERFILL
         code = code or self._check_drug_conc(int(drug), conc_ug_ml)
+        max_conc = DRUG_LIBRARY.get(int(drug), NO_LIMITS)[0]
+        if not code and max_conc and conc_ug_ml > max_conc:
+            code = E_DRUG_LIMIT
         if code:
             self._log(EV_REFILL_REFUSED, 0, code)
             raise OracleError(code)
@@ -869,6 +901,9 @@ class Oracle:
             dead_volume_nl=self.cfg["dead_volume_nl"], resound_ms=self.resound_ms,
             days_to_low_reservoir=self._days_to_low(basal_day + len(self._patient_grants_24h()) * pb),
             days_to_low_reservoir_max_use=self._days_to_low(basal_day + pb_max * pb),
+            refill_ms=self.refill_ms,
+            days_to_drug_expiry=(U32_MAX if self._expiry_ms() == NEVER
+                                 else max(0, self._expiry_ms() - self.now) // U),
         )
 
     def balance(self) -> OracleBalance:

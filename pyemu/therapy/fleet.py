@@ -63,7 +63,7 @@ class _Patient:
     def run(self) -> PatientResult:
         p = self.plan
         self._refill()
-        self.pump.prescribe(self._prescription())
+        self.pump.prescribe(self._prescription(), confirm_soft_limit=True)  # the clinician confirms soft limits
         refill_day = self._book(0, p.refill_interval_days)
         call_day: Optional[int] = None
         for day in range(self.span_days):

@@ -49,12 +49,14 @@ def _drug(drug: V.Drug, *rest: Any) -> Drug:
 
 
 DRUGS: tuple[Drug, ...] = (
-    _drug(V.Drug.MORPHINE, 0.35, (10_000, 20_000, 25_000),
+    # concentrations within the drug library's maxima (vocabulary.json drug_library);
+    # ziconotide allows no patient boluses there
+    _drug(V.Drug.MORPHINE, 0.35, (10_000, 20_000),
          (1_000, 1_500, 2_000, 3_000, 4_000, 5_000, 7_500, 10_000), 0.7),
     _drug(V.Drug.HYDROMORPHONE, 0.20, (2_000, 5_000, 10_000),
          (200, 300, 500, 750, 1_000, 1_500, 2_000, 3_000, 4_000), 0.7),
-    _drug(V.Drug.ZICONOTIDE, 0.10, (25, 50, 100), (2, 3, 5, 7, 10, 15, 19), 0.3),
-    _drug(V.Drug.BACLOFEN, 0.35, (500, 1_000, 2_000, 4_000),
+    _drug(V.Drug.ZICONOTIDE, 0.10, (25, 50, 100), (2, 3, 5, 7, 10, 15, 19), 0.0),
+    _drug(V.Drug.BACLOFEN, 0.35, (500, 1_000, 2_000),
          (50, 75, 100, 150, 200, 300, 400, 500, 700, 1_000), 0.4),
 )
 
@@ -158,6 +160,11 @@ def make_plan(seed: int, index: int) -> PatientPlan:
     else:
         room_nl = day_nl * rng.uniform(0.05, 0.5)
     limit_ug = math.ceil((day_nl + room_nl) * conc / NL_PER_ML) + 1
+    # never above the drug library's hard limit (the pump refuses it); above the soft
+    # limit the clinician confirms (the fleet's prescriptions do)
+    hard = V.DRUG_LIBRARY[V.Drug(drug.code)].dose_hard_ug_24h
+    if hard:
+        limit_ug = min(limit_ug, hard)
 
     # The clinic books the visit for when the reservoir would reach its low threshold
     # plus a margin with the expected boluses; never more than 90 days.

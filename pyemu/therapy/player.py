@@ -9,7 +9,7 @@ Targets (the C core in-process, a client on a port) are in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from pyemu import units
 from pyemu.pump.records import Status
@@ -37,7 +37,7 @@ class Target(Protocol):
     def advance_to(self, t_ms: int) -> None: ...
     def status(self) -> Status: ...
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]: ...
-    def do(self, action: str, args: dict) -> None: ...
+    def do(self, action: str, args: dict) -> Any: ...   # a refill with withdrawn: its Reconciliation
 
 
 @dataclass
@@ -53,6 +53,8 @@ class RunResult:
     scenario: Scenario
     outcomes: list[Outcome] = field(default_factory=list)
     alarms_raised: list[tuple[int, str]] = field(default_factory=list)  # (pump ms, alarm)
+    # (pump ms, Reconciliation) of every refill that gave the withdrawn volume
+    reconciliations: list[tuple[int, Any]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -111,7 +113,8 @@ def play(sc: Scenario, target: Target,
                 report(o)
             raised_since_check = []
         elif st.action != "advance":
-            report(_command(st, target))
+            for o in _command(st, target, result):
+                report(o)
             new, cursor = target.alarms_raised(cursor)
             raised_since_check.extend(new)
             result.alarms_raised.extend(new)
@@ -120,19 +123,28 @@ def play(sc: Scenario, target: Target,
     return result
 
 
-def _command(st: Step, target: Target) -> Outcome:
+def _command(st: Step, target: Target, result: RunResult) -> list[Outcome]:
     expect = st.expect_refused
     try:
-        target.do(st.action, st.args)
+        rec = target.do(st.action, st.args)
     except Refused as exc:
         if expect is None:
-            return Outcome(st, False, "accepted", f"refused: {exc.reason}")
+            return [Outcome(st, False, "accepted", f"refused: {exc.reason}")]
         if expect not in ("any", exc.reason):
-            return Outcome(st, False, f"refused with {expect}", f"refused with {exc.reason}")
-        return Outcome(st, True, f"refused with {exc.reason}")
+            return [Outcome(st, False, f"refused with {expect}", f"refused with {exc.reason}")]
+        return [Outcome(st, True, f"refused with {exc.reason}")]
     if expect is not None:
-        return Outcome(st, False, f"refused with {expect}", "accepted")
-    return Outcome(st, True, "accepted")
+        return [Outcome(st, False, f"refused with {expect}", "accepted")]
+    out = [Outcome(st, True, "accepted")]
+    if rec is not None:
+        result.reconciliations.append((target.now_ms(), rec))
+        want = st.args.get("expect_verdict")
+        if want is not None:
+            out.append(Outcome(st, rec.verdict_name == want, f"reconciliation verdict {want}",
+                               f"verdict {rec.verdict_name}: expected {rec.expected_nl / 1000:g} uL, "
+                               f"withdrawn {rec.withdrawn_nl / 1000:g} uL, tolerance "
+                               f"{rec.tolerance_nl / 1000:g} uL"))
+    return out
 
 
 def _checks(st: Step, status: Status, raised: list[tuple[int, str]]) -> list[Outcome]:

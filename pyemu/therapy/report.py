@@ -87,6 +87,7 @@ def timeline_figure(tl: Timeline) -> Figure:
     ax_bat.set_yticks([0, 50, 100])
     ax_bat.set_xlabel("days since implant")
     _mark_alarms(ax_res, tl.alarm_marks)
+    _mark_reconciliations(ax_res, tl.reconciliations)
     for t, text in tl.notes:
         ax_res.axvline(t / 86400, color="tab:green", alpha=0.45, lw=1, ls=":")
     for label in sorted({text for _, text in tl.notes}):
@@ -158,6 +159,45 @@ def _mark_patient_boluses(ax, boluses: Iterable[tuple[float, bool]]) -> None:
     if refused:
         ax.plot(refused, [0.17] * len(refused), ls="none", marker="x", ms=5, color="tab:red",
                 transform=trans, label=f"patient bolus refused ({len(refused)})")
+_VERDICT_STYLE = {"within_tolerance": ("tab:green", "o", "refill reconciled: within tolerance"),
+                  "possible_over_infusion": ("tab:red", "X", "refill: possible over-infusion"),
+                  "possible_under_infusion": ("tab:brown", "X", "refill: possible under-infusion")}
+
+
+def _mark_reconciliations(ax, recs: Iterable[tuple[float, dict]]) -> None:
+    """Each reconciled refill: the volume withdrawn against the volume expected (a bar
+    from expected to withdrawn, a marker coloured by the verdict) with the discrepancy
+    and tolerance written beside it."""
+    seen: set[str] = set()
+    for t, rec in recs:
+        colour, marker, label = _VERDICT_STYLE.get(rec["verdict"], ("k", "o", rec["verdict"]))
+        day = t / 86400
+        exp, got = rec["expected_ul"] / 1000, rec["withdrawn_ul"] / 1000
+        ax.plot([day, day], [exp, got], color=colour, lw=2.5, alpha=0.8)
+        ax.plot([day], [exp], marker="_", ms=12, mew=2, color="k", ls="none",
+                label=None if seen else "refill: volume the pump expected")
+        ax.plot([day], [got], marker=marker, ms=8, color=colour, ls="none",
+                label=None if label in seen else label)
+        seen.add(label)
+        signed = (rec["withdrawn_ul"] - rec["expected_ul"]) / 1000
+        text = "±0.00" if abs(signed) < 0.005 else f"{signed:+.2f}"
+        ax.annotate(f"withdrawn {text} mL\n(tolerance {rec['tolerance_ul'] / 1000:.2f})", (day, got),
+                    textcoords="offset points", xytext=(4, 6), fontsize=7, color=colour)
+
+
+def reconciliation_table(recs: Iterable[tuple[float, dict]]) -> str:
+    """The refills' reconciliations as a text table (what `pyemu report` prints)."""
+    rows = list(recs)
+    if not rows:
+        return ""
+    lines = ["refill reconciliation (volumes in mL):",
+             "  day      expected  withdrawn  discrepancy  tolerance  delivered  verdict"]
+    for t, r in rows:
+        signed = (r["withdrawn_ul"] - r["expected_ul"]) / 1000
+        lines.append(f"  {t / 86400:>6.1f}  {r['expected_ul'] / 1000:>9.3f}  {r['withdrawn_ul'] / 1000:>9.3f}"
+                     f"  {signed:>+11.3f}  {r['tolerance_ul'] / 1000:>9.3f}  {r['delivered_ul'] / 1000:>9.3f}"
+                     f"  {r['verdict']}")
+    return "\n".join(lines)
 
 
 def _mark_alarms(ax, marks: Iterable[tuple[float, str]]) -> None:

@@ -58,18 +58,38 @@ ALARMS = V.choices(V.Alarm)
 DRUGS = V.choices(V.Drug, skip=())
 FAULTS = V.choices(V.Fault)
 STATES = V.choices(V.State, skip=())
+#: Refill reconciliation verdicts (refill with withdrawn = ..., expect_verdict = ...).
+VERDICTS = ("within_tolerance", "possible_over_infusion", "possible_under_infusion")
+
+
+def _length_mm(text: str) -> int:
+    """A catheter length, "60cm" or "600mm" -> whole mm."""
+    t = str(text).strip().lower().replace(" ", "")
+    for suffix, factor in (("mm", 1), ("cm", 10)):
+        if t.endswith(suffix):
+            try:
+                mm = float(t[:-len(suffix)]) * factor
+            except ValueError:
+                break
+            if mm == int(mm) and mm > 0:
+                return int(mm)
+            break
+    raise units.UnitError(f"{text!r}: a length in whole mm, e.g. 60cm or 600mm")
 
 # action -> (required fields, optional fields). Common to all: at, every,
 # times, do, note; command actions also take expect_refused.
 ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "prescribe": (frozenset({"drug", "concentration", "max_dose_24h"}),
-                  frozenset({"rate", "dose", "schedule", "low_reservoir", "patient_bolus"})),
+                  frozenset({"rate", "dose", "schedule", "low_reservoir", "patient_bolus",
+                             "confirm_soft_limit"})),
     "bolus": (frozenset({"volume", "duration"}), frozenset()),
     "prime": (frozenset(), frozenset({"volume", "duration"})),
     "bridge": (frozenset(), frozenset({"volume", "duration"})),
     "patient_bolus": (frozenset(), frozenset()),
     "cancel_bolus": (frozenset(), frozenset()),
-    "refill": (frozenset({"volume", "drug", "concentration"}), frozenset()),
+    "refill": (frozenset({"volume", "drug", "concentration"}), frozenset({"withdrawn", "expect_verdict"})),
+    "configure": (frozenset(), frozenset({"dead_volume", "catheter_length", "catheter_ul_per_cm", "tubing"})),
+    "resound": (frozenset({"interval"}), frozenset()),
     "fault": (frozenset({"kind"}), frozenset()),
     "clear_fault": (frozenset({"kind"}), frozenset()),
     "suspend": (frozenset(), frozenset()),
@@ -341,6 +361,7 @@ class _Parser:
                                               units.volume_nl),
             "pb_enabled": False, "pb_volume_nl": 0, "pb_duration_ms": 0,
             "pb_lockout_ms": 0, "pb_max_per_24h": 0,
+            "confirm_soft_limit": self.flag(i, "confirm_soft_limit", r.get("confirm_soft_limit", False)),
         }
         if "patient_bolus" in r:
             pb = r["patient_bolus"]
@@ -410,10 +431,41 @@ class _Parser:
     _bridge = _prime
 
     def _refill(self, i: int, r: dict) -> dict:
-        return {"volume_nl": self.quantity(i, "volume", r["volume"], units.volume_nl),
-                "drug": self.name(i, "drug", r["drug"], DRUGS[1:]),
-                "conc_ug_ml": self.quantity(i, "concentration", r["concentration"],
-                                            units.concentration_ug_per_ml)}
+        out = {"volume_nl": self.quantity(i, "volume", r["volume"], units.volume_nl),
+               "drug": self.name(i, "drug", r["drug"], DRUGS[1:]),
+               "conc_ug_ml": self.quantity(i, "concentration", r["concentration"],
+                                           units.concentration_ug_per_ml),
+               "withdrawn_nl": (self.quantity(i, "withdrawn", r["withdrawn"], units.volume_nl)
+                                if "withdrawn" in r else None)}
+        if "expect_verdict" in r:
+            if "withdrawn" not in r:
+                self.fail(i, "expect_verdict", "a verdict needs the volume 'withdrawn'")
+            out["expect_verdict"] = self.name(i, "expect_verdict", r["expect_verdict"], VERDICTS)
+        return out
+
+    def _configure(self, i: int, r: dict) -> dict:
+        if ("dead_volume" in r) == ("catheter_length" in r):
+            self.fail(i, "", "give 'dead_volume', or 'catheter_length' with 'catheter_ul_per_cm'")
+        if "dead_volume" in r:
+            if "catheter_ul_per_cm" in r or "tubing" in r:
+                self.fail(i, "dead_volume", "is the whole volume: no catheter fields with it")
+            return {"dead_volume_nl": self.quantity(i, "dead_volume", r["dead_volume"], units.volume_nl)}
+        if "catheter_ul_per_cm" not in r:
+            self.fail(i, "catheter_length", "needs 'catheter_ul_per_cm' (e.g. 2.6)")
+        length = self.quantity(i, "catheter_length", r["catheter_length"], _length_mm)
+        per_cm = r["catheter_ul_per_cm"]
+        if isinstance(per_cm, bool) or not isinstance(per_cm, (int, float)) or not 0 < per_cm <= 10:
+            self.fail(i, "catheter_ul_per_cm", f"must be a number of uL per cm, 0..10, got {per_cm!r}")
+        return {"catheter_length_mm": length, "catheter_nl_per_cm": round(per_cm * 1000),
+                "tubing_nl": self.quantity(i, "tubing", r.get("tubing", "0uL"), units.volume_nl)}
+
+    def _resound(self, i: int, r: dict) -> dict:
+        return {"interval_ms": self.quantity(i, "interval", r["interval"], duration_ms)}
+
+    def flag(self, index: int, key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            self.fail(index, key, f"must be true or false, got {value!r}")
+        return value
 
     def _fault(self, i: int, r: dict) -> dict:
         return {"kind": self.name(i, "kind", r["kind"], FAULTS)}

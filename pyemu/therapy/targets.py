@@ -15,7 +15,7 @@ make one; :class:`PumpTarget` plays a scenario's commands on it:
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from pyemu.protocol import vocabulary as V
 from pyemu.pump.errors import Refusal
@@ -70,9 +70,10 @@ class PumpTarget:
         """The pump's log entries after seq `since` (``pyemu demo`` follows the log here)."""
         return list(self.pump.events(since + 1))
 
-    def do(self, action: str, a: dict) -> None:
+    def do(self, action: str, a: dict) -> Any:
+        """One command; a refill with a withdrawn volume returns its Reconciliation."""
         try:
-            _command(self.pump, action, a)
+            return _command(self.pump, action, a)
         except Refusal as exc:
             raise Refused(exc.user_reason, exc.text) from None
 
@@ -121,10 +122,11 @@ def scenario_prescription(a: dict) -> Prescription:
         pb_max_per_24h=a["pb_max_per_24h"])
 
 
-def _command(pump: PumpInterface, action: str, a: dict) -> None:
-    """One scenario command on the pump (Refusal if it refuses)."""
+def _command(pump: PumpInterface, action: str, a: dict) -> Any:
+    """One scenario command on the pump (Refusal if it refuses); a refill with a
+    withdrawn volume returns its Reconciliation."""
     if action == "prescribe":
-        pump.prescribe(scenario_prescription(a))
+        pump.prescribe(scenario_prescription(a), confirm_soft_limit=a.get("confirm_soft_limit", False))
     elif action == "bolus":
         pump.clinician_bolus(a["volume_nl"], a["duration_ms"])
     elif action in ("prime", "bridge"):
@@ -139,7 +141,13 @@ def _command(pump: PumpInterface, action: str, a: dict) -> None:
     elif action == "resume":
         pump.resume()
     elif action == "refill":
+        if a.get("withdrawn_nl") is not None:
+            return pump.refill_reconciled(a["volume_nl"], a["drug"], a["conc_ug_ml"], a["withdrawn_nl"])
         pump.refill(a["volume_nl"], a["drug"], a["conc_ug_ml"])
+    elif action == "configure":
+        pump.configure_implant(**a)
+    elif action == "resound":
+        pump.set_alarm_resound(a["interval_ms"])
     elif action == "ack":
         # acknowledge what is active among the alarms named (ack of an
         # inactive alarm is refused by the pump, which would fail the step)
@@ -152,3 +160,4 @@ def _command(pump: PumpInterface, action: str, a: dict) -> None:
         pump.clear_fault(a["kind"])
     else:  # pragma: no cover - the parser admits only the actions above
         raise ValueError(f"unknown action {action!r}")
+    return None

@@ -9,6 +9,7 @@ from pathlib import Path
 from pyemu.host.recording import RecordingError, messages, read_recording, status_dict
 from pyemu.protocol import ENUMS
 from pyemu.pump.names import alarm_names as names_of
+from pyemu.pump.records import Reconciliation
 from pyemu.therapy.player import Refused, play
 from pyemu.therapy.scenario import Scenario, load_scenario
 from pyemu.therapy.targets import CoreTarget, PumpTarget
@@ -29,6 +30,9 @@ class Timeline:
     programmed rate and the low-reservoir threshold from these, as steps at
     their exact times, not from samples that may fall between them.
     patient_boluses: (sim_time_s, granted) of each patient bolus request.
+    reconciliations: (sim_time_s, `ctl --json refill` dict: expected_ul, withdrawn_ul,
+    discrepancy_ul, tolerance_ul, delivered_ul, verdict) for each refill that gave
+    the withdrawn volume.
     """
     title: str
     samples: list[dict] = field(default_factory=list)
@@ -36,6 +40,7 @@ class Timeline:
     notes: list[tuple[float, str]] = field(default_factory=list)
     programs: list[tuple[float, list[tuple[int, int]], int]] = field(default_factory=list)
     patient_boluses: list[tuple[float, bool]] = field(default_factory=list)
+    reconciliations: list[tuple[float, dict]] = field(default_factory=list)
 
 
 class _WatchedCore(PumpTarget):
@@ -73,8 +78,9 @@ def timeline_of(sc: Scenario, points: int = 600):
     notes = [(s.at_ms / 1000, s.action) for s in sc.steps if s.action == "refill"]
     failed = len(res.failures)
     title = sc.name + (f"  ({failed} expectation(s) failed)" if failed else "")
+    recs = [(t / 1000, rec.to_json()) for t, rec in res.reconciliations]
     return Timeline(title, samples, [(t / 1000, n) for t, n in marks], notes,
-                    target.programs, target.patient_boluses)
+                    target.programs, target.patient_boluses, recs)
 
 
 def timeline_from_recording(path: str | os.PathLike):
@@ -86,6 +92,7 @@ def timeline_from_recording(path: str | os.PathLike):
     # exact onsets from the event log, by (seq, alarm): each entry once however often read
     logged: dict[tuple[int, str], tuple[float, str]] = {}
     refills: dict[int, float] = {}
+    reconciled: list[tuple[float, dict]] = []
     active: set[str] = set()
     # requests by seq, to pair with their ACK/NAK: what the pump accepted
     asked: dict[int, object] = {}
@@ -93,7 +100,7 @@ def timeline_from_recording(path: str | os.PathLike):
     programs: list[tuple[float, list[tuple[int, int]], int]] = []
     boluses: list[tuple[float, bool]] = []
     for m in messages(rec):
-        if m.dir == "rx" and m.name in ("PRESCRIBE", "PATIENT_BOLUS"):
+        if m.dir == "rx" and m.name in ("PRESCRIBE", "PRESCRIBE_CONFIRM", "PATIENT_BOLUS"):
             asked[m.seq] = m
             continue
         if m.dir == "tx" and m.name in ("ACK", "NAK") and m.seq in asked and m.seq not in answered:
@@ -115,6 +122,11 @@ def timeline_from_recording(path: str | os.PathLike):
                 elif ev["kind"] == kinds["REFILL"]:
                     refills[ev["seq"]] = ev["time_ms"] / 1000
             continue
+        if m.name == "REFILL_RESULT":
+            rec = Reconciliation(**{k: int(v) for k, v in m.fields.items() if k != "seq"})
+            when = samples[-1]["sim_time_s"] if samples else 0.0
+            reconciled.append((when, rec.to_json()))
+            continue
         st = status_dict(m.name, m.fields)
         if st is None:
             continue
@@ -128,7 +140,7 @@ def timeline_from_recording(path: str | os.PathLike):
     # next looked at. Prefer the log when the session read it.
     marks = sorted(logged.values()) if logged else seen_marks
     notes = [(t, "refill") for t in sorted(refills.values())]
-    return Timeline(f"Recording {Path(path).name}", samples, marks, notes, programs, boluses)
+    return Timeline(f"Recording {Path(path).name}", samples, marks, notes, programs, boluses, reconciled)
 
 
 def _rate_steps(f: dict) -> list[tuple[int, int]]:

@@ -157,15 +157,15 @@ def _program_constant_rate(pump, rate_nl_day: int) -> int:
     """Fill the reservoir and prescribe rate_nl_day; return the start time (ms).
 
     A 20 mL reservoir outlasts the two hours at any rate (24 mL/day x 2 h =
-    2 mL). The drug is saline-like in effect: a low concentration and a
+    2 mL). The drug is OTHER (no drug-library limits): a low concentration and a
     24-h limit far above what the rate delivers, so only the rate matters.
     """
     from pyemu.pump import core  # deferred: the C extension, only when a curve is computed
 
     conc = 1000      # µg/mL
     limit = rate_nl_day * conc // 1_000_000 + 1000   # µg per 24 h, with headroom
-    pump.refill(20_000_000, core.Drug.MORPHINE, conc)
-    pump.prescribe(core.Prescription.simple(core.Drug.MORPHINE, conc, rate_nl_day, limit))
+    pump.refill(20_000_000, core.Drug.OTHER, conc)
+    pump.prescribe(core.Prescription.simple(core.Drug.OTHER, conc, rate_nl_day, limit))
     return int(pump.now_ms)
 
 

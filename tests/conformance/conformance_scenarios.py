@@ -55,8 +55,9 @@ def S(action: str, expect: Optional[str] = "ok", label: str = "", **args: Any) -
 
 
 def baclofen_rx(rate_nl_day: int = 500_000, **extra: Any) -> Dict[str, Any]:
-    rx: Dict[str, Any] = dict(drug="baclofen", conc_ug_ml=2000, rate_nl_day=rate_nl_day,
-                              max_dose_ug_24h=5000)
+    # 500 ug/mL, 24-h limit 1 mg: inside the drug library (baclofen soft limit 1 mg/24 h)
+    rx: Dict[str, Any] = dict(drug="baclofen", conc_ug_ml=500, rate_nl_day=rate_nl_day,
+                              max_dose_ug_24h=1000)
     rx.update(extra)
     return rx
 
@@ -74,7 +75,7 @@ SCENARIOS: List[Scenario] = [
         (
             S("hello"),
             S("status"),
-            S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=2000),
+            S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=500),
             S("prescribe", **baclofen_rx()),
             S("advance", delta_ms=HOUR),
             S("advance", delta_ms=DAY - HOUR),
@@ -84,7 +85,7 @@ SCENARIOS: List[Scenario] = [
             S("advance", delta_ms=5 * DAY, label="advance until empty"),
             S("ack_alarm", alarms=["reservoir_empty"]),
             S("advance", delta_ms=DAY, label="advance while empty: nothing delivered"),
-            S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=2000),
+            S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=500),
             S("advance", delta_ms=DAY),
         ),
     ),
@@ -92,7 +93,7 @@ SCENARIOS: List[Scenario] = [
         "boluses_and_lockout",
         "Clinician, prime and patient boluses; lockout, count and cancellation.",
         (
-            S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=2000),
+            S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=500),
             S("patient_bolus", expect="E_PB_DISABLED", label="patient bolus before a prescription"),
             S("prescribe", **baclofen_rx(
                 patient_bolus=PatientBolus(volume_nl=50_000, duration_ms=10 * MINUTE,
@@ -139,13 +140,13 @@ SCENARIOS: List[Scenario] = [
         "schedule_doses_and_drug_change",
         "A 24-step schedule, dose programming in ug/day, and a refill with another drug.",
         (
-            S("refill", volume_nl=40 * ML, drug="baclofen", conc_ug_ml=2000,
+            S("refill", volume_nl=40 * ML, drug="baclofen", conc_ug_ml=500,
               expect="E_OVERFILL", label="overfill a 20 mL reservoir"),
-            S("refill", volume_nl=18 * ML, drug="baclofen", conc_ug_ml=2000),
-            S("prescribe", drug="baclofen", conc_ug_ml=2000, max_dose_ug_24h=10_000,
+            S("refill", volume_nl=18 * ML, drug="baclofen", conc_ug_ml=500),
+            S("prescribe", drug="baclofen", conc_ug_ml=500, max_dose_ug_24h=1000,
               steps=[RxStep(60 * h, 200_000 + 20_000 * h) for h in range(24)]),
             S("advance", delta_ms=DAY + 7 * HOUR + 13 * MINUTE + 17),
-            S("prescribe", drug="baclofen", conc_ug_ml=2000, max_dose_ug_24h=10_000,
+            S("prescribe", drug="baclofen", conc_ug_ml=500, max_dose_ug_24h=1000,
               dose_ug_day=700),
             S("advance", delta_ms=3 * DAY),
             S("refill", volume_nl=18 * ML, drug="morphine", conc_ug_ml=10_000,
@@ -189,7 +190,7 @@ SCENARIOS: List[Scenario] = [
         (
             S("garbage", data=garbage(1, 40)),
             S("hello"),
-            S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=2000),
+            S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=500),
             S("repeat_last", expect="replayed",
               label="refill sent again with the same seq: replayed, not redone"),
             S("garbage", data=garbage(2, 300), label="300 bytes of noise (oversize chunk)"),
@@ -208,7 +209,7 @@ SCENARIOS: List[Scenario] = [
         "More than 512 logged events: the ring overwrites the oldest, seq keeps counting.",
         tuple(
             [
-                S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=2000),
+                S("refill", volume_nl=20 * ML, drug="baclofen", conc_ug_ml=500),
                 S("prescribe", **baclofen_rx(
                     patient_bolus=PatientBolus(volume_nl=10_000, duration_ms=MINUTE,
                                                lockout_ms=HOUR, max_per_24h=24))),

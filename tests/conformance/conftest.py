@@ -96,3 +96,22 @@ def target(request: pytest.FixtureRequest) -> Iterator[Player]:
         yield _play_qemu(request.getfixturevalue("qemu_image"))
     else:
         yield _play_board
+
+
+@pytest.fixture(params=other_targets())
+def target_url(request: pytest.FixtureRequest):
+    """A context-manager factory giving the URL of a fresh pump of each non-reference target
+    (for tests that talk to the line directly rather than through a scenario)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def fresh() -> Iterator[str]:
+        if request.param == "qemu":
+            with hil.QemuBoard(request.getfixturevalue("qemu_image")) as board:
+                yield board.url
+        else:
+            if BOARD_RESET:
+                subprocess.run(shlex.split(BOARD_RESET), check=True, timeout=60,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            yield BOARD_URL
+    return fresh

@@ -60,15 +60,15 @@ def test_tip_dose_changes_only_once_the_old_drug_is_pushed_out(stroke, dead, con
     delivers the old drug, then the new: delivered mass since the switch is exactly
     A*min(pumped, dead) + B*max(0, pumped - dead)."""
     pump = Pump(Config(stroke_nl=stroke, dead_volume_nl=dead))
-    pump.refill(20_000_000, Drug.BACLOFEN, conc_a)
+    pump.refill(20_000_000, Drug.OTHER, conc_a)
     rate = 24_000_000
-    pump.prescribe(Prescription(Drug.BACLOFEN, conc_a, (Step(0, rate),), 100_000_000))
+    pump.prescribe(Prescription(Drug.OTHER, conc_a, (Step(0, rate),), 100_000_000))
     # fill the catheter with drug A: pump at least the dead volume
     while (s := pump.status()).pumped_nl < dead:
         pump.advance(s.now_ms + (dead - s.pumped_nl) * U // rate + 1)
-    pump.refill(20_000_000, Drug.BACLOFEN, conc_b)       # bridge: new concentration
+    pump.refill(20_000_000, Drug.OTHER, conc_b)       # bridge: new concentration
     assert pump.status().state == State.SUSPENDED
-    pump.prescribe(Prescription(Drug.BACLOFEN, conc_b, (Step(0, rate),), 100_000_000))
+    pump.prescribe(Prescription(Drug.OTHER, conc_b, (Step(0, rate),), 100_000_000))
     pump.resume()
     start = pump.status()
     for t in sorted(stops):

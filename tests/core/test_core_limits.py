@@ -26,7 +26,7 @@ REQUESTS = st.tuples(LOCKOUT_TIMES, st.sampled_from(ACTIONS)).flatmap(
 def limit_pump(conc: int, rx: Prescription) -> Pump:
     cap = 40_000_000
     pump = Pump(Config(reservoir_capacity_nl=cap))
-    pump.refill(cap, Drug.HYDROMORPHONE, conc)
+    pump.refill(cap, Drug.OTHER, conc)
     pump.prescribe(rx)
     return pump
 
@@ -46,7 +46,7 @@ def test_lockout_count_and_24h_dose_limit_never_exceeded_by_any_request_stream(c
     (t-24h, t], and at every grant basal + every grant still counting (ended or cancelled
     less than 24 h ago, or running) + the new one <= the limit. Every denial names a
     reason that really held, and dose_24h_ug never exceeds the limit."""
-    rx = data.draw(prescriptions(Drug.HYDROMORPHONE, conc, 40_000_000, patient=True), label="rx")
+    rx = data.draw(prescriptions(Drug.OTHER, conc, 40_000_000, patient=True), label="rx")
     pump = limit_pump(conc, rx)
     limit_pg = rx.max_dose_ug_24h * 1_000_000
     basal = basal_24h_pg(rx.steps, conc)
@@ -137,7 +137,7 @@ def test_drug_pumped_in_any_24h_window_stays_below_the_limit_plus_one_stroke(con
     drug mass actually pumped < limit + one stroke's mass, whatever the request stream.
     Windows are measured exactly by replaying the stream with extra stops at every window
     start that can be a maximum (each bolus start/end and 24 h before it)."""
-    rx = data.draw(prescriptions(Drug.HYDROMORPHONE, conc, 40_000_000, patient=True), label="rx")
+    rx = data.draw(prescriptions(Drug.OTHER, conc, 40_000_000, patient=True), label="rx")
     basal_ug = -(-basal_24h_pg(rx.steps, conc) // 1_000_000)
     rx = dataclasses.replace(rx, max_dose_ug_24h=basal_ug + data.draw(st.integers(1, 500), label="room"))
     limit_pg = rx.max_dose_ug_24h * 1_000_000
@@ -188,9 +188,9 @@ def test_nothing_is_delivered_while_suspended_empty_stalled_at_eos_or_unprescrib
     bolus is cancelled, and every bolus request is refused with the stopping reason."""
     cfg = Config(stroke_nl=250, battery_capacity_nc=2_500_000_000_000)
     pump = Pump(cfg)
-    pump.refill(20_000_000 if how != "empty" else 10 * 250, Drug.MORPHINE, 1000)
+    pump.refill(20_000_000 if how != "empty" else 10 * 250, Drug.OTHER, 1000)
     if how != "no prescription":
-        pump.prescribe(Prescription(Drug.MORPHINE, 1000, (Step(0, rate),), 100_000_000))
+        pump.prescribe(Prescription(Drug.OTHER, 1000, (Step(0, rate),), 100_000_000))
         if bolus_first:
             pump.clinician_bolus(1_000_000, U)
     expected = {"suspended": Reason.SUSPENDED, "empty": Reason.EMPTY, "stall": Reason.STALLED,

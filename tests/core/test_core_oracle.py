@@ -247,8 +247,8 @@ def test_catheter_fifo_mixing_beyond_16_slugs_matches_oracle(dead, stroke, chang
     pump, model = Pump(cfg), oracle.Oracle(cfg)
     rate = 24_000_000
     for conc, strokes in changes:
-        run_both(pump, model, "refill", 2_000_000, Drug.BACLOFEN, conc)
-        rx = Prescription(Drug.BACLOFEN, conc, (Step(0, rate),), 100_000_000, low_reservoir_nl=1)
+        run_both(pump, model, "refill", 2_000_000, Drug.OTHER, conc)
+        rx = Prescription(Drug.OTHER, conc, (Step(0, rate),), 100_000_000, low_reservoir_nl=1)
         run_both(pump, model, "prescribe", rx)
         if pump.status().suspended:
             run_both(pump, model, "resume")
@@ -270,8 +270,8 @@ def test_full_bolus_record_refuses_with_count_like_the_oracle(gap, extra, kind):
     else changes); once the oldest stops counting (24 h after its end) one more is granted."""
     pump, model = Pump(), oracle.Oracle()
     for target in (pump, model):
-        target.refill(20_000_000, Drug.MORPHINE, 1)
-        target.prescribe(Prescription(Drug.MORPHINE, 1, (Step(0, 100_000),), 100_000_000,
+        target.refill(20_000_000, Drug.OTHER, 1)
+        target.prescribe(Prescription(Drug.OTHER, 1, (Step(0, 100_000),), 100_000_000,
                                       low_reservoir_nl=1))
     name = f"{kind}_bolus"
     for i in range(64 + extra):
@@ -295,8 +295,8 @@ def test_several_strokes_in_one_millisecond_match_the_oracle(volume, stall_after
     cfg = Config(stroke_nl=10, dead_volume_nl=0)
     pump, model = Pump(cfg), oracle.Oracle(cfg)
     for target in (pump, model):
-        target.refill(20_000_000, Drug.MORPHINE, 3)
-        target.prescribe(Prescription(Drug.MORPHINE, 3, (Step(0, 24_000_000),), 100_000_000,
+        target.refill(20_000_000, Drug.OTHER, 3)
+        target.prescribe(Prescription(Drug.OTHER, 3, (Step(0, 24_000_000),), 100_000_000,
                                       low_reservoir_nl=1))
     duration = -(-volume * U // 1_440_000_000)          # the fastest bolus allowed
     assert run_both(pump, model, "clinician_bolus", volume, duration) == 0
@@ -334,7 +334,7 @@ def test_event_ring_wraps_keeping_the_newest_512_with_unbroken_seq(n, probe, lim
 def test_patient_request_streams_match_the_oracle(conc, data, stream):
     """Lockout, count per 24 h, the 24-h limit and the denial reasons agree with the oracle
     over random patient-request streams (with clinician boluses, cancels, suspensions)."""
-    rx = data.draw(prescriptions(Drug.MORPHINE, conc, CAP40, patient=True), label="rx")
+    rx = data.draw(prescriptions(Drug.OTHER, conc, CAP40, patient=True), label="rx")
     # keep the oracle quick: basal at most 1 mL/day (4,000 strokes a day)
     rx = Prescription(rx.drug, conc, tuple(Step(s.start_min, min(s.rate_nl_day, 1_000_000))
                                            for s in rx.steps),
@@ -342,7 +342,7 @@ def test_patient_request_streams_match_the_oracle(conc, data, stream):
                       rx.pb_duration_ms, rx.pb_lockout_ms, rx.pb_max_per_24h)
     cfg = Config(reservoir_capacity_nl=CAP40)
     pump, model = Pump(cfg), oracle.Oracle(cfg)
-    run_both(pump, model, "refill", CAP40, Drug.MORPHINE, conc)
+    run_both(pump, model, "refill", CAP40, Drug.OTHER, conc)
     run_both(pump, model, "prescribe", rx)
     for gap, what in stream:
         run_both(pump, model, "advance", pump.now_ms + gap)

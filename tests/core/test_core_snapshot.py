@@ -11,7 +11,7 @@ import zlib
 
 from hypothesis import event, given, settings, strategies as st
 
-from pyemu.pump.core import Pump, PumpError, Reason
+from pyemu.pump.core import Alarm, Drug, EventKind, Pump, PumpError, Reason
 
 from core_support import U, apply_op, configs, draw_op, scaled
 
@@ -155,3 +155,44 @@ def test_forged_snapshot_with_valid_crc_is_refused_or_loads_a_consistent_pump(cf
         assert all(a.time_ms <= b.time_ms for a, b in zip(log, log[1:]))
         assert log[-1].time_ms <= s.now_ms
         apply_op(target, draw_op(data, target, max_dt=5 * U))
+
+
+# Offset of the eighth re-sound time (alarm bit 7, DRUG_EXPIRED), new in version 5:
+# header, config, dosing, accounts up to the slugs (pump_internal.h PUMP_SNAP_*), then
+# battery 8 + eri 1, alarms 4, acked 4, re-sound interval 4 and seven re-sound times.
+_V5_RESOUND7 = 12 + 44 + 10 + 221 + 4 + 10 + 8 + 17 + 4 + 64 * 21 + 9 + 56 + 4 + 16 * 21 + 9 + 4 + 4 + 4 + 7 * 8
+_V5_ALARMS = _V5_RESOUND7 - 7 * 8 - 4 - 4 - 4
+
+
+def _as_v4(image: bytes, clear_alarm_bits: int = 0) -> bytes:
+    """A version-5 image rewritten in the version-4 layout (no eighth re-sound time)."""
+    body = bytearray(image[:-4])
+    assert body[_V5_RESOUND7:_V5_RESOUND7 + 8] == bytes(8)
+    del body[_V5_RESOUND7:_V5_RESOUND7 + 8]
+    alarms = int.from_bytes(body[_V5_ALARMS:_V5_ALARMS + 4], "little") & ~clear_alarm_bits
+    body[_V5_ALARMS:_V5_ALARMS + 4] = alarms.to_bytes(4, "little")
+    body[4] = 4
+    body[8:12] = (len(body) + 4).to_bytes(4, "little")
+    return bytes(body) + zlib.crc32(bytes(body)).to_bytes(4, "little")
+
+
+def test_version_4_image_still_loads_and_raises_drug_expired_if_the_drug_is_past_its_time():
+    """A version-4 image (before the drug library) loads into the same state; a drug
+    already past its stability time raises DRUG_EXPIRED at the load (logged), as the
+    alarm rule would have at the expiry instant."""
+    pump = Pump()
+    pump.refill(20_000_000, Drug.MORPHINE, 1000)
+    pump.advance(50 * U)
+    v5 = pump.snapshot()
+    assert len(v5) == Pump.snapshot_size() and v5[4] == 5
+    loaded = Pump.from_snapshot(_as_v4(v5))
+    assert loaded.snapshot() == v5
+    pump.advance(91 * U)
+    status = pump.status()
+    assert status.alarms & Alarm.DRUG_EXPIRED
+    # a version-4 pump never raised the bit: remove it and the log entry stays the only difference
+    v4 = _as_v4(pump.snapshot(), clear_alarm_bits=int(Alarm.DRUG_EXPIRED))
+    migrated = Pump.from_snapshot(v4)
+    assert migrated.status().alarms & Alarm.DRUG_EXPIRED
+    last = migrated.events(migrated.status().last_event_seq)[0]
+    assert (last.kind, last.data0) == (EventKind.ALARM_RAISED, int(Alarm.DRUG_EXPIRED))

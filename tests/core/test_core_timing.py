@@ -25,9 +25,9 @@ def test_pumped_volume_stays_within_one_stroke_below_the_rate_integral(
     with the integral over the schedule plus the bolus's linear credit since prescription."""
     cap = 40_000_000
     pump = Pump(Config(reservoir_capacity_nl=cap, stroke_nl=stroke))
-    pump.refill(cap, Drug.MORPHINE, 1)
+    pump.refill(cap, Drug.OTHER, 1)
     pump.advance(t_rx)
-    pump.prescribe(Prescription(Drug.MORPHINE, 1, steps, 100_000_000, low_reservoir_nl=1))
+    pump.prescribe(Prescription(Drug.OTHER, 1, steps, 100_000_000, low_reservoir_nl=1))
     top = max(s.rate_nl_day for s in steps)
     bolus_volume = bolus[1] if bolus is not None and bolus[1] * U // bolus[2] <= 1_440_000_000 else 0
     if top:

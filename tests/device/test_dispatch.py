@@ -37,6 +37,8 @@ REQUESTS = [
     ("REFILL_RECONCILE", {"volume_nl": 20_000_000, "drug": 1, "conc_ug_ml": 1000,
                           "withdrawn_nl": 20_000_000}, "REFILL_RESULT"),
     ("GET_STATUS_EXT", {}, "STATUS_EXT"),
+    ("PRESCRIBE_CONFIRM", dict(prescription(), confirm_soft_limit=1), "ACK"),
+    ("GET_DRUG_STATUS", {}, "DRUG_STATUS"),
 ]
 
 
@@ -253,3 +255,35 @@ def test_acked_alarm_stays_in_status_and_resounds_over_the_wire(host: Host) -> N
     assert st["alarms"] & Alarm.LOW_RESERVOIR and not st["unacked_alarms"] & Alarm.LOW_RESERVOIR
     st = host.request("ADVANCE", delta_ms=3_600_000).fields
     assert st["alarms"] & Alarm.LOW_RESERVOIR and st["unacked_alarms"] & Alarm.LOW_RESERVOIR
+
+
+# ---------------------------------------------------------------- drug library on the wire
+def test_soft_limit_needs_prescribe_confirm_and_hard_limit_is_refused_either_way(host: Host) -> None:
+    """Morphine 1 mg/mL: PRESCRIBE above the soft limit (10 mg/24 h) is NAK E_SOFT_LIMIT;
+    PRESCRIBE_CONFIRM with confirm_soft_limit=1 is taken and logged SOFT_LIMIT_CONFIRMED;
+    above the hard limit (15 mg/24 h) both are NAK E_DRUG_LIMIT. A refill above the drug's
+    maximum concentration is NAK E_DRUG_LIMIT."""
+    assert nak_reason(host.request("REFILL", volume_nl=20_000_000, drug=1, conc_ug_ml=25_000)) == \
+        Reason.DRUG_LIMIT
+    assert host.request("REFILL", volume_nl=20_000_000, drug=1, conc_ug_ml=1000).name == "ACK"
+    soft = prescription(max_dose_ug_24h=12_000)
+    assert nak_reason(host.request("PRESCRIBE", **soft)) == Reason.SOFT_LIMIT
+    assert nak_reason(host.request("PRESCRIBE_CONFIRM", confirm_soft_limit=0, **soft)) == Reason.SOFT_LIMIT
+    assert host.request("PRESCRIBE_CONFIRM", confirm_soft_limit=1, **soft).name == "ACK"
+    kinds = [e.kind for e in host.dev.events()]
+    assert kinds[-2:] == [EventKind.SOFT_LIMIT_CONFIRMED, EventKind.PRESCRIBED]
+    hard = prescription(max_dose_ug_24h=15_001)
+    assert nak_reason(host.request("PRESCRIBE", **hard)) == Reason.DRUG_LIMIT
+    assert nak_reason(host.request("PRESCRIBE_CONFIRM", confirm_soft_limit=1, **hard)) == Reason.DRUG_LIMIT
+
+
+def test_drug_status_counts_down_to_drug_expired(host: Host) -> None:
+    """DRUG_STATUS: morphine refilled now is stable 90 days; after 90 days DRUG_EXPIRED is
+    in STATUS.alarms and days_to_drug_expiry is 0."""
+    host.program()
+    d = host.request("GET_DRUG_STATUS").fields
+    assert (d["drug"], d["stability_days"], d["days_to_drug_expiry"]) == (1, 90, 90)
+    host.request("ADVANCE", delta_ms=90 * 86_400_000)
+    d = host.request("GET_DRUG_STATUS").fields
+    assert d["days_to_drug_expiry"] == 0
+    assert host.request("GET_STATUS").fields["alarms"] & Alarm.DRUG_EXPIRED

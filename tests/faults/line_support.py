@@ -90,7 +90,7 @@ class MemoryLine:
 
 Command = Tuple[str, Dict[str, Any]]
 
-RX = dict(drug=1, conc_ug_ml=1000, max_dose_ug_24h=20_000, low_reservoir_nl=2_000_000,
+RX = dict(drug=1, conc_ug_ml=1000, max_dose_ug_24h=10_000, low_reservoir_nl=2_000_000,
           pb_enabled=1, pb_volume_nl=50_000, pb_duration_ms=600_000, pb_lockout_ms=3_600_000,
           pb_max_per_24h=6, step_unit=0, steps=[{"start_min": 0, "value": 500_000},
                                                  {"start_min": 480, "value": 800_000}])

@@ -66,7 +66,7 @@ def therapy(seed: int, years: int, clock: List[int]) -> Iterator[Command]:
             rate = rng.choice([0, 100_000, 500_000, 2_000_000])
             unit = rng.choice([0, 1])
             value = rate if unit == 0 else rate // 1000   # ug/day at 1000 ug/mL
-            yield ("PRESCRIBE", {**RX, "step_unit": unit, "max_dose_ug_24h": rng.choice([600, 20_000]),
+            yield ("PRESCRIBE", {**RX, "step_unit": unit, "max_dose_ug_24h": rng.choice([600, 10_000]),
                                  "steps": [{"start_min": 0, "value": value}]})
         elif r < 0.82:
             yield ("INJECT_FAULT", dict(fault=rng.choice([1, 2]), action=rng.choice([0, 1, 1])))

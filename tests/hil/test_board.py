@@ -104,7 +104,7 @@ def test_stack_use_stays_below_the_static_bound(board, client, firmware):
     """After the heaviest requests (long event reads, big prescriptions), the painted
     stack shows real use below what the static analysis allows."""
     client.refill(20_000_000, "baclofen", 2000)
-    client.prescribe(drug="baclofen", conc_ug_ml=2000, max_dose_ug_24h=10_000,
+    client.prescribe(drug="baclofen", conc_ug_ml=2000, max_dose_ug_24h=2000,
                      steps=[(60 * h, 100_000 + 10_000 * h) for h in range(24)],
                      patient_bolus=PatientBolus(50_000, 600_000, 3_600_000, 24))
     for _ in range(40):
@@ -130,7 +130,7 @@ def _events(client):
 def test_button_press_requests_one_patient_bolus(board, client):
     """A debounced press = one PATIENT_BOLUS request, logged like the hand-held controller's."""
     client.refill(20_000_000, "baclofen", 2000)
-    client.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000, max_dose_ug_24h=5000,
+    client.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000, max_dose_ug_24h=2000,
                      patient_bolus=PatientBolus(50_000, 600_000, 3_600_000, 4))
     before = len(_events(client))
     # The firmware counts a press only after it has seen the button released
@@ -151,7 +151,7 @@ def test_button_press_requests_one_patient_bolus(board, client):
 
 def test_led_flashes_on_strokes_and_shows_critical_alarms(board, client):
     client.refill(20_000_000, "baclofen", 2000)
-    client.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000, max_dose_ug_24h=5000)
+    client.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000, max_dose_ug_24h=2000)
     cursor = board.line_count()
     client.advance(3_600_000)                       # about 83 strokes: one flash
     board.wait_line("LED 1", after=cursor)
@@ -193,7 +193,7 @@ def test_nucleo_image_falls_back_to_hsi_and_ignores_a_button_held_at_boot(firmwa
         hello = c.hello()
         assert hello.clock_name == "realtime"
         c.refill(20_000_000, "baclofen", 2000)
-        c.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000, max_dose_ug_24h=5000,
+        c.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000, max_dose_ug_24h=2000,
                     patient_bolus=PatientBolus(50_000, 600_000, 3_600_000, 4))
         kinds = {e.kind for e in c.read_events()}
         assert not kinds & {EV_PATIENT_GRANTED, EV_PATIENT_DENIED}

@@ -100,7 +100,7 @@ def test_clinician_opens_a_session_and_commands_work(board):
     with Client.connect(board.url, timeout=2.0, key=CLIN, role="clinician") as c:
         assert c.authenticated
         c.refill(20_000_000, "baclofen", 2000)
-        c.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000, max_dose_ug_24h=5000)
+        c.prescribe(drug="baclofen", conc_ug_ml=2000, rate_nl_day=500_000, max_dose_ug_24h=2000)
         status = c.advance(3_600_000)
         assert status.now_ms == 3_600_000 and status.pumped_nl > 0
         assert c.stats.auth_dropped == 0

@@ -492,3 +492,84 @@ def test_the_fastest_realtime_clock_stops_at_the_pumps_time_limit(monkeypatch):
         wall[0] = 1000.0 + seconds
         device.tick(clock.now_ms())          # raised PumpError TIME past 65.5 s
     assert device.now_ms == 2**48 - 1
+
+
+# ---------------------------------------------------------------- issue 12: clinical commands
+@pytest.fixture
+def fresh_ctl(threaded_emulator, capsys):
+    """ctl(*args) on a new pump of its own (these tests need a pump running since implant)."""
+    def run(*args, json_out=False):
+        argv = ["ctl", "--port", threaded_emulator.port, "--timeout", "5s"]
+        argv += ["--json"] if json_out else []
+        status = main(argv + list(args))
+        out, err = capsys.readouterr()
+        return status, out, err
+    return run
+
+
+def test_refill_without_withdrawn_warns_and_with_it_reports_the_reconciliation(fresh_ctl):
+    """`refill --withdrawn` gives expected/withdrawn/discrepancy/tolerance/delivered and a
+    verdict; a refill without it still works but warns on stderr."""
+    ctl = fresh_ctl
+    setup_pump(ctl)
+    status, _, err = ctl("refill", "--volume", "20mL", "--drug", "baclofen", "--concentration", "2mg/mL")
+    assert status == EXIT_OK and "--withdrawn" in err
+    assert ctl("advance", "10d")[0] == EXIT_OK
+    status, out, err = ctl("refill", "--volume", "20mL", "--drug", "baclofen", "--concentration", "2mg/mL",
+                           "--withdrawn", "13.9mL", json_out=True)
+    assert status == EXIT_OK and "warning" not in err
+    obj = one_json(out)
+    assert {k: obj[k] for k in ("expected_ul", "withdrawn_ul", "discrepancy_ul", "tolerance_ul",
+                                "delivered_ul", "verdict")} == {
+        "expected_ul": 15_000.0, "withdrawn_ul": 13_900.0, "discrepancy_ul": 1_100.0,
+        "tolerance_ul": 725.0, "delivered_ul": 5_000.0, "verdict": "possible_over_infusion"}
+    status, out, _ = ctl("refill", "--volume", "20mL", "--drug", "baclofen", "--concentration", "2mg/mL",
+                         "--withdrawn", "20mL")
+    assert status == EXIT_OK and "within tolerance" in out
+
+
+def test_configure_the_catheter_and_read_it_in_status_json(fresh_ctl):
+    """`configure --catheter-length 60cm --catheter-ul-per-cm 2.6 --tubing 100uL` programs
+    256 uL (refused while therapy runs: suspend first); `--json status` reports it with the
+    re-sound interval set by `alarms --resound` and the projection."""
+    ctl = fresh_ctl
+    setup_pump(ctl)
+    status, _, err = ctl("configure", "--dead-volume", "200uL")
+    assert status == EXIT_REFUSED and "therapy_active" in err
+    assert ctl("suspend")[0] == EXIT_OK
+    status, out, err = ctl("configure", "--catheter-length", "60cm", "--catheter-ul-per-cm", "2.6",
+                           "--tubing", "100uL")
+    assert status == EXIT_OK, err
+    assert "256 uL" in out
+    assert ctl("configure", "--dead-volume", "200uL", "--catheter-length", "60cm")[0] == EXIT_USAGE
+    assert ctl("resume")[0] == EXIT_OK
+    status, out, _ = ctl("alarms", "--resound", "12h")
+    assert status == EXIT_OK and "12h" in out
+    obj = one_json(ctl("status", json_out=True)[1])
+    assert obj["dead_volume_ul"] == 256.0 and obj["resound_ms"] == 12 * 3_600_000
+    assert isinstance(obj["days_to_low_reservoir"], int)
+    assert isinstance(obj["days_to_low_reservoir_max_use"], int)
+    assert obj["days_to_low_reservoir_max_use"] <= obj["days_to_low_reservoir"]
+    assert obj["days_to_drug_expiry"] <= 90 and obj["refill_date"]
+    assert "refill by" in ctl("status")[1]
+
+
+def test_a_dose_limit_above_the_soft_limit_needs_confirm_soft_limit(ctl):
+    """Morphine's soft limit is 10 mg/24 h: 12 mg is refused (soft_limit) until confirmed;
+    16 mg is above the hard limit and refused even when confirmed."""
+    assert ctl("refill", "--volume", "20mL", "--drug", "morphine", "--concentration", "1mg/mL")[0] == 0
+    rx = ["prescribe", "--drug", "morphine", "--concentration", "1mg/mL", "--rate", "0.5mL/day"]
+    status, _, err = ctl(*rx, "--max-dose", "12mg")
+    assert status == EXIT_REFUSED and "soft_limit" in err and "--confirm-soft-limit" in err
+    status, out, err = ctl(*rx, "--max-dose", "12mg", "--confirm-soft-limit")
+    assert status == EXIT_OK and "confirmed" in out, err
+    status, _, err = ctl(*rx, "--max-dose", "16mg", "--confirm-soft-limit")
+    assert status == EXIT_REFUSED and "drug_limit" in err
+
+
+def test_alarm_help_says_ack_silences_and_the_alarm_stays(capsys):
+    for command in ("ack", "alarms"):
+        with pytest.raises(SystemExit):
+            main(["ctl", command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "silences the tone" in text and "until its cause clears" in text and "24 h" in text

@@ -25,9 +25,9 @@ ARGS = ("--clock", "manual", "--test-features", "--telemetry-period", "1h", "--q
 def make_script(rng):
     """A session a clinician and a patient could produce, with refusals in it."""
     script = [
-        ("refill", (20_000_000, "baclofen", 2000)),
-        ("prescribe", dict(drug="baclofen", conc_ug_ml=2000, rate_nl_day=2_000_000,
-                           max_dose_ug_24h=12_000, low_reservoir_nl=2_000_000,
+        ("refill", (20_000_000, "baclofen", 500)),
+        ("prescribe", dict(drug="baclofen", conc_ug_ml=500, rate_nl_day=2_000_000,
+                           max_dose_ug_24h=2000, low_reservoir_nl=2_000_000,
                            patient_bolus=PatientBolus(50_000, 600_000, 2 * HOUR, 6))),
         ("prime_bolus", (0, HOUR)),
     ]
@@ -40,7 +40,7 @@ def make_script(rng):
         elif kind == "clinician_bolus":
             script.append((kind, (rng.randrange(1, 200) * 1000, rng.randrange(1, 120) * 60_000)))
         elif kind == "refill":
-            script.append((kind, (rng.randrange(2, 21) * 1_000_000, "baclofen", 2000)))
+            script.append((kind, (rng.randrange(2, 21) * 1_000_000, "baclofen", 500)))
         elif kind == "ack_alarm":
             script.append((kind, (0x7F,)))
         else:

@@ -19,7 +19,7 @@ import inspect
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pyemu.protocol.vocabulary import Drug
+from pyemu.protocol.vocabulary import Drug, EventKind, Reason
 from pyemu.pump.client import Client
 from pyemu.pump.core import Pump
 from pyemu.pump.errors import Refusal
@@ -78,6 +78,8 @@ commands = st.one_of(
     st.tuples(st.just("refill_reconciled"), volumes, drugs, concs,
               st.sampled_from((0, 1_000_000, 19_000_000))),
     st.tuples(st.just("prescribe"), prescriptions()),
+    st.tuples(st.just("prescribe"), prescriptions(), st.booleans()),     # confirm_soft_limit
+    st.tuples(st.just("refill"), volumes, drugs, concs, st.sampled_from((None, 0, 1_000_000))),
     st.tuples(st.just("clinician_bolus"), st.sampled_from((0, 100_000, 900_000)),
               st.sampled_from((0, 60_000, HOUR))),
     st.tuples(st.just("prime_bolus"), st.sampled_from((0, 300_000)), st.sampled_from((60_000, HOUR))),
@@ -88,6 +90,8 @@ commands = st.one_of(
                  min_size=1, max_size=2))),
     st.tuples(st.sampled_from(("inject_fault", "clear_fault")), st.sampled_from(("motor_stall", "memory"))),
     st.tuples(st.just("configure_implant"), st.sampled_from((0, 200_000, 500_000))),
+    st.tuples(st.just("configure_implant"), st.just(0), st.sampled_from((1, 600, 2001)),
+              st.just(2600), st.just(100_000)),
     st.tuples(st.just("set_alarm_resound"), st.sampled_from((1000, HOUR, DAY))),
 )
 
@@ -143,3 +147,29 @@ def test_core_and_client_over_the_emulator_give_the_same_status_after_every_call
             assert on_core == on_wire, f"step {step} {name}{tuple(args)}: core {on_core}, client {on_wire}"
             compare(f"after step {step} {name}{tuple(args)}")
         assert core.events() == client.events(), "the event logs differ"
+
+
+def test_the_clinical_calls_give_the_same_records_on_core_and_client(make_threaded_emulator):
+    """Issue 12 on both implementations: a soft-limit prescription refused, then confirmed;
+    the implant configured from a catheter; a reconciled refill; status_ext (implant,
+    re-sound interval, projection, drug expiry) equal field by field."""
+    with make_threaded_emulator() as emu, Client.connect(emu.port, timeout=5.0) as client:
+        core = Pump(emu.device.config)
+        rx = Prescription.simple("morphine", 1000, 500_000, 12_000)
+        for pump in (core, client):
+            pump.configure_implant(catheter_length_mm=600, catheter_nl_per_cm=2600, tubing_nl=100_000)
+            assert pump.refill(20_000_000, "morphine", 1000) is None
+            with pytest.raises(Refusal) as refused:
+                pump.prescribe(rx)
+            assert refused.value.reason_code == Reason.SOFT_LIMIT
+            pump.prescribe(rx, confirm_soft_limit=True)
+            pump.set_alarm_resound(12 * HOUR)
+            pump.advance_by(10 * DAY)
+        recs = [pump.refill(20_000_000, "morphine", 1000, withdrawn_nl=13_900_000) for pump in (core, client)]
+        assert recs[0] == recs[1] and recs[0].verdict_name == "possible_over_infusion"
+        ext = [pump.status_ext() for pump in (core, client)]
+        assert ext[0] == ext[1]
+        assert (ext[0].dead_volume_nl, ext[0].resound_ms, ext[0].stability_days,
+                ext[0].days_to_drug_expiry) == (256_000, 12 * HOUR, 90, 90)
+        kinds = [[e.kind for e in pump.events(1)] for pump in (core, client)]
+        assert kinds[0] == kinds[1] and EventKind.SOFT_LIMIT_CONFIRMED in kinds[0]

@@ -51,6 +51,10 @@ FIELDS = {
     "SET_ALARM_RESOUND": dict(interval_ms=3_600_000),
     "REFILL_RECONCILE": dict(volume_nl=10_000_000, drug=4, conc_ug_ml=2000, withdrawn_nl=0),
     "INJECT_FAULT": dict(fault=1, action=0),
+    "PRESCRIBE_CONFIRM": dict(confirm_soft_limit=1, drug=4, conc_ug_ml=2000, step_unit=0,
+                              steps=[{"start_min": 0, "value": 500_000}], max_dose_ug_24h=2500,
+                              low_reservoir_nl=2_000_000, pb_enabled=0, pb_volume_nl=0,
+                              pb_duration_ms=0, pb_lockout_ms=0, pb_max_per_24h=0),
     "AUTH_BEGIN": dict(role=1, host_nonce_lo=1, host_nonce_hi=2),
     "AUTH_PROVE": dict(proof_lo=1, proof_hi=2),
 }
@@ -335,7 +339,8 @@ def test_the_patient_role_may_only_read_status_and_ask_for_a_patient_bolus() -> 
         patient.patient_bolus()
     assert refused.value.code < 128          # the core decided (no prescription), not the role
     for name in REQUESTS:
-        if name in OPEN_REQUESTS or name in ("GET_STATUS", "GET_STATUS_EXT", "PATIENT_BOLUS", "AUTH_END"):
+        if name in OPEN_REQUESTS or name in ("GET_STATUS", "GET_STATUS_EXT", "GET_DRUG_STATUS",
+                                             "PATIENT_BOLUS", "AUTH_END"):
             continue
         with pytest.raises(DeviceRefused) as refused:
             patient.request(name, **FIELDS.get(name, {}))

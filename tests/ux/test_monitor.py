@@ -134,3 +134,15 @@ def test_monitor_once_command_on_a_port_and_when_nothing_answers(tmp_path):
                         str(tmp_path / "nothing"), "--once"], capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 3 and "link: lost" in r.stdout
+
+
+def test_an_acknowledged_alarm_stays_on_the_dashboard_while_its_cause_lasts():
+    """The alarm rule: ack silences the tone, the alarm stays active until its cause
+    clears; the monitor shows it, marked acknowledged, not as cleared."""
+    s = MonitorState("x")
+    s.on_status(dict(status(10, ["low_reservoir"]), unacked_alarms=["low_reservoir"]))
+    assert "acknowledged" not in render_text(s, width=110, height=32)
+    s.on_status(dict(status(20, ["low_reservoir"]), unacked_alarms=[]))
+    out = render_text(s, width=110, height=32)
+    assert "low_reservoir  (acknowledged)" in out
+    assert "alarm cleared" not in out

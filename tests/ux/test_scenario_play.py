@@ -256,3 +256,59 @@ def test_checks_compare_exact_integers_and_agree_on_both_targets(pyemu_scenario,
     for res in (play(load_scenario(str(path)), CoreTarget()), pyemu_scenario(str(path))):
         assert res.passed, [f"{o.step.label()}: {o.what} -- {o.detail}" for o in res.failures]
         assert len(res.outcomes) == 2 + 3 + 3
+
+
+# ---------------------------------------------------------------- issue 12: clinical steps
+def _shipped_text(name: str) -> str:
+    from pathlib import Path
+    import pyemu.scenarios
+    return (Path(pyemu.scenarios.__file__).parent / f"{name}.toml").read_text()
+
+
+def test_a_wrong_reconciliation_verdict_fails_and_says_what_the_pump_found():
+    """The shipped late-refill scenario's verdicts are expectations: swap one and the
+    step fails with the pump's figures."""
+    text = _shipped_text("late_refill_reconciliation").replace(
+        'expect_verdict = "possible_over_infusion"', 'expect_verdict = "within_tolerance"')
+    res = play(parse_scenario(text), CoreTarget())
+    (bad,) = res.failures
+    assert bad.what == "reconciliation verdict within_tolerance"
+    assert "possible_over_infusion" in bad.detail and "expected 4000 uL" in bad.detail
+    assert [r.verdict_name for _, r in res.reconciliations] == [
+        "within_tolerance", "possible_over_infusion", "possible_under_infusion"]
+
+
+def test_expired_drug_and_soft_limit_scenarios_fail_without_the_behaviour():
+    """Without DRUG_EXPIRED (a drug with no stability time) the expired-drug checks fail;
+    a soft-limit prescription confirmed twice still fails where a refusal is expected."""
+    no_expiry = _shipped_text("drug_expired").replace('"morphine"', '"other"')
+    res = play(parse_scenario(no_expiry), CoreTarget())
+    assert any("drug_expired" in o.what for o in res.failures)
+    unconfirmed = _shipped_text("soft_limit_confirm").replace(
+        'max_dose_24h = "12mg"\nconfirm_soft_limit = true', 'max_dose_24h = "12mg"')
+    res = play(parse_scenario(unconfirmed), CoreTarget())
+    assert any(o.detail == "refused: soft_limit" for o in res.failures)
+
+
+def test_configure_and_resound_steps_reach_the_pump():
+    text = '''[scenario]
+name = "implant"
+[[step]]
+at = "0s"
+do = "configure"
+catheter_length = "60cm"
+catheter_ul_per_cm = 2.6
+tubing = "100uL"
+
+[[step]]
+at = "1s"
+do = "resound"
+interval = "1min"
+expect_refused = "limit_range"
+note = "1 min is allowed: this must fail"
+'''
+    target = CoreTarget()
+    res = play(parse_scenario(text), target)
+    assert target.pump.status().dead_volume_nl == 256_000
+    assert target.pump.status().resound_ms == 60_000
+    assert [o.passed for o in res.outcomes] == [True, False]
