@@ -146,6 +146,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "plant.h"
 #include "proto.h"
 #include "pump.h"
 
@@ -166,8 +167,14 @@
 #define DEVICE_CACHE_INLINE_MAX 32u   /* longer request payloads are kept as SHA-256 (32 B) */
 #define DEVICE_CACHE_DATA_MAX  85u    /* request as kept + reply: ADVANCE 8 + STATUS 77 */
 #define DEVICE_TELEMETRY_PERIOD_MAX_MS 2592000000u  /* 30 days */
-#define DEVICE_IMAGE_VERSION   3u     /* 3: cache entries hold the request, security block;
-                                         2: key block; 1 and 2 still load, their cache entries as unused */
+#define DEVICE_IMAGE_VERSION   4u     /* 4: plant block; 3: cache entries hold the request,
+                                         security block; 2: key block; 1, 2 and 3 still load
+                                         (1 and 2: cache entries as unused; 1..3: a patent,
+                                         error-free plant that agrees with the core) */
+/* Most core steps one device_advance makes: drift days (a drift lasts
+ * < 50 days), stroke-by-stroke steps towards an occlusion stall (at most
+ * PLANT_STALL_AFTER_MAX), scan end, recovery, the target. */
+#define DEVICE_PLANT_MAX_STEPS (PLANT_STALL_AFTER_MAX + 64u)
 
 /* Return codes of this layer (the core's pump_result_t pass through as they are). */
 #define DEVICE_OK              0
@@ -352,6 +359,9 @@ typedef struct device {
 
     device_stats_t stats;
     device_auth_t auth;
+
+    /* the physical plant (bench mode; saved): see PHYSICAL PLANT below */
+    plant_t plant;
 } device_t;
 
 /*
@@ -413,6 +423,9 @@ void     device_nv_saved(device_t *d, uint32_t gen);
  *   the security block: u32 failed proofs, 5 x u32 SECURITY counts
  *   suppressed and not yet logged (AUTH_REQUIRED .. AUTH_RATE_LIMITED;
  *   versions 1 and 2 have no security block and load with all zero) |
+ *   the plant block (version 4): PLANT_IMAGE_LEN bytes of plant_save
+ *   (versions 1..3 load with a patent, error-free plant that agrees with
+ *   the core's reservoir and delivered mass) |
  *   u32 pump snapshot size | pump snapshot |
  *   u32 CRC-32 (as zlib.crc32) of everything before it.
  * Older versions still load: version 2 had cache entries of (u8 used,
@@ -457,6 +470,27 @@ int device_patient_button(device_t *d);
 const pump_t *device_pump(const device_t *d);
 uint64_t device_now_ms(const device_t *d);
 void device_get_stats(const device_t *d, device_stats_t *out);
+
+/*
+ * ----------------------------------------------------------------------
+ * PHYSICAL PLANT (firmware/plant/plant.h; test features only)
+ * ----------------------------------------------------------------------
+ * Every device carries a plant between the core's strokes and the patient;
+ * without faults it agrees with the core exactly. Only a device with test
+ * features accepts PLANT_FAULT and GET_TRUTH (else NAK UNSUPPORTED). Time:
+ * the core's time is advanced in steps that stop at the plant's instants
+ * (drift days, scan end, recovery delay; stroke by stroke while an
+ * occlusion counts towards its stall, at most DEVICE_PLANT_MAX_STEPS
+ * steps); after each step the plant takes the core's totals. The plant's
+ * motor requests become the core's MOTOR_STALL fault (injected: the next
+ * stroke fails and the firmware raises MOTOR_STALL; cleared when the motor
+ * runs again), so the firmware sees exactly what a real one would. HELLO,
+ * GET_STATUS and GET_STATUS_EXT are interrogations (MRI recovery rule
+ * INTERROGATION). Accepted refills go through the plant's needle. The
+ * plant is saved in the image (version 4) and is reported by device_truth.
+ */
+int device_advance(device_t *d, uint64_t to_ms);
+const plant_t *device_plant(const device_t *d);
 
 /* Static name of any return code of this layer or the core (never NULL). */
 const char *device_result_name(int result);

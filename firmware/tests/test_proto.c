@@ -572,7 +572,7 @@ static void test_table_matches_core(void)
           PROTO_ALARM_BITS_EOS == PUMP_ALARM_EOS && PROTO_ALARM_BITS_MOTOR_STALL == PUMP_ALARM_MOTOR_STALL &&
           PROTO_ALARM_BITS_DOSE_LIMIT == PUMP_ALARM_DOSE_LIMIT &&
           PROTO_ALARM_BITS_MEMORY_ERROR == PUMP_ALARM_MEMORY_ERROR, "alarm bits");
-    CHECK(PROTO_EVENT_KIND_REFILL_RECONCILED + 1u == PUMP_EV_KIND_COUNT && PROTO_EVENT_KIND_REFILL == PUMP_EV_REFILL &&
+    CHECK(PROTO_EVENT_KIND_MRI_RECOVERED + 1u == PUMP_EV_KIND_COUNT && PROTO_EVENT_KIND_REFILL == PUMP_EV_REFILL &&
           PROTO_EVENT_KIND_CLOCK_SET == PUMP_EV_CLOCK_SET, "event kinds");
     for (r = 1; r < (int)PUMP_RESULT_COUNT; r++) {
         CHECK(strcmp(proto_nak_name(r), "?") != 0, "core reason %d (%s) missing from messages.json", r,
