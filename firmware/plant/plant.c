@@ -220,6 +220,20 @@ int plant_refill(plant_t *pl, uint32_t volume_nl, uint32_t conc_ug_ml)
     return 0;
 }
 
+/* The catheter has one state: a new catheter fault replaces the present one
+ * (an occlusion's stall ends with it). */
+static void catheter_replace(plant_t *pl, plant_effect_t *fx)
+{
+    pl->faults &= ~PLANT_CATHETER_FAULTS;
+    pl->leak_ppm = 0u;
+    pl->stall_after = 0u;
+    pl->occluded_strokes = 0u;
+    if (pl->occlusion_stalled != 0u && pl->mri == PLANT_MRI_NONE) {
+        fx->motor = PLANT_MOTOR_RUN;
+    }
+    pl->occlusion_stalled = 0u;
+}
+
 int plant_inject(plant_t *pl, uint8_t fault, uint32_t value, uint32_t target, uint32_t duration_ms,
                  uint32_t delay_ms, uint64_t now_ms, plant_effect_t *fx)
 {
@@ -240,28 +254,28 @@ int plant_inject(plant_t *pl, uint8_t fault, uint32_t value, uint32_t target, ui
         pl->flow_start_ms = now_ms;
         break;
     case PUMP_FAULT_OCCLUSION:
-        if (value > PLANT_STALL_AFTER_MAX || target != 0u || duration_ms != 0u || delay_ms != 0u ||
-            (pl->faults & PLANT_CATHETER_FAULTS) != 0u) {
+        if (value > PLANT_STALL_AFTER_MAX || target != 0u || duration_ms != 0u || delay_ms != 0u) {
             return PLANT_E_PARAM;
         }
+        catheter_replace(pl, fx);
         pl->catheter = (uint8_t)PLANT_CATHETER_OCCLUDED;
         pl->stall_after = value;
         pl->occluded_strokes = 0u;
         pl->occlusion_stalled = 0u;
         break;
     case PUMP_FAULT_LEAK:
-        if (value == 0u || value >= PLANT_PPM || target != 0u || duration_ms != 0u || delay_ms != 0u ||
-            (pl->faults & PLANT_CATHETER_FAULTS & ~(1u << PUMP_FAULT_LEAK)) != 0u) {
+        if (value == 0u || value >= PLANT_PPM || target != 0u || duration_ms != 0u || delay_ms != 0u) {
             return PLANT_E_PARAM;
         }
+        catheter_replace(pl, fx);
         pl->catheter = (uint8_t)PLANT_CATHETER_LEAKING;
         pl->leak_ppm = value;
         break;
     case PUMP_FAULT_DISCONNECT:
-        if (value != 0u || target != 0u || duration_ms != 0u || delay_ms != 0u ||
-            (pl->faults & PLANT_CATHETER_FAULTS & ~(1u << PUMP_FAULT_DISCONNECT)) != 0u) {
+        if (value != 0u || target != 0u || duration_ms != 0u || delay_ms != 0u) {
             return PLANT_E_PARAM;
         }
+        catheter_replace(pl, fx);
         pl->catheter = (uint8_t)PLANT_CATHETER_DISCONNECTED;
         break;
     case PUMP_FAULT_POCKET_FILL:

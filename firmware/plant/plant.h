@@ -45,6 +45,8 @@
  *                 MOTOR_STALL); N = 0: it never stalls (loss of effect only).
  *                 Clearing the occlusion lets the motor run again; the held
  *                 mass stays held (never delivered as a bolus).
+ *   The catheter has one state: a new catheter fault (occlusion, leak,
+ *   disconnection) replaces the present one.
  *
  * Refill needle. Every refill first empties the real reservoir (as the
  * core's refill does). POCKET_FILL armed: the next refill's drug goes to the

@@ -395,11 +395,12 @@ static void test_leak_and_disconnect(void)
     st = status(&dev);
     CHECK(t.catheter == PROTO_CATHETER_LEAKING);
     CHECK(t.tissue_pg > 0u && t.intrathecal_pg + t.tissue_pg == st.delivered_pg);
-    CHECK(plant_fault(&dev, &seq, PROTO_FAULT_DISCONNECT, PROTO_FAULT_ACTION_INJECT, 0u, 0u, 0u, 0u)
-          == PROTO_NAK_BAD_FIELD);   /* one catheter failure at a time */
-    CHECK(plant_fault(&dev, &seq, PROTO_FAULT_LEAK, PROTO_FAULT_ACTION_CLEAR, 0u, 0u, 0u, 0u) == 0);
+    /* one catheter state: the disconnection replaces the leak */
     CHECK(plant_fault(&dev, &seq, PROTO_FAULT_DISCONNECT, PROTO_FAULT_ACTION_INJECT, 0u, 0u, 0u, 0u) == 0);
     t = truth(&dev, &seq);
+    CHECK(t.catheter == PROTO_CATHETER_DISCONNECTED && t.leak_ppm == 0u &&
+          t.faults == (1u << PROTO_FAULT_DISCONNECT));
+    CHECK(plant_fault(&dev, &seq, PROTO_FAULT_LEAK, PROTO_FAULT_ACTION_CLEAR, 0u, 0u, 0u, 0u) == PUMP_E_NO_FAULT);
     advance(&dev, &seq, DAY_MS);
     CHECK(truth(&dev, &seq).intrathecal_pg == t.intrathecal_pg);
     CHECK(truth(&dev, &seq).tissue_pg > t.tissue_pg);

@@ -193,7 +193,7 @@ SCHEMA = json.loads(r"""{
 
     {"id": 24, "name": "PLANT_FAULT", "kinds": ["request"], "replies": ["ACK", "NAK"],
      "test_only": "test builds only (NAK UNSUPPORTED otherwise)",
-     "doc": "Inject or clear a fault of the physical plant (firmware/plant/plant.h): the mechanism, the catheter, the refill needle, an MRI field. The firmware does not see the fault, only what it causes (a motor stall). A parameter out of range: NAK BAD_FIELD; a kind that is not a plant fault: E_FAULT_KIND; clearing an absent fault: E_NO_FAULT. Fields a kind does not use must be 0.",
+     "doc": "Inject or clear a fault of the physical plant (firmware/plant/plant.h): the mechanism, the catheter, the refill needle, an MRI field. The firmware does not see the fault, only what it causes (a motor stall). A parameter out of range: NAK BAD_FIELD; a kind that is not a plant fault: E_FAULT_KIND; clearing an absent fault: E_NO_FAULT. Fields a kind does not use must be 0. The catheter has one state: OCCLUSION, LEAK and DISCONNECT replace one another. Clearing takes only fault and action.",
      "fields": [
        {"name": "fault", "type": "u8", "names": "fault", "doc": "FLOW_ERROR, OCCLUSION, LEAK, DISCONNECT, POCKET_FILL or MRI"},
        {"name": "action", "type": "u8", "enum": "fault_action"},

@@ -15,7 +15,11 @@ from pyemu.protocol import vocabulary as V
 from pyemu.pump.names import (_BOLUS_KINDS, _CRITICAL_ALARMS, _number, _volume, alarm_names,
                               bolus_name, drug_name, event_kind_name, short_reason, state_name)
 
-__all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited"]
+__all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "Truth", "PLANT_FAULTS"]
+
+#: The faults of the physical plant (PLANT_FAULT; the others are INJECT_FAULT's).
+PLANT_FAULTS = frozenset(V.user_name(f) for f in (V.Fault.FLOW_ERROR, V.Fault.OCCLUSION, V.Fault.LEAK,
+                                                    V.Fault.DISCONNECT, V.Fault.POCKET_FILL, V.Fault.MRI))
 
 # -- replies -----------------------------------------------------------------------
 
@@ -114,6 +118,69 @@ class Status:
 
 
 _STATUS_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Status)) - {"seq", "unsolicited"}
+
+
+_MRI_STATES = {0: "none", 1: "scanning", 2: "waiting_recovery"}
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The physical plant (TRUTH, test features only): what the firmware cannot see.
+
+    Exact integers (nL, pg, ppm); the firmware's own belief is :class:`Status`.
+    """
+
+    now_ms: int
+    reservoir_nl: int
+    conc_ug_ml: int
+    intrathecal_pg: int
+    tissue_pg: int
+    held_pg: int
+    moved_nl: int
+    catheter: int
+    factor_ppm: int
+    leak_ppm: int
+    pocket_fill: int
+    mri: int
+    faults: int
+
+    @classmethod
+    def from_frame(cls, frame: Any) -> "Truth":
+        return cls(**{f.name: int(frame.fields[f.name]) for f in dataclasses.fields(cls)})
+
+    @property
+    def catheter_name(self) -> str:
+        return V.user_name(V.Catheter(self.catheter))
+
+    @property
+    def fault_names(self) -> List[str]:
+        return [V.user_name(f) for f in V.Fault if f and self.faults & (1 << int(f))]
+
+    def to_json(self) -> Dict[str, Any]:
+        """The ``pyemu ctl --json truth`` object: readable units first, exact integers after."""
+        return {
+            "sim_time_s": self.now_ms / 1000,
+            "reservoir_ul": self.reservoir_nl / 1000,
+            "intrathecal_ug": self.intrathecal_pg / 1_000_000,
+            "tissue_ug": self.tissue_pg / 1_000_000,
+            "held_ug": self.held_pg / 1_000_000,
+            "moved_ul": self.moved_nl / 1000,
+            "catheter": self.catheter_name,
+            "flow_error_pct": (self.factor_ppm - 1_000_000) / 10_000,
+            "leak_pct": self.leak_ppm / 10_000,
+            "pocket_fill": bool(self.pocket_fill),
+            "mri": _MRI_STATES.get(self.mri, str(self.mri)),
+            "faults": self.fault_names,
+            "conc_ug_per_ml": self.conc_ug_ml,
+            "now_ms": self.now_ms,
+            "reservoir_nl": self.reservoir_nl,
+            "intrathecal_pg": self.intrathecal_pg,
+            "tissue_pg": self.tissue_pg,
+            "held_pg": self.held_pg,
+            "moved_nl": self.moved_nl,
+            "factor_ppm": self.factor_ppm,
+            "leak_ppm": self.leak_ppm,
+        }
 
 
 @dataclass(frozen=True)

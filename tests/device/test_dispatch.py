@@ -37,6 +37,10 @@ REQUESTS = [
     ("REFILL_RECONCILE", {"volume_nl": 20_000_000, "drug": 1, "conc_ug_ml": 1000,
                           "withdrawn_nl": 20_000_000}, "REFILL_RESULT"),
     ("GET_STATUS_EXT", {}, "STATUS_EXT"),
+    # issue 13: the physical plant
+    ("PLANT_FAULT", {"fault": int(Fault.OCCLUSION), "action": 0, "value": 0, "target": 0, "duration_ms": 0,
+                     "delay_ms": 0}, "ACK"),
+    ("GET_TRUTH", {}, "TRUTH"),
 ]
 
 
