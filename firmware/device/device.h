@@ -486,7 +486,10 @@ void device_get_stats(const device_t *d, device_stats_t *out);
  * stroke fails and the firmware raises MOTOR_STALL; cleared when the motor
  * runs again), so the firmware sees exactly what a real one would. HELLO,
  * GET_STATUS and GET_STATUS_EXT are interrogations (MRI recovery rule
- * INTERROGATION). Accepted refills go through the plant's needle. The
+ * INTERROGATION): the reply shows the pump as the programmer found it
+ * (still stalled), then the motor runs again (MRI_RECOVERED logged; the
+ * ALARM frame of the cleared stall follows the reply). GET_TRUTH and
+ * READ_EVENTS are not interrogations. Accepted refills go through the plant's needle. The
  * plant is saved in the image (version 4) and is reported by device_truth.
  */
 int device_advance(device_t *d, uint64_t to_ms);

@@ -78,7 +78,6 @@ static void on_hello(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_
 
     (void)req_type;
     (void)m;
-    device_plant_interrogated(d);
     (void)memset(&h, 0, sizeof h);
     if (pump_get_config(&d->pump, &cfg) != PUMP_OK) {
         (void)memset(&cfg, 0, sizeof cfg);   /* cannot happen: d->pump is initialised */
@@ -103,14 +102,15 @@ static void on_hello(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_
     if (proto_encode_hello_info(&h, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
         r->len = 0u;
     }
+    device_plant_interrogated(d);   /* after the reply: device.h, PHYSICAL PLANT */
 }
 
 static void on_get_status(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
 {
     (void)req_type;
     (void)m;
-    device_plant_interrogated(d);
     reply_status(d, r);
+    device_plant_interrogated(d);
 }
 
 /*
@@ -266,7 +266,6 @@ static void on_get_status_ext(device_t *d, uint8_t req_type, const proto_msg_t *
 
     (void)req_type;
     (void)m;
-    device_plant_interrogated(d);
     pump_get_status(&d->pump, &st);
     out.now_ms = st.now_ms;
     out.dead_volume_nl = st.dead_volume_nl;
@@ -279,6 +278,7 @@ static void on_get_status_ext(device_t *d, uint8_t req_type, const proto_msg_t *
     if (proto_encode_status_ext(&out, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
         r->len = 0u;   /* cannot happen: fixed payload */
     }
+    device_plant_interrogated(d);
 }
 
 static void on_ack_alarm(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)

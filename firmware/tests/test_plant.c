@@ -447,7 +447,12 @@ static void test_mri(void)
     CHECK((st.alarms & PUMP_ALARM_MOTOR_STALL) != 0u && st.state == PUMP_STATE_HALTED);
     CHECK(count_events(&dev, PUMP_EV_MRI_ENDED) == 1u && count_events(&dev, PUMP_EV_MRI_RECOVERED) == 0u);
     CHECK(truth(&dev, &seq).mri == 2u);   /* GET_TRUTH is not an interrogation */
-    (void)reply_to(&dev, PROTO_MSG_GET_STATUS, seq++, NULL);
+    {   /* the interrogation's reply shows the stalled pump; then the motor runs */
+        proto_status_t ps;
+        frame_t r = reply_to(&dev, PROTO_MSG_GET_STATUS, seq++, NULL);
+        CHECK(r.type == PROTO_MSG_STATUS && proto_decode_status(r.payload, r.len, &ps) == PROTO_OK);
+        CHECK(ps.state == PROTO_STATE_HALTED && (ps.alarms & PROTO_ALARM_BITS_MOTOR_STALL) != 0u);
+    }
     st = status(&dev);
     CHECK((st.alarms & PUMP_ALARM_MOTOR_STALL) == 0u && st.state == PUMP_STATE_RUNNING);
     CHECK(count_events(&dev, PUMP_EV_MRI_RECOVERED) == 1u);

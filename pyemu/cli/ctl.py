@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from pyemu import units
 from pyemu.protocol import vocabulary as V
-from pyemu.pump.records import PLANT_FAULTS
+from pyemu.pump.records import PLANT_FAULTS, plant_fault_fields
 from pyemu.cli.common import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
                        PUMP_TIME_MAX_MS, RATE, U64_MAX, VOLUME, add_line_options,
                        bounded_duration, line_options, unit_type, whole_number)
@@ -332,43 +332,14 @@ def _percent(text: str) -> Fraction:
 
 def _plant_fields(args: argparse.Namespace) -> Dict[str, int]:
     """PLANT_FAULT's fields from the fault options (ValueError: a usage error)."""
-    kind = args.kind
-    given = {name for name in ("percent", "drift_to", "over", "stall_after", "duration", "recovery", "delay")
-             if getattr(args, name) is not None}
-    allowed = {"flow_error": {"percent", "drift_to", "over"}, "leak": {"percent"},
-               "occlusion": {"stall_after"}, "mri": {"duration", "recovery", "delay"}}.get(kind, set())
+    options = {name: getattr(args, name) for name in ("percent", "drift_to", "over", "stall_after", "duration",
+                                                      "recovery", "delay")}
     if args.clear:
-        allowed = set()
-    extra = given - allowed
-    if extra:
-        opts = ", ".join("--" + n.replace("_", "-") for n in sorted(extra))
-        raise ValueError(f"{opts} do(es) not apply to {'clearing ' if args.clear else ''}{kind}")
-    if args.clear:
+        given = sorted("--" + k.replace("_", "-") for k, v in options.items() if v is not None)
+        if given:
+            raise ValueError(f"{', '.join(given)} do(es) not apply to clearing {args.kind}")
         return {}
-    if kind == "flow_error":
-        if args.percent is None:
-            raise ValueError("flow_error needs --percent, e.g. --percent +20")
-        value = 1_000_000 + int(args.percent * 10_000)
-        if (args.drift_to is None) != (args.over is None):
-            raise ValueError("a drift needs both --drift-to PERCENT and --over DURATION")
-        if args.drift_to is None:
-            return {"value": value}
-        return {"value": value, "target": 1_000_000 + int(args.drift_to * 10_000), "duration_ms": args.over}
-    if kind == "leak":
-        if args.percent is None:
-            raise ValueError("leak needs --percent, e.g. --percent 50")
-        return {"value": int(args.percent * 10_000)}
-    if kind == "occlusion":
-        return {"value": args.stall_after or 0}
-    if kind == "mri":
-        if args.duration is None:
-            raise ValueError("mri needs --duration, e.g. --duration 45min")
-        recovery = args.recovery or "interrogation"
-        if (recovery == "delay") != (args.delay is not None):
-            raise ValueError("--recovery delay goes with --delay DURATION (and --delay only with it)")
-        return {"value": int(V.lookup(V.MriRecovery, recovery)[0]), "duration_ms": args.duration,
-                "delay_ms": args.delay or 0}
-    return {}
+    return plant_fault_fields(args.kind, spell=lambda name: "--" + name.replace("_", "-"), **options)
 
 
 def _fault(client: Any, args: argparse.Namespace, out: _Output) -> int:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Dict, List, Union
+from typing import Any, Callable, Dict, List, Union
 
 from pyemu import protocol as P
 from pyemu.protocol import vocabulary as V
 from pyemu.pump.names import (_BOLUS_KINDS, _CRITICAL_ALARMS, _number, _volume, alarm_names,
                               bolus_name, drug_name, event_kind_name, short_reason, state_name)
 
-__all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "Truth", "PLANT_FAULTS"]
+__all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "Truth", "PLANT_FAULTS",
+           "plant_fault_fields"]
 
 #: The faults of the physical plant (PLANT_FAULT; the others are INJECT_FAULT's).
 PLANT_FAULTS = frozenset(V.user_name(f) for f in (V.Fault.FLOW_ERROR, V.Fault.OCCLUSION, V.Fault.LEAK,
@@ -121,6 +122,74 @@ _STATUS_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Status)) - {"
 
 
 _MRI_STATES = {0: "none", 1: "scanning", 2: "waiting_recovery"}
+
+#: The options each plant fault takes (CLI --option / scenario field names).
+PLANT_FAULT_OPTIONS: Dict[str, frozenset] = {
+    "flow_error": frozenset({"percent", "drift_to", "over"}),
+    "leak": frozenset({"percent"}),
+    "occlusion": frozenset({"stall_after"}),
+    "disconnect": frozenset(),
+    "pocket_fill": frozenset(),
+    "mri": frozenset({"duration", "recovery", "delay"}),
+}
+
+
+def _ppm(percent: Any, what: str) -> int:
+    """A percentage (Fraction, int or exact decimal) -> ppm, exactly, or ValueError."""
+    from fractions import Fraction
+    ppm = Fraction(percent) * 10_000
+    if ppm.denominator != 1:
+        raise ValueError(f"{what} {percent} % is finer than 1 ppm (0.0001 %)")
+    return int(ppm)
+
+
+def plant_fault_fields(kind: str, spell: Callable[[str], str] = str, **options: Any) -> Dict[str, int]:
+    """PLANT_FAULT's fields (value, target, duration_ms, delay_ms) from a fault's options.
+
+    Options (None = not given): ``percent`` (flow_error: error, +20 = 20 % more
+    than commanded; leak: fraction lost), ``drift_to`` (percent) and ``over``
+    (ms) for a drifting flow error, ``stall_after`` (strokes) for an
+    occlusion, ``duration`` and ``delay`` (ms) and ``recovery`` (immediate,
+    delay, interrogation; default interrogation) for mri. ValueError names an
+    option that does not apply or is missing, spelled by ``spell`` (the CLI:
+    ``--drift-to``); ranges are the pump's to check.
+    """
+    given = {k for k, v in options.items() if v is not None}
+    allowed = PLANT_FAULT_OPTIONS.get(kind)
+    if allowed is None:
+        raise ValueError(f"{kind!r} is not a fault of the physical plant ({', '.join(PLANT_FAULT_OPTIONS)})")
+    extra = given - allowed
+    if extra:
+        takes = f" (it takes: {', '.join(spell(n) for n in sorted(allowed))})" if allowed else ""
+        raise ValueError(f"{', '.join(spell(n) for n in sorted(extra))} do(es) not apply to {kind}{takes}")
+    o = options
+    if kind == "flow_error":
+        if o.get("percent") is None:
+            raise ValueError(f"flow_error needs {spell('percent')} (e.g. +20)")
+        value = 1_000_000 + _ppm(o["percent"], "flow error")
+        if (o.get("drift_to") is None) != (o.get("over") is None):
+            raise ValueError(f"a drifting flow error needs both {spell('drift_to')} (percent) and "
+                             f"{spell('over')} (a duration)")
+        if o.get("drift_to") is None:
+            return {"value": value}
+        return {"value": value, "target": 1_000_000 + _ppm(o["drift_to"], spell("drift_to")),
+                "duration_ms": int(o["over"])}
+    if kind == "leak":
+        if o.get("percent") is None:
+            raise ValueError(f"leak needs {spell('percent')} (e.g. 50)")
+        return {"value": _ppm(o["percent"], "leak")}
+    if kind == "occlusion":
+        return {"value": int(o.get("stall_after") or 0)}
+    if kind == "mri":
+        if o.get("duration") is None:
+            raise ValueError(f"mri needs {spell('duration')} (the scan, e.g. 45min)")
+        recovery = o.get("recovery") or "interrogation"
+        if (recovery == "delay") != (o.get("delay") is not None):
+            raise ValueError(f"{spell('recovery')} delay goes with {spell('delay')} (a duration), "
+                             f"and {spell('delay')} only with it")
+        return {"value": int(V.lookup(V.MriRecovery, recovery)[0]), "duration_ms": int(o["duration"]),
+                "delay_ms": int(o.get("delay") or 0)}
+    return {}
 
 
 @dataclass(frozen=True)
