@@ -46,6 +46,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (ScenarioError, OSError) as exc:
         print(f"pyemu run: {exc}", file=sys.stderr)
         return 2
+    if args.target == "core" and sc.needs_plant:
+        print(f"pyemu run: {sc.name!r} uses the physical plant (faults of the mechanism, catheter, "
+              "needle or MRI, or truth checks), which runs in the device: use --target emulator, "
+              "qemu or a port", file=sys.stderr)
+        return 2
     print(f"scenario: {sc.name} ({len(sc.steps)} steps, {format_time(sc.duration_ms)} "
           f"of therapy) on {args.target}")
 

@@ -32,13 +32,18 @@ class Target(Protocol):
     reservoir_nl, pumped_nl, delivered_pg, rate_nl_per_day); alarms_raised(since)
     lists (time_ms, alarm) that rose after the event-log cursor `since` and
     returns the new cursor.
-    Commands raise Refused on a refusal.
+    Commands raise Refused on a refusal; a refill with a withdrawn volume
+    returns its reconciliation verdict (within_tolerance,
+    possible_over_infusion, possible_under_infusion), other commands None.
+    truth() returns the ``pyemu ctl --json truth`` shape (the physical plant;
+    a target without one raises Refused("unsupported")).
     """
     def now_ms(self) -> int: ...
     def advance_to(self, t_ms: int) -> None: ...
     def status(self) -> dict: ...
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]: ...
-    def do(self, action: str, args: dict) -> None: ...
+    def do(self, action: str, args: dict) -> str | None: ...
+    def truth(self) -> dict: ...
 
 
 @dataclass
@@ -101,6 +106,14 @@ def play(sc: Scenario, target: Target,
             for o in _checks(st, target.status(), raised_since_check):
                 report(o)
             raised_since_check = []
+        elif st.action == "truth":
+            try:
+                truth = target.truth()
+            except Refused as exc:
+                report(Outcome(st, False, "the physical plant read", f"refused: {exc.reason} {exc}"))
+            else:
+                for o in _truth_checks(st, truth):
+                    report(o)
         elif st.action != "advance":
             report(_command(st, target))
             new, cursor = target.alarms_raised(cursor)
@@ -114,7 +127,7 @@ def play(sc: Scenario, target: Target,
 def _command(st: Step, target: Target) -> Outcome:
     expect = st.expect_refused
     try:
-        target.do(st.action, st.args)
+        verdict = target.do(st.action, st.args)
     except Refused as exc:
         if expect is None:
             return Outcome(st, False, "accepted", f"refused: {exc.reason}")
@@ -123,7 +136,37 @@ def _command(st: Step, target: Target) -> Outcome:
         return Outcome(st, True, f"refused with {exc.reason}")
     if expect is not None:
         return Outcome(st, False, f"refused with {expect}", "accepted")
-    return Outcome(st, True, "accepted")
+    want = st.args.get("expect_verdict")
+    if want is not None:
+        return Outcome(st, verdict == want, f"accepted, reconciliation {want}", f"reconciliation {verdict}")
+    return Outcome(st, True, "accepted" if verdict is None else f"accepted, reconciliation {verdict}")
+
+
+def _truth_checks(st: Step, truth: dict) -> list[Outcome]:
+    """A ``truth`` step: the physical plant's state against its bounds (exact integers)."""
+    a = st.args
+    out = []
+    for key, field_, scale, unit in (("reservoir", "reservoir_nl", 1, "µL"),
+                                     ("intrathecal", "intrathecal_pg", 1000, "µg"),
+                                     ("tissue", "tissue_pg", 1000, "µg"),
+                                     ("held", "held_pg", 1000, "µg")):
+        if key not in a:
+            continue
+        lo, hi = a[key]
+        exact = truth[field_]
+        ok = (lo is None or exact >= lo * scale) and (hi is None or exact <= hi * scale)
+        rng = " and ".join(x for x in (f"at least {_num(lo / 1000)} {unit}" if lo is not None else "",
+                                       f"at most {_num(hi / 1000)} {unit}" if hi is not None else "") if x)
+        out.append(Outcome(st, ok, f"truth: {key} {rng}", f"{key} is {_num(exact / scale / 1000)} {unit}"))
+    for key in ("catheter", "mri"):
+        if key in a:
+            out.append(Outcome(st, truth[key] == a[key], f"truth: {key} {a[key]}", f"{key} {truth[key]}"))
+    for name in a.get("faults", ()):
+        out.append(Outcome(st, name in truth["faults"], f"truth: fault {name} present",
+                           f"present: {', '.join(truth['faults']) or 'none'}"))
+    for name in a.get("no_faults", ()):
+        out.append(Outcome(st, name not in truth["faults"], f"truth: fault {name} absent", f"{name} present"))
+    return out
 
 
 def _checks(st: Step, status: dict, raised: list[tuple[int, str]]) -> list[Outcome]:

@@ -48,12 +48,32 @@ class CoreTarget:
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]:
         return _alarms_in(self.pump.events(since + 1), since)
 
-    def do(self, action: str, a: dict) -> None:
+    def do(self, action: str, a: dict) -> str | None:
         c = self._core
+        if a.get("plant") is not None or a.get("withdrawn_nl") == "truth" or (
+                action == "clear_fault" and a["kind"] in _plant_faults()):
+            raise Refused("unsupported", _NO_PLANT)
         try:
-            _core_call(self.pump, action, a)
+            return _core_call(self.pump, action, a)
         except c.PumpError as exc:
             raise Refused(reason_name(exc.reason_code), exc.message) from None
+
+    def truth(self) -> dict:
+        raise Refused("unsupported", _NO_PLANT)
+
+
+_NO_PLANT = ("the physical plant runs in the device: play this scenario on the emulator or a board "
+             "(--target emulator, qemu or a port), not on the bare core")
+
+
+def _plant_faults() -> frozenset:
+    from pyemu.pump.records import PLANT_FAULTS
+    return PLANT_FAULTS
+
+
+def _verdict_name(code: int) -> str:
+    from pyemu import protocol as P
+    return {v: k.lower() for k, v in P.ENUMS["refill_verdict"].items()}[int(code)]
 
 
 def _alarms_in(events: Any, since: int) -> tuple[list[tuple[int, str]], int]:
@@ -105,7 +125,7 @@ def core_prescription(a: dict):
 DEFAULT_PRIME_MS = 3_600_000
 
 
-def _core_call(pump: Any, action: str, a: dict) -> None:
+def _core_call(pump: Any, action: str, a: dict) -> str | None:
     from pyemu.pump import core
     if action == "prescribe":
         pump.prescribe(core_prescription(a))
@@ -122,6 +142,10 @@ def _core_call(pump: Any, action: str, a: dict) -> None:
     elif action == "resume":
         pump.resume()
     elif action == "refill":
+        if "withdrawn_nl" in a:
+            rec = pump.refill_reconciled(a["volume_nl"], core.Drug(_drug_code(a["drug"])), a["conc_ug_ml"],
+                                         a["withdrawn_nl"])
+            return _verdict_name(rec.verdict)
         pump.refill(a["volume_nl"], core.Drug(_drug_code(a["drug"])), a["conc_ug_ml"])
     elif action == "ack":
         # acknowledge what is active among the alarms named (ack of an
@@ -136,6 +160,7 @@ def _core_call(pump: Any, action: str, a: dict) -> None:
         pump.clear_fault(_fault_code(a["kind"]))
     else:  # pragma: no cover - the parser admits only the actions above
         raise ValueError(f"unknown action {action!r}")
+    return None
 
 
 class ClientTarget:
@@ -167,7 +192,16 @@ class ClientTarget:
         """The pump's log entries after seq `since` (``pyemu demo`` follows the log here)."""
         return list(self.client.read_events(since + 1))
 
-    def do(self, action: str, a: dict) -> None:
+    def truth(self) -> dict:
+        from pyemu.pump.client import DeviceRefused
+        try:
+            t = self.client.truth()
+        except DeviceRefused as exc:
+            raise Refused(exc.reason, exc.text) from None
+        out = t.to_json()
+        return out
+
+    def do(self, action: str, a: dict) -> str | None:
         from pyemu.pump.client import DeviceRefused, PatientBolus
         c = self.client
         try:
@@ -183,6 +217,13 @@ class ClientTarget:
                 c.prime_bolus(a["volume_nl"], a["duration_ms"] or DEFAULT_PRIME_MS)
             elif action in ("patient_bolus", "cancel_bolus", "suspend", "resume"):
                 getattr(c, action)()
+            elif action == "refill" and "withdrawn_nl" in a:
+                withdrawn = a["withdrawn_nl"]
+                if withdrawn == "truth":          # what the plant's reservoir really holds
+                    withdrawn = c.truth().reservoir_nl
+                frame = c.request("REFILL_RECONCILE", volume_nl=a["volume_nl"], drug=_drug_code(a["drug"]),
+                                  conc_ug_ml=a["conc_ug_ml"], withdrawn_nl=withdrawn)
+                return _verdict_name(frame.fields["verdict"])
             elif action == "refill":
                 c.refill(a["volume_nl"], a["drug"], a["conc_ug_ml"])
             elif action == "ack":
@@ -190,9 +231,14 @@ class ClientTarget:
                 active = c.status().alarms & alarm_bits(a["alarms"])
                 if active:
                     c.ack_alarm(active)
+            elif action == "fault" and a.get("plant") is not None:
+                c.plant_fault(a["kind"], **a["plant"])
+            elif action == "clear_fault" and a["kind"] in _plant_faults():
+                c.plant_fault(a["kind"], clear=True)
             elif action in ("fault", "clear_fault"):
                 c.inject_fault(a["kind"], clear=action == "clear_fault")
             else:  # pragma: no cover - the parser admits only the actions above
                 raise ValueError(f"unknown action {action!r}")
         except DeviceRefused as exc:
             raise Refused(exc.reason, exc.text) from None
+        return None
