@@ -495,6 +495,72 @@ void device_get_stats(const device_t *d, device_stats_t *out);
 int device_advance(device_t *d, uint64_t to_ms);
 const plant_t *device_plant(const device_t *d);
 
+/*
+ * ----------------------------------------------------------------------
+ * FLEET BATCH (device_fleet.c; host builds and benches)
+ * ----------------------------------------------------------------------
+ * device_fleet_run plays one planned virtual patient for span_days on *d
+ * (re-initialised: any state is lost): fill, a one-step prescription with
+ * patient boluses, each day 0..pb_requests_max requests at random waking
+ * minutes (xorshift32 from seed: the same plan gives the same result), a
+ * refill every refill_interval_days at 10:00 with REFILL_RECONCILE of what
+ * the plant's reservoir really holds (the visit interrogates the pump), and
+ * the plant's faults: flow error from flow_onset_day, occlusion from
+ * occlusion_onset_day (no stall), pocket fill at refill number
+ * pocket_fill_refill (1-based; 0 none), an MRI scan at 14:00 of mri_day.
+ * A day with no fault is DEVICE_FLEET_NEVER. After each day the result
+ * notes the first day each clinical check fired: a flagged reconciliation,
+ * LOW_RESERVOIR or MOTOR_STALL raised (from the event log); and the days
+ * that ended with the real reservoir empty or the motor stalled. Bounded: span_days <= DEVICE_FLEET_MAX_DAYS, at most
+ * DEVICE_FLEET_MAX_REQUESTS requests a day. Returns DEVICE_OK, DEVICE_E_ARG
+ * or the core's refusal of the plan (PUMP_E_*).
+ */
+#define DEVICE_FLEET_NEVER        UINT32_MAX
+#define DEVICE_FLEET_MAX_DAYS     36600u    /* 100 years */
+#define DEVICE_FLEET_MAX_REQUESTS 8u
+typedef struct {
+    uint32_t seed;
+    uint32_t serial;
+    uint32_t span_days;
+    uint32_t capacity_nl;           /* 20 or 40 mL */
+    uint32_t fill_nl;
+    uint16_t drug;
+    uint32_t conc_ug_ml;
+    uint32_t rate_nl_day;
+    uint32_t max_dose_ug_24h;
+    uint32_t low_reservoir_nl;
+    uint32_t refill_interval_days;
+    uint32_t pb_requests_max;       /* 0: no patient boluses */
+    uint32_t pb_volume_nl;
+    uint32_t pb_duration_ms;
+    uint32_t pb_lockout_ms;
+    uint8_t  pb_max_per_24h;
+    uint32_t flow_onset_day;
+    uint32_t flow_factor_ppm;
+    uint32_t occlusion_onset_day;
+    uint32_t pocket_fill_refill;
+    uint32_t mri_day;
+    uint32_t mri_duration_ms;
+    uint8_t  mri_recovery;          /* plant_mri_recovery_t */
+} device_fleet_plan_t;
+typedef struct {
+    uint32_t refills;
+    uint32_t flagged_refills;
+    uint32_t first_flagged_day;
+    uint32_t first_low_reservoir_day;
+    uint32_t first_motor_stall_day;
+    uint32_t first_dry_day;
+    uint32_t dry_days;
+    uint32_t stalled_days;
+    uint32_t boluses_granted;
+    uint32_t boluses_denied;
+    uint64_t delivered_pg;          /* the firmware's belief */
+    uint64_t intrathecal_pg;        /* the truth */
+    uint64_t tissue_pg;
+    uint64_t held_pg;
+} device_fleet_result_t;
+int device_fleet_run(device_t *d, const device_fleet_plan_t *pl, device_fleet_result_t *out);
+
 /* Static name of any return code of this layer or the core (never NULL). */
 const char *device_result_name(int result);
 

@@ -575,6 +575,56 @@ static void test_image(void)
     CHECK(device_load(&dev, image, len) == DEVICE_E_IMAGE_INVALID);
 }
 
+/* The fleet batch: a planned year in one call, deterministic, the checks' first days. */
+static void test_fleet_batch(void)
+{
+    device_fleet_plan_t p;
+    device_fleet_result_t a;
+    device_fleet_result_t b;
+
+    (void)memset(&p, 0, sizeof p);
+    p.seed = 7u;
+    p.serial = 1u;
+    p.span_days = 365u;
+    p.capacity_nl = 20000000u;
+    p.fill_nl = 20000000u;
+    p.drug = (uint16_t)PUMP_DRUG_MORPHINE;
+    p.conc_ug_ml = 1000u;
+    p.rate_nl_day = 500000u;
+    p.max_dose_ug_24h = 2000u;
+    p.low_reservoir_nl = 2000000u;
+    p.refill_interval_days = 30u;
+    p.pb_requests_max = 2u;
+    p.pb_volume_nl = 20000u;
+    p.pb_duration_ms = 600000u;
+    p.pb_lockout_ms = 10800000u;
+    p.pb_max_per_24h = 3u;
+    p.flow_onset_day = DEVICE_FLEET_NEVER;
+    p.flow_factor_ppm = 1000000u;
+    p.occlusion_onset_day = DEVICE_FLEET_NEVER;
+    p.mri_day = DEVICE_FLEET_NEVER;
+    p.mri_duration_ms = 2700000u;
+    p.mri_recovery = (uint8_t)PLANT_MRI_RECOVERY_INTERROGATION;
+    CHECK(device_fleet_run(&dev, &p, &a) == DEVICE_OK);
+    CHECK(a.refills == 12u && a.flagged_refills == 0u && a.first_flagged_day == DEVICE_FLEET_NEVER);
+    CHECK(a.intrathecal_pg == a.delivered_pg && a.boluses_granted > 0u);
+    p.flow_onset_day = 10u;
+    p.flow_factor_ppm = 1200000u;
+    CHECK(device_fleet_run(&dev, &p, &a) == DEVICE_OK);
+    CHECK(device_fleet_run(&dev, &p, &b) == DEVICE_OK);
+    CHECK(memcmp(&a, &b, sizeof a) == 0);              /* the plan alone decides */
+    CHECK(a.first_flagged_day == 30u && a.intrathecal_pg > a.delivered_pg);
+    p.flow_onset_day = DEVICE_FLEET_NEVER;
+    p.mri_day = 50u;
+    CHECK(device_fleet_run(&dev, &p, &a) == DEVICE_OK);
+    CHECK(a.first_motor_stall_day == 50u && a.stalled_days == 10u);   /* until the day-60 visit */
+    p.span_days = DEVICE_FLEET_MAX_DAYS + 1u;
+    CHECK(device_fleet_run(&dev, &p, &a) == DEVICE_E_ARG);
+    p.span_days = 365u;
+    p.pb_requests_max = DEVICE_FLEET_MAX_REQUESTS + 1u;
+    CHECK(device_fleet_run(&dev, &p, &a) == DEVICE_E_ARG);
+}
+
 int main(void)
 {
     test_no_fault_truth_is_the_firmware();
@@ -587,6 +637,7 @@ int main(void)
     test_drift();
     test_refusals();
     test_image();
+    test_fleet_batch();
     if (failures != 0) {
         printf("test_plant: %d check(s) failed\n", failures);
         return 1;
