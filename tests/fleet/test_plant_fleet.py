@@ -69,3 +69,16 @@ def test_fault_rates_are_checked() -> None:
         simulate(1, rates={"gremlins": 0.1})
     with pytest.raises(ValueError, match="at most 1"):
         simulate(1, rates={"mri": 0.7, "occlusion": 0.7})
+
+
+def test_pyemu_fleet_plant_prints_the_table_and_writes_json(tmp_path, capsys) -> None:
+    import json
+
+    from pyemu.cli.main import main
+    out_json = tmp_path / "plant.json"
+    assert main(["fleet", "--plant", "-n", "25", "--seed", "2", "--plot", "", "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    assert "refill_reconciliation" in out and "pocket_fill" in out and "patient-years/s" in out
+    data = json.loads(out_json.read_text())
+    assert len(data["patients"]) == 25 and {r["fault"] for r in data["rows"]} <= {
+        "none", "flow_error", "occlusion", "pocket_fill", "mri"}
