@@ -362,6 +362,14 @@ class Event:
         if k in ("FAULT_INJECTED", "FAULT_CLEARED"):
             fault = V.user_name(V.Fault(d0)) if d0 in V.Fault._value2member_map_ else str(d0)
             return f"fault {fault} {k.split('_')[1].lower()}"
+        if k in ("PLANT_FAULT", "PLANT_CLEARED"):
+            fault = V.user_name(V.Fault(d0)) if d0 in V.Fault._value2member_map_ else str(d0)
+            return f"test bench: plant fault {fault} {'injected' if k == 'PLANT_FAULT' else 'cleared'}"
+        if k in ("MRI_ENDED", "MRI_RECOVERED"):
+            rule = (V.user_name(V.MriRecovery(d0)) if d0 in V.MriRecovery._value2member_map_ else str(d0))
+            if k == "MRI_ENDED":
+                return f"test bench: MRI scan ended after {d1} min; motor stalled until recovery ({rule})"
+            return f"test bench: motor runs again after the MRI ({rule}, {d1} min after the scan)"
         if k == "SUSPENDED" and d0:
             return f"suspended ({short_reason(d0)})"
         if k == "INIT":

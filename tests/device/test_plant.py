@@ -63,6 +63,22 @@ def test_mri_with_interrogation_recovery_waits_for_a_status_request(host: Host) 
     assert [e for e in host.dev.events() if e.kind == EventKind.MRI_RECOVERED][0].data0 == 2
 
 
+def test_plant_events_read_as_sentences_in_the_log(host: Host) -> None:
+    from pyemu.pump.records import Event
+    host.program()
+    plant(host, Fault.MRI, value=2, duration_ms=45 * 60_000)
+    host.request("ADVANCE", delta_ms=DAY)
+    host.request("GET_STATUS")
+    texts = []
+    frame = host.request("READ_EVENTS", from_seq=1, max_count=9)
+    while frame.fields["events"]:
+        texts += [Event(**e).describe() for e in frame.fields["events"]]
+        frame = host.request("READ_EVENTS", from_seq=frame.fields["events"][-1]["seq"] + 1, max_count=9)
+    assert "test bench: plant fault mri injected" in texts
+    assert "test bench: MRI scan ended after 45 min; motor stalled until recovery (interrogation)" in texts
+    assert any(t.startswith("test bench: motor runs again after the MRI (interrogation") for t in texts)
+
+
 def test_plant_requests_are_refused_without_test_features() -> None:
     """The truth is never available on a pump without --test-features."""
     host = Host(Device())
