@@ -225,6 +225,11 @@ class Truth:
     def fault_names(self) -> List[str]:
         return [V.user_name(f) for f in V.Fault if f and self.faults & (1 << int(f))]
 
+    @property
+    def mri_name(self) -> str:
+        """none, scanning or waiting_recovery (the scan is over, the motor waits for its rule)."""
+        return _MRI_STATES.get(self.mri, str(self.mri))
+
     def to_json(self) -> Dict[str, Any]:
         """The ``pyemu ctl --json truth`` object: readable units first, exact integers after."""
         return {
@@ -238,7 +243,7 @@ class Truth:
             "flow_error_pct": (self.factor_ppm - 1_000_000) / 10_000,
             "leak_pct": self.leak_ppm / 10_000,
             "pocket_fill": bool(self.pocket_fill),
-            "mri": _MRI_STATES.get(self.mri, str(self.mri)),
+            "mri": self.mri_name,
             "faults": self.fault_names,
             "conc_ug_per_ml": self.conc_ug_ml,
             "now_ms": self.now_ms,

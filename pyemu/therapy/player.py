@@ -9,7 +9,7 @@ Targets (the C core in-process, a client on a port) are in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from pyemu import units
 from pyemu.therapy.scenario import Scenario, Step
@@ -35,15 +35,15 @@ class Target(Protocol):
     Commands raise Refused on a refusal; a refill with a withdrawn volume
     returns its reconciliation verdict (within_tolerance,
     possible_over_infusion, possible_under_infusion), other commands None.
-    truth() returns the ``pyemu ctl --json truth`` shape (the physical plant;
-    a target without one raises Refused("unsupported")).
+    truth() returns the physical plant's :class:`pyemu.pump.records.Truth` (a
+    target without a plant raises Refused("unsupported")).
     """
     def now_ms(self) -> int: ...
     def advance_to(self, t_ms: int) -> None: ...
     def status(self) -> dict: ...
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]: ...
     def do(self, action: str, args: dict) -> str | None: ...
-    def truth(self) -> dict: ...
+    def truth(self) -> Any: ...
 
 
 @dataclass
@@ -142,8 +142,8 @@ def _command(st: Step, target: Target) -> Outcome:
     return Outcome(st, True, "accepted" if verdict is None else f"accepted, reconciliation {verdict}")
 
 
-def _truth_checks(st: Step, truth: dict) -> list[Outcome]:
-    """A ``truth`` step: the physical plant's state against its bounds (exact integers)."""
+def _truth_checks(st: Step, t: Any) -> list[Outcome]:
+    """A ``truth`` step: the physical plant's state (a Truth record) against its bounds (exact integers)."""
     a = st.args
     out = []
     for key, field_, scale, unit in (("reservoir", "reservoir_nl", 1, "µL"),
@@ -153,19 +153,20 @@ def _truth_checks(st: Step, truth: dict) -> list[Outcome]:
         if key not in a:
             continue
         lo, hi = a[key]
-        exact = truth[field_]
+        exact = getattr(t, field_)
         ok = (lo is None or exact >= lo * scale) and (hi is None or exact <= hi * scale)
         rng = " and ".join(x for x in (f"at least {_num(lo / 1000)} {unit}" if lo is not None else "",
                                        f"at most {_num(hi / 1000)} {unit}" if hi is not None else "") if x)
         out.append(Outcome(st, ok, f"truth: {key} {rng}", f"{key} is {_num(exact / scale / 1000)} {unit}"))
-    for key in ("catheter", "mri"):
+    for key, value in (("catheter", t.catheter_name), ("mri", t.mri_name)):
         if key in a:
-            out.append(Outcome(st, truth[key] == a[key], f"truth: {key} {a[key]}", f"{key} {truth[key]}"))
+            out.append(Outcome(st, value == a[key], f"truth: {key} {a[key]}", f"{key} {value}"))
+    faults = t.fault_names
     for name in a.get("faults", ()):
-        out.append(Outcome(st, name in truth["faults"], f"truth: fault {name} present",
-                           f"present: {', '.join(truth['faults']) or 'none'}"))
+        out.append(Outcome(st, name in faults, f"truth: fault {name} present",
+                           f"present: {', '.join(faults) or 'none'}"))
     for name in a.get("no_faults", ()):
-        out.append(Outcome(st, name not in truth["faults"], f"truth: fault {name} absent", f"{name} present"))
+        out.append(Outcome(st, name not in faults, f"truth: fault {name} absent", f"{name} present"))
     return out
 
 

@@ -58,7 +58,7 @@ class CoreTarget:
         except c.PumpError as exc:
             raise Refused(reason_name(exc.reason_code), exc.message) from None
 
-    def truth(self) -> dict:
+    def truth(self) -> Any:
         raise Refused("unsupported", _NO_PLANT)
 
 
@@ -192,14 +192,12 @@ class ClientTarget:
         """The pump's log entries after seq `since` (``pyemu demo`` follows the log here)."""
         return list(self.client.read_events(since + 1))
 
-    def truth(self) -> dict:
+    def truth(self) -> Any:
         from pyemu.pump.client import DeviceRefused
         try:
-            t = self.client.truth()
+            return self.client.truth()
         except DeviceRefused as exc:
             raise Refused(exc.reason, exc.text) from None
-        out = t.to_json()
-        return out
 
     def do(self, action: str, a: dict) -> str | None:
         from pyemu.pump.client import DeviceRefused, PatientBolus
