@@ -116,6 +116,7 @@ static int data_tail_zero(const device_cache_entry_t *e, size_t from)
 
 static int entry_ok(const device_cache_entry_t *e)
 {
+    const proto_msg_info_t *info;
     size_t k;
 
     if (e->req_type == 0u) {
@@ -133,8 +134,11 @@ static int entry_ok(const device_cache_entry_t *e)
     if (e->req_flags != PROTO_KIND_REQUEST) {
         return 0;
     }
-    if (e->reply_type != PROTO_MSG_ACK && e->reply_type != PROTO_MSG_NAK &&
-        e->reply_type != PROTO_MSG_STATUS) {
+    /* Any response message of the table (ACK, NAK, STATUS, REFILL_RESULT ...):
+     * a list here would have to follow every request added to the table, and
+     * a missed one makes a saved image that cannot be loaded again. */
+    info = proto_msg_info(e->reply_type);
+    if (info == NULL || (info->kinds & (1u << PROTO_KIND_RESPONSE)) == 0u) {
         return 0;
     }
     if (data_tail_zero(e, k + e->reply_len) == 0) {

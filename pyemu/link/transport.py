@@ -97,6 +97,23 @@ class _FdTransport(Transport):
         self._writable = _poller(fd, True)
 
     def _closed_error(self) -> TransportClosed:
+        """The line closed; with the server's reason when it sent one.
+
+        A tcp-listen server refuses a second client with one line (starting
+        ``pyemu serve: refused``) before closing. That line may have come in
+        pieces (the tail of the stream is kept), or still wait unread when a
+        write is the first to see the close (EPIPE/ECONNRESET), so what is
+        readable is read first."""
+        tail = self._last_read
+        if _REFUSAL not in tail and self._fd >= 0:
+            try:
+                tail += os.read(self._fd, _CHUNK)
+            except OSError:
+                pass
+        at = tail.rfind(_REFUSAL)
+        if at >= 0:
+            line = tail[at:].split(b"\n", 1)[0]
+            return TransportClosed(f"{self.url}: {line.decode(errors='replace').strip()}")
         return TransportClosed(f"{self.url}: the other end closed the line")
 
     def read(self, timeout: Optional[float]) -> bytes:
@@ -120,12 +137,6 @@ class _FdTransport(Transport):
                 raise self._closed_error() from None
             raise
         if not data:
-            at = self._last_read.rfind(_REFUSAL)
-            if at >= 0:
-                # The server said why before closing (a port with a client already);
-                # the line may have come in pieces, so the tail of the stream is kept.
-                line = self._last_read[at:].split(b"\n", 1)[0]
-                raise TransportClosed(f"{self.url}: {line.decode(errors='replace').strip()}")
             raise self._closed_error()
         self._last_read = (self._last_read + data)[-_REFUSAL_TAIL:]
         return data

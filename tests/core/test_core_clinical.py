@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from pyemu import oracle
+from pyemu.testing import oracle
 from pyemu.pump.core import Alarm, Drug, Prescription, Pump, Step, dead_volume_from_catheter
 
 from core_support import U, assert_same, refusal, scaled

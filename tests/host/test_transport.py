@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from pyemu.link.transport import (
-    PtyTransport, SerialTransport, TcpListenTransport, TransportClosed, TransportError,
+    _FdTransport, PtyTransport, SerialTransport, TcpListenTransport, TransportClosed, TransportError,
     open_transport,
 )
 
@@ -145,19 +145,20 @@ def test_bad_urls_give_a_clear_error(url, says):
         open_transport(url)
 
 
+class Pair(_FdTransport):
+    """One end of a socketpair as a transport: the server side is the test's."""
+
+    url = "socketpair"
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._set_fd(sock.fileno())
+
+
 def test_a_refusal_line_read_in_pieces_is_still_reported_when_the_socket_closes():
     """The refusal of a second tcp-listen client may arrive in several reads
     before the close (seen under load in `make soak`): the closed-line error
     still carries the server's sentence, never a bare "closed"."""
-    from pyemu.link.transport import _FdTransport
-
-    class Pair(_FdTransport):
-        url = "socketpair"
-
-        def __init__(self, sock: socket.socket) -> None:
-            self._sock = sock
-            self._set_fd(sock.fileno())
-
     server, client = socket.socketpair()
     line = Pair(client)
     try:
@@ -169,5 +170,20 @@ def test_a_refusal_line_read_in_pieces_is_still_reported_when_the_socket_closes(
         with pytest.raises(TransportClosed, match="pyemu serve: refused: this pump already has a client"):
             while True:
                 line.read(5.0)
+    finally:
+        client.close()
+
+
+def test_a_refusal_waiting_unread_is_reported_when_a_write_finds_the_line_closed():
+    """The client may write its request after the server sent its refusal and
+    closed: the write fails first (EPIPE), and the error still carries the
+    server's sentence that waits unread (seen under load in the suite)."""
+    server, client = socket.socketpair()
+    line = Pair(client)
+    try:
+        server.sendall(b"pyemu serve: refused: this pump already has a client on this port\n")
+        server.close()
+        with pytest.raises(TransportClosed, match="pyemu serve: refused: this pump already has a client"):
+            line.write(b"\x00request\x00")
     finally:
         client.close()

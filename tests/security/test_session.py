@@ -47,6 +47,9 @@ FIELDS = {
     "READ_EVENTS": dict(from_seq=1, max_count=9),
     "SET_CLOCK": dict(unix_ms=1_700_000_000_000),
     "ADVANCE": dict(delta_ms=60_000),
+    "CONFIGURE_IMPLANT": dict(dead_volume_nl=200_000, catheter_length_mm=0, catheter_nl_per_cm=0, tubing_nl=0),
+    "SET_ALARM_RESOUND": dict(interval_ms=3_600_000),
+    "REFILL_RECONCILE": dict(volume_nl=10_000_000, drug=4, conc_ug_ml=2000, withdrawn_nl=0),
     "INJECT_FAULT": dict(fault=1, action=0),
     "AUTH_BEGIN": dict(role=1, host_nonce_lo=1, host_nonce_hi=2),
     "AUTH_PROVE": dict(proof_lo=1, proof_hi=2),
@@ -332,7 +335,7 @@ def test_the_patient_role_may_only_read_status_and_ask_for_a_patient_bolus() -> 
         patient.patient_bolus()
     assert refused.value.code < 128          # the core decided (no prescription), not the role
     for name in REQUESTS:
-        if name in OPEN_REQUESTS or name in ("GET_STATUS", "PATIENT_BOLUS", "AUTH_END"):
+        if name in OPEN_REQUESTS or name in ("GET_STATUS", "GET_STATUS_EXT", "PATIENT_BOLUS", "AUTH_END"):
             continue
         with pytest.raises(DeviceRefused) as refused:
             patient.request(name, **FIELDS.get(name, {}))

@@ -30,22 +30,8 @@ int ring_put(ring_t *r, uint8_t byte)
 
 size_t ring_take(ring_t *r, uint8_t *out, size_t cap)
 {
-    uint32_t tail = r->tail;
-    uint32_t level = r->head - tail;
-    size_t n = 0u;
-
-    if (out == NULL) {
-        return 0u;
-    }
-    /* Bounded by cap and by RING_SIZE (level never exceeds it). */
-    while (n < cap && level > 0u) {
-        out[n] = r->buf[tail & (RING_SIZE - 1u)];
-        tail++;
-        level--;
-        n++;
-    }
-    r->tail = tail;
-    return n;
+    /* A look, then the tail moves past what was copied (the consumer owns tail). */
+    return ring_skip(r, ring_peek(r, out, cap));
 }
 
 size_t ring_peek(const ring_t *r, uint8_t *out, size_t cap)
