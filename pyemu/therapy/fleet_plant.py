@@ -34,6 +34,7 @@ class PlantPatient:
     fault: str
     onset_day: Optional[int]
     detail: str                       # the fault's size, in words
+    span_days: int
     first: Dict[str, Optional[int]]   # check -> first day it fired (None: never)
     dry_days: int
     stalled_days: int
@@ -49,6 +50,11 @@ class DetectionRow:
     caught_by: Dict[str, int] = field(default_factory=lambda: {c: 0 for c in CHECKS})
     missed: int = 0
     days_to_catch: List[int] = field(default_factory=list)
+    days_without_drug: List[int] = field(default_factory=list)
+
+    @property
+    def mean_days_without_drug(self) -> float:
+        return statistics.fmean(self.days_without_drug) if self.days_without_drug else 0.0
 
     @property
     def median_days(self) -> Optional[float]:
@@ -124,7 +130,7 @@ def simulate(n_patients: int, seed: int = 1, span_days: int = 365, refill_days: 
         first = {"refill_reconciliation": out.first_flagged_day, "low_reservoir": out.first_low_reservoir_day,
                  "motor_stall": out.first_motor_stall_day}
         patients.append(PlantPatient(
-            index=i, fault=fault, onset_day=onset, detail=detail,
+            index=i, fault=fault, onset_day=onset, detail=detail, span_days=span_days,
             first={k: (None if v == never else int(v)) for k, v in first.items()},
             dry_days=int(out.dry_days), stalled_days=int(out.stalled_days),
             intrathecal_ug=out.intrathecal_pg / 1e6, tissue_ug=out.tissue_pg / 1e6, held_ug=out.held_pg / 1e6))
@@ -138,6 +144,10 @@ def detection_table(patients: List[PlantPatient]) -> List[DetectionRow]:
         row = rows[p.fault]
         row.patients += 1
         start = p.onset_day or 0
+        # days no drug reached the spine: the real reservoir empty, the motor stalled,
+        # or (occlusion, never cleared in the fleet) every day from the onset on
+        blocked = (p.span_days - start) if p.fault == "occlusion" else 0
+        row.days_without_drug.append(p.dry_days + p.stalled_days + blocked)
         caught = {c: d for c, d in p.first.items() if d is not None and d >= start}
         for c in caught:
             row.caught_by[c] += 1
@@ -149,12 +159,14 @@ def detection_table(patients: List[PlantPatient]) -> List[DetectionRow]:
 
 
 def format_table(rows: List[DetectionRow]) -> str:
-    """The table as text: % of each fault's patients caught by each check, missed, median days."""
-    head = f"{'fault':<12} {'patients':>8} " + " ".join(f"{c:>22}" for c in CHECKS) + f" {'missed':>8} {'median days':>11}"
+    """The table as text: % of each fault's patients caught by each check, missed, median days
+    from onset to the first catch, and the mean days per patient on which no drug reached the spine."""
+    head = (f"{'fault':<12} {'patients':>8} " + " ".join(f"{c:>22}" for c in CHECKS)
+            + f" {'missed':>8} {'median days':>11} {'days without drug':>17}")
     lines = [head]
     for r in rows:
         pct = [f"{100 * r.caught_by[c] / r.patients:21.1f}%" for c in CHECKS]
         med = "-" if r.median_days is None else f"{r.median_days:g}"
         lines.append(f"{r.fault:<12} {r.patients:>8} " + " ".join(pct)
-                     + f" {100 * r.missed / r.patients:7.1f}% {med:>11}")
+                     + f" {100 * r.missed / r.patients:7.1f}% {med:>11} {r.mean_days_without_drug:17.1f}")
     return "\n".join(lines)
