@@ -25,7 +25,7 @@ CTEST_BIN := $(patsubst firmware/tests/%.c,build/ctest/%,$(CTEST_SRC))
 HYPOTHESIS_PROFILE ?= ci
 PYTEST_ARGS ?=
 
-.PHONY: run test venv ext ctest pytest clean help firmware bench fuzz fuzz-build soak
+.PHONY: run test venv ext ctest pytest clean help firmware bench fuzz fuzz-build soak gen
 
 help:
 	@echo "make run    - the built-in demo: a 6-month therapy on an emulated pump"
@@ -34,7 +34,13 @@ help:
 	@echo "make firmware - cross-compile the board images (QEMU netduinoplus2, NUCLEO-F4)"
 	@echo "make bench  - speed figures beside their peers (bench-results/bench.json)"
 	@echo "make soak   - the attack harnesses and fault tests at full size (long; not in make test)"
+	@echo "make gen    - regenerate the codecs, enums, vectors and spec tables from protocol/*.json"
 	@echo "make clean  - remove build products and the virtual environment"
+
+# The generator is a tool of the checkout (protocol/tools/), not of the package;
+# tests/protocol/test_generated.py fails while any output is stale.
+gen: $(STAMP)
+	$(PY) protocol/tools/gen.py
 
 run: ext
 	$(PY) -m pyemu demo

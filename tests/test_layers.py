@@ -92,3 +92,20 @@ def test_the_layer_test_sees_an_upward_import():
     """The check above can fail: a link module importing the pump layer is caught."""
     assert LAYERS.index(layer_of("pyemu.pump.client")) > LAYERS.index(layer_of("pyemu.link.transport"))
     assert "pyemu.link.base" in GRAPH["pyemu.link.transport"]
+
+
+# Below the CLI, a record's to_json() (its one JSON shape) is called only where
+# records become plain data for a file or a plot (docs/architecture.md).
+TO_JSON_BELOW_CLI = {"pyemu.host.recording", "pyemu.therapy.timeline"}
+
+
+def test_json_shaping_below_the_cli_only_where_records_become_plot_or_file_data():
+    callers = set()
+    for m, path in MODS.items():
+        if layer_of(m) == "cli" or m.startswith("pyemu.pump.records"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "to_json"):
+                callers.add(m)
+    assert callers <= TO_JSON_BELOW_CLI, sorted(callers - TO_JSON_BELOW_CLI)

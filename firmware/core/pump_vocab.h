@@ -1,4 +1,4 @@
-/* pump_vocab.h — the dosing core's names and numbers. GENERATED from protocol/vocabulary.json by `python -m pyemu.protocol.gen`: do not edit.
+/* pump_vocab.h — the dosing core's names and numbers. GENERATED from protocol/vocabulary.json by `python protocol/tools/gen.py`: do not edit.
  *
  * Included by pump.h. Values are part of the wire protocol and of saved
  * state: append, never renumber (edit protocol/vocabulary.json).

@@ -1,4 +1,4 @@
-/* vocab_check.h — the wire's values are the core's. GENERATED from protocol/vocabulary.json by `python -m pyemu.protocol.gen`: do not edit.
+/* vocab_check.h — the wire's values are the core's. GENERATED from protocol/vocabulary.json by `python protocol/tools/gen.py`: do not edit.
  *
  * Included by device.c: compiling it proves, for every value both layers
  * name, that proto_msgs.h / proto.h (PROTO_*) and pump_vocab.h (PUMP_*) agree,

@@ -1,4 +1,4 @@
-/* proto_msgs.c — message payload codec. GENERATED from protocol/messages.json by `python -m pyemu.protocol.gen`: do not edit. */
+/* proto_msgs.c — message payload codec. GENERATED from protocol/messages.json by `python protocol/tools/gen.py`: do not edit. */
 #include "proto_msgs.h"
 
 static const proto_msg_info_t k_info[PROTO_MSG_COUNT] = {

@@ -1,4 +1,4 @@
-/* proto_msgs.h — message payloads of the wire protocol. GENERATED from protocol/messages.json by `python -m pyemu.protocol.gen`: do not edit.
+/* proto_msgs.h — message payloads of the wire protocol. GENERATED from protocol/messages.json by `python protocol/tools/gen.py`: do not edit.
  *
  * Every message with fields has a struct proto_<name>_t and
  *   proto_encode_<name>(msg, buf, cap, &len): PROTO_OK, PROTO_NAK_BAD_FIELD (a codec-checked

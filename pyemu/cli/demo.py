@@ -5,7 +5,8 @@ The therapy is the scenario file shipped as ``pyemu/scenarios/demo.toml``
 the emulator in a child process on a pseudo-terminal with a manual clock,
 connects to it through the pty like any programmer would (real bytes through
 the kernel) and hands the file to the scenario player
-(:func:`pyemu.therapy.player.play` on a :class:`~pyemu.therapy.targets.ClientTarget`).
+(:func:`pyemu.therapy.player.play` on a :class:`~pyemu.therapy.targets.PumpTarget`,
+which drives the pump only through :class:`pyemu.pump.interface.PumpInterface`).
 
 What it prints comes from the pump itself: :class:`_DemoTarget` is the
 player's target with two additions, it reads every entry of the pump's event
@@ -24,9 +25,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from pyemu import units
+from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_REFUSED, error
+from pyemu.host.emulator import ServeProcess
+from pyemu.pump.client import Client, ClientError
+from pyemu.pump.names import alarm_names, short_reason
+
 from pyemu.therapy.scenario import Scenario, load_scenario
 from pyemu.therapy.player import Outcome, RunResult, play
-from pyemu.therapy.targets import ClientTarget
+from pyemu.therapy.targets import PumpTarget
 
 __all__ = ["register", "SCENARIO", "run_demo", "DemoResult", "Month", "render"]
 
@@ -99,7 +106,7 @@ class _TimedClient:
         return timed
 
 
-class _DemoTarget(ClientTarget):
+class _DemoTarget(PumpTarget):
     """The player's target on the emulator, following the log and the months for the demo."""
 
     def __init__(self, client: Any, result: DemoResult) -> None:
@@ -144,7 +151,6 @@ class _DemoTarget(ClientTarget):
         return self.result.months[min(index, len(self.result.months) - 1)]
 
     def _follow(self, event: Any) -> None:
-        from pyemu.pump.client import alarm_names, short_reason
 
         r = self.result
         kind = event.kind_name
@@ -173,7 +179,6 @@ def run_demo(port: Optional[str] = None, scenario: str = SCENARIO,
     A pump on ``port`` must run a manual clock; the scenario's times count
     from its time when the demo starts.
     """
-    from pyemu.host.emulator import ServeProcess
 
     result = DemoResult(load_scenario(scenario))
     start = time.perf_counter()
@@ -188,7 +193,6 @@ def run_demo(port: Optional[str] = None, scenario: str = SCENARIO,
 
 
 def _play(port: str, result: DemoResult, on_outcome: Optional[Callable[[Outcome], None]]) -> None:
-    from pyemu.pump.client import Client
 
     result.port = port
     sc = result.scenario
@@ -225,7 +229,6 @@ def _when(t_ms: int) -> Tuple[str, str]:
 
 def _therapy_line(sc: Scenario) -> str:
     """The first prescription of the scenario, as a clinician writes it."""
-    from pyemu import units
 
     rx = next((s.args for s in sc.steps if s.action == "prescribe"), None)
     if rx is None:
@@ -242,6 +245,7 @@ def _therapy_line(sc: Scenario) -> str:
 
 
 def render(result: DemoResult) -> None:
+    # deferred: rich is an optional extra, needed only to print the tables
     from rich.console import Console
     from rich.table import Table
 
@@ -321,8 +325,6 @@ def register(subparsers: Any) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_REFUSED, error
-    from pyemu.pump.client import ClientError
 
     try:
         result = run_demo(port=args.port)

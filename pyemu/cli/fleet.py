@@ -9,12 +9,12 @@ from typing import Any
 from pyemu import units
 from pyemu.therapy.fleet import Progress, run_fleet
 from pyemu.therapy.fleet_plan import MS_PER_DAY
+from pyemu.therapy.plotting import PlotUnavailable, require_matplotlib
 
 # -- the command ---------------------------------------------------------------------
 
 def _span_days(text: str) -> int:
     """Whole days: ``365``, ``365d``, ``52w``, ``2y`` (a year is 365 days here)."""
-    from pyemu import units
 
     t = text.strip()
     if t.isdigit():
@@ -108,7 +108,6 @@ def main(args: argparse.Namespace) -> int:
         print("pyemu fleet: --workers must be at least 1", file=sys.stderr)
         return 2
     if args.plot:
-        from pyemu.therapy.plotting import PlotUnavailable, require_matplotlib
         try:
             require_matplotlib()   # before the run, not after it
         except PlotUnavailable as exc:

@@ -75,7 +75,6 @@ def _hello(url: str, timeout: float, **serial_options: Any) -> Tuple[Any, float]
     Returns the reply and time.monotonic() when it arrived (closing a
     pyserial socket afterwards waits 0.3 s, which is not the board's time).
     """
-    from pyemu.pump.client import Client
 
     with Client.connect(url, timeout=timeout, retries=3, **serial_options) as client:
         hello = client.hello()
@@ -111,7 +110,6 @@ def run(args: argparse.Namespace) -> int:
         return exit_ok
 
     # Loaded before QEMU starts, so the times printed are the board's, not imports'.
-    import pyemu.pump.client  # noqa: F401
     import serial.urlhandler.protocol_socket  # noqa: F401
 
     image = args.image

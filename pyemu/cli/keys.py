@@ -18,6 +18,8 @@ import sys
 from typing import Any, Optional
 
 from pyemu.cli.common import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
+from pyemu.host.statefile import StateFile, StateFileError
+from pyemu.link.auth import KeyFileError, create_key_file, fingerprint, load_key_file, load_pump_keys
 
 __all__ = ["register"]
 
@@ -49,13 +51,11 @@ def register(subparsers: Any) -> None:
 
 
 def _describe(keys: dict) -> str:
-    from pyemu.link.auth import fingerprint
 
     return ", ".join(f"{role} {fingerprint(key)}" for role, key in sorted(keys.items()))
 
 
 def _create(args: argparse.Namespace) -> int:
-    from pyemu.link.auth import KeyFileError, create_key_file, load_key_file
 
     roles = tuple(args.role or ("clinician", "patient"))
     source: Optional[dict] = None
@@ -81,7 +81,6 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from pyemu.link.auth import KeyFileError, load_key_file
 
     try:
         print(f"{args.file}: {_describe(load_key_file(args.file))}")
@@ -92,10 +91,9 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _provision(args: argparse.Namespace) -> int:
-    from pyemu.link.auth import KeyFileError, load_pump_keys
+    # deferred: the C extension loads only to provision a pump's state file
     from pyemu.pump.core import Config, PumpError
     from pyemu.host.device import Device, DeviceError
-    from pyemu.host.statefile import StateFile, StateFileError
 
     try:
         clinician, patient = load_pump_keys(args.keys)

@@ -1,9 +1,10 @@
 """The ``pyemu`` command: the parser; each subcommand is a module of this package.
 
 Each subcommand lives in a module with ``register(subparsers)``, which adds
-its parser and sets ``func`` (``args -> exit status``). Modules import their
-heavy dependencies (the C extension, matplotlib) inside the handler, so
-``pyemu --help`` and ``pyemu ctl`` stay quick.
+its parser and sets ``func`` (``args -> exit status``). ``main`` imports only
+the module of the command given (``SUBCOMMANDS`` lists each with its one-line
+help for ``pyemu --help``), so ``pyemu --help`` loads no subcommand module:
+not the C extension, the emulator, the scenario player or the QEMU support.
 
 Exit status, for every subcommand: 0 done; 1 the device refused (its reason
 is printed); 2 usage error; 3 no device answered or the line failed;
@@ -13,17 +14,31 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from typing import List, Optional, Sequence
+import sys
+from typing import AbstractSet, List, Optional, Sequence, Tuple
 
 from pyemu import __version__
 from pyemu.cli.common import EXIT_OK, EXIT_USAGE, Parser
 
 __all__ = ["main", "build_parser"]
 
-# Modules that add subcommands, in the order --help lists them.
-SUBCOMMAND_MODULES: List[str] = ["pyemu.cli.serve", "pyemu.cli.ctl", "pyemu.cli.demo", "pyemu.cli.run",
-                                 "pyemu.cli.report", "pyemu.cli.monitor", "pyemu.cli.hil", "pyemu.cli.fleet",
-                                 "pyemu.cli.keys", "pyemu.cli.state"]
+#: The subcommands in the order --help lists them: (name, module, one-line help).
+#: The help is the module's own (tests/host/test_cli_imports.py checks they agree).
+SUBCOMMANDS: List[Tuple[str, str, str]] = [
+    ("serve", "pyemu.cli.serve", "run the emulated pump on a port"),
+    ("ctl", "pyemu.cli.ctl", "send one command to a pump (emulator or board)"),
+    ("demo", "pyemu.cli.demo", "watch a 6-month therapy on an emulated pump (what `make run` shows)"),
+    ("run", "pyemu.cli.run", "play a therapy scenario file and report pass/fail per expectation"),
+    ("report", "pyemu.cli.report", "plot a therapy timeline or the trumpet curve (PNG and SVG)"),
+    ("monitor", "pyemu.cli.monitor", "live dashboard of a pump's telemetry, alarms and events"),
+    ("hil", "pyemu.cli.hil",
+     "run the board firmware in QEMU, or check a real board, for the client to talk to"),
+    ("fleet", "pyemu.cli.fleet", "simulate a population of virtual patients and report risk figures"),
+    ("keys", "pyemu.cli.keys", "create session keys and provision a pump with them"),
+    ("state", "pyemu.cli.state",
+     "inspect a state file, or restart a damaged one from its previous generation"),
+]
+SUBCOMMAND_MODULES: List[str] = [module for _, module, _ in SUBCOMMANDS]
 
 _EPILOG = """\
 exit status: 0 done, 1 the device refused (reason printed), 2 usage error,
@@ -37,7 +52,9 @@ Start here:  pyemu demo
 
 # -- main ----------------------------------------------------------------------------
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Optional[AbstractSet[str]] = None) -> argparse.ArgumentParser:
+    """The ``pyemu`` parser; with ``commands``, only those subcommands' modules are
+    imported and get their full parsers, the others are listed by name and help."""
     parser = Parser(
         prog="pyemu",
         description="Emulator of an implantable intrathecal drug pump: serve it on a "
@@ -47,16 +64,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pyemu {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMAND_MODULES:
-        module = importlib.import_module(name)
-        module.register(subparsers)
+    for name, module, help_text in SUBCOMMANDS:
+        if commands is None or name in commands:
+            importlib.import_module(module).register(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_text)
     return parser
+
+
+def _command(argv: Sequence[str]) -> AbstractSet[str]:
+    """The subcommand named on the command line, if any: the first word that is not
+    an option (the top-level options, --help and --version, take no value)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return {word}
+    return set()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``pyemu`` command; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command(words))
+    args = parser.parse_args(words)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return EXIT_USAGE

@@ -5,9 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from pyemu import units
 from pyemu.therapy.plotting import PlotUnavailable, require_matplotlib
 from pyemu.therapy.report import FORMATS, save_figure, timeline_figure, trumpet_figure, trumpet_table
 from pyemu.therapy.timeline import load_timeline
+from pyemu.therapy.trumpet import trumpet_at_rate
 
 def register(subparsers) -> None:
     """Add `pyemu report` to the CLI."""
@@ -28,7 +30,6 @@ def register(subparsers) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from pyemu import units
     out = Path(args.out)
     formats = tuple(args.format or FORMATS)
     if not args.source and not args.trumpet:
@@ -48,7 +49,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
         for path in save_figure(timeline_figure(tl), out / "timeline", formats):
             print(f"wrote {path}")
     if args.trumpet:
-        from pyemu.therapy.trumpet import trumpet_at_rate
         try:
             rates = [units.rate_nl_per_day(x.strip()) for x in args.rates.split(",")]
         except ValueError as exc:

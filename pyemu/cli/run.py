@@ -11,6 +11,8 @@ import argparse
 import sys
 
 from pyemu.cli.common import EXIT_LINK, EXIT_USAGE
+from pyemu.host.emulator import ServeProcess
+from pyemu.host.hil import QemuBoard, firmware_image
 from pyemu.pump.client import Client, ClientError
 from pyemu.therapy.targets import ClientTarget, CoreTarget
 from pyemu.therapy.player import format_outcome, play
@@ -66,7 +68,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             res = _run_on_port(sc, args, show)
     except Exception as exc:  # the line or the device failed: say so, exit 3
-        from pyemu.pump.client import ClientError
         if not isinstance(exc, (OSError, RuntimeError, ClientError)):
             raise   # a defect of pyemu: keep the traceback
         print(f"pyemu run: the pump did not play along: {exc}", file=sys.stderr)
@@ -78,14 +79,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_on_port(sc, args, show):
-    from pyemu.pump.client import Client
     if args.target == "emulator":
-        from pyemu.host.emulator import ServeProcess
         with ServeProcess.manual_pty(record=args.record) as emu:
             with Client.connect(emu.port) as client:
                 return play(sc, ClientTarget(client), on_outcome=show)
     if args.target == "qemu":
-        from pyemu.host.hil import QemuBoard, firmware_image
         # In a checkout make rebuilds what changed; installed, the packaged image.
         with QemuBoard(firmware_image(build=True)) as board:
             with Client.connect(board.url) as client:

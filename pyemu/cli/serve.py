@@ -6,14 +6,19 @@ the clock and the port, and runs :class:`pyemu.host.emulator.Emulator`.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
 from typing import Any, Callable, List, Optional
+from urllib.parse import urlsplit
 
 from pyemu import units
 from pyemu.host.emulator import Clock, Emulator, ManualClock, RealtimeClock, print_line
-from pyemu.host.statefile import StateFile
-from pyemu.link.transport import TransportError
+from pyemu.host.recording import Recorder
+from pyemu.host.statefile import StateFile, StateFileError
+from pyemu.link.auth import KeyFileError, fingerprint, load_pump_keys
+from pyemu.link.observe import ObserverHub
+from pyemu.link.transport import TransportError, open_transport
 from pyemu.cli.common import (CLOCK_SPEED_MAX, DURATION, EXIT_LINK, EXIT_OK, EXIT_STATE, EXIT_USAGE,
                               PUMP_TIME_MAX_MS, SERIAL_MAX, TELEMETRY_PERIOD, U64_MAX, VOLUME,
                               add_line_options, error, line_options, whole_number)
@@ -110,7 +115,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _provision(device: Any, path: str, log: Callable[[str], None]) -> Optional[str]:
     """``serve --keys``: store the key file's role keys in the pump (saved with its
     state). Returns what is wrong, or None. Prints fingerprints, never keys."""
-    from pyemu.link.auth import KeyFileError, fingerprint, load_pump_keys
 
     try:
         clinician, patient = load_pump_keys(path)
@@ -125,8 +129,6 @@ def _provision(device: Any, path: str, log: Callable[[str], None]) -> Optional[s
 def _open_pump_warning(port: str, peer: str) -> List[str]:
     """What ``serve`` says about a pump without keys: one line, or a block on a
     tcp-listen address other programs on the network can reach."""
-    import ipaddress
-    from urllib.parse import urlsplit
 
     host = urlsplit(port).hostname if port.startswith("tcp-listen://") else None
     loopback = True
@@ -150,10 +152,9 @@ def _open_pump_warning(port: str, peer: str) -> List[str]:
 
 def serve(args: Any) -> int:
     """``pyemu serve`` (arguments parsed by :mod:`pyemu.cli.main`). Returns the exit status."""
+    # deferred: the C extension loads when a pump is served, not on `pyemu serve --help`
     from pyemu.pump.core import Config, PumpError
     from pyemu.host.device import Device, DeviceError, ImageError
-    from pyemu.host.statefile import StateFileError
-    from pyemu.link.transport import open_transport
 
     quiet = args.quiet
 
@@ -233,7 +234,6 @@ def serve(args: Any) -> int:
     observers = None
     observe = getattr(args, "observe", "auto") or "auto"
     if observe != "none":
-        from pyemu.link.observe import ObserverHub
         try:
             observers = ObserverHub(observe, transport.peer, log=log)
         except TransportError as exc:
@@ -253,7 +253,6 @@ def serve(args: Any) -> int:
                         save_period=args.save_period / 1000, log=log)
     emulator.observers = observers
     if getattr(args, "record", None):
-        from pyemu.host.recording import Recorder
         try:
             # A recording that fails later stops with a warning; the pump goes on.
             emulator.recorder = Recorder(

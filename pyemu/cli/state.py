@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from pyemu.cli.common import EXIT_OK, EXIT_STATE, EXIT_USAGE, error
+from pyemu.host.statefile import StateFile, StateFileError, decode, describe_image
 
 __all__ = ["register"]
 
@@ -41,7 +42,6 @@ def register(subparsers: Any) -> None:
 
 
 def _generation(path: str) -> str:
-    from pyemu.host.statefile import StateFileError, decode, describe_image
 
     try:
         with open(path, "rb") as f:
@@ -59,7 +59,6 @@ def _generation(path: str) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from pyemu.host.statefile import StateFileError, decode
 
     path = os.path.abspath(args.file)
     if os.path.isdir(path):
@@ -80,7 +79,6 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _recover(args: argparse.Namespace) -> int:
-    from pyemu.host.statefile import StateFile, StateFileError
 
     try:
         with StateFile(args.file) as state:
@@ -93,6 +91,7 @@ def _recover(args: argparse.Namespace) -> int:
               f"it has not been changed")
         return EXIT_STATE
     print(result.report)
+    # deferred: the C extension loads only to recover a state file, not to show one
     from pyemu.host.device import Device
 
     if not Device.load(result.payload).provisioned:

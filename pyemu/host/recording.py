@@ -28,6 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
+from pyemu import protocol as P
+from pyemu.pump.names import alarm_names as _alarm_names
+from pyemu.pump.records import Status
+
 FORMAT = "pyemu-recording"
 VERSION = 1
 
@@ -205,7 +209,6 @@ class Message:
 
 def messages(rec: Recording) -> Iterator[Message]:
     """Decode both directions as byte streams; yield messages in record order."""
-    from pyemu import protocol as P
 
     decoders = {"rx": P.FrameDecoder(), "tx": P.FrameDecoder()}
     for r in rec.records:
@@ -221,11 +224,9 @@ def messages(rec: Recording) -> Iterator[Message]:
 
 def status_dict(name: str, f: dict) -> dict | None:
     """A STATUS frame's fields in the `pyemu ctl --json status` shape (else None)."""
-    from pyemu.pump.client import Status
     return Status.from_fields(f).to_json() if name == "STATUS" else None
 
 
 def alarm_names(name: str, f: dict) -> list[str] | None:
     """An ALARM frame's active alarms by name (else None)."""
-    from pyemu.pump import client
-    return client.alarm_names(f["alarms"]) if name == "ALARM" else None
+    return _alarm_names(f["alarms"]) if name == "ALARM" else None

@@ -27,6 +27,7 @@ from typing import Any, Tuple, Union
 
 from pyemu.link.keyfile import (KEY_FILE_FORMAT, KEY_LEN, KeyFileError, create_key_file,  # noqa: F401
                            fingerprint, load_key_file, load_pump_keys)
+from pyemu import protocol as P
 from pyemu.protocol.framing import VERSION as PROTOCOL_VERSION, _raw, raw_to_wire
 from pyemu.protocol.schema import FLAG_AUTH
 
@@ -148,7 +149,6 @@ def open_frame(session: Session, frame: Any) -> Any:
     """The device's sealed ``frame`` verified and decoded (its ``error``/``fields`` set as
     for a version-1 frame). AuthError if the tag or counter is wrong, or if it is a
     duplicate of the last accepted frame."""
-    from pyemu import protocol as P
 
     raw = _HDR.pack(PROTOCOL_VERSION, frame.msg_type, frame.seq, frame.flags, len(frame.payload))
     if session.accept(raw + frame.payload + frame.auth) != "ok":

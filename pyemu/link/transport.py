@@ -269,7 +269,7 @@ class SerialTransport(_FdTransport):
         replies meant for the first. An advisory lock (flock, released when the
         holder exits however it exits) that pyemu's programs all take; another
         program that does not lock is not seen."""
-        import fcntl
+        import fcntl  # deferred: POSIX only, and only this lock needs it
 
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -297,7 +297,7 @@ class SerialTransport(_FdTransport):
     def read(self, timeout: Optional[float]) -> bytes:
         if self._direct:
             return super().read(timeout)
-        import serial
+        import serial  # deferred: pyserial, only for a serial line
 
         try:
             if timeout != self._timeout:
@@ -315,7 +315,7 @@ class SerialTransport(_FdTransport):
         if self._direct:
             super().write(data)
             return
-        import serial
+        import serial  # deferred: pyserial, only for a serial line
 
         try:
             self._serial.write(data)

@@ -48,7 +48,7 @@ Public API::
 
 The C codec (firmware/proto/proto.h, proto_msgs.h) has the same behaviour
 byte for byte; ``pyemu.testing.ccodec`` drives it from Python with this API.
-Regenerate after editing protocol/messages.json: ``python -m pyemu.protocol.gen``.
+Regenerate after editing protocol/messages.json: ``python protocol/tools/gen.py``.
 
 Frame overhead is 13 bytes (6 header, 4 CRC-32, 1 COBS, 2 delimiters).
 Message bodies are construct ``Struct``s built from the table (``P.BODIES``,

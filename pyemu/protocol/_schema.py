@@ -1,10 +1,10 @@
-"""The message table (protocol/messages.json) and the pump's vocabulary (protocol/vocabulary.json), embedded. GENERATED from protocol/messages.json by `python -m pyemu.protocol.gen`: do not edit."""
+"""The message table (protocol/messages.json) and the pump's vocabulary (protocol/vocabulary.json), embedded. GENERATED from protocol/messages.json by `python protocol/tools/gen.py`: do not edit."""
 import json
 
 SCHEMA = json.loads(r"""{
   "title": "pyemu pump telemetry protocol: the message table",
   "protocol_version": 1,
-  "comment": "Source of truth for every message. The Python codec builds its construct Structs from this file; firmware/proto/proto_msgs.{h,c} and pyemu/_cdef/proto.cdef are generated from it and from vocabulary.json, the pump's names and numbers (python -m pyemu.protocol.gen). All integers are little-endian. Field types: u8 u16 u32 u64, char[N] (ASCII, NUL-padded), and at most one array per message, always last, preceded on the wire by a u8 element count. 'enum' names a table below whose values the codec enforces; 'names' only documents where a value's meaning is listed (not enforced, so a newer device does not blind an older host). Ranges the dosing core enforces are given in 'doc', not as codec limits.",
+  "comment": "Source of truth for every message. The Python codec builds its construct Structs from this file; firmware/proto/proto_msgs.{h,c} and pyemu/_cdef/proto.cdef are generated from it and from vocabulary.json, the pump's names and numbers (python protocol/tools/gen.py). All integers are little-endian. Field types: u8 u16 u32 u64, char[N] (ASCII, NUL-padded), and at most one array per message, always last, preceded on the wire by a u8 element count. 'enum' names a table below whose values the codec enforces; 'names' only documents where a value's meaning is listed (not enforced, so a newer device does not blind an older host). Ranges the dosing core enforces are given in 'doc', not as codec limits.",
 
   "frame": {
     "version": 1,
@@ -365,7 +365,7 @@ SCHEMA = json.loads(r"""{
 
 VOCABULARY = json.loads(r"""{
   "title": "pyemu pump vocabulary: every name and number of the pump",
-  "comment": "Source of truth for the pump's enums: states, drugs, bolus kinds, faults, alarms, event kinds and reason codes. `python -m pyemu.protocol.gen` writes from it firmware/core/pump_vocab.h (the core's C enums and reason texts), firmware/device/vocab_check.h (compile-time checks that the wire's PROTO_* values equal the core's PUMP_* values), pyemu/protocol/vocabulary.py (the Python enums and texts) and the tables of protocol/spec.md; the message table (messages.json) takes these tables as its enums and NAK reasons. Values are on the wire and in saved state: append, never renumber. Spelling: `name` is the C and wire name (UPPER_SNAKE); what a user sees (CLI, JSON, scenario files, events, plots) is always name.lower(), and nothing else; `aliases` are older spellings the CLI and scenario files still accept, with a deprecation note.",
+  "comment": "Source of truth for the pump's enums: states, drugs, bolus kinds, faults, alarms, event kinds and reason codes. `python protocol/tools/gen.py` writes from it firmware/core/pump_vocab.h (the core's C enums and reason texts), firmware/device/vocab_check.h (compile-time checks that the wire's PROTO_* values equal the core's PUMP_* values), pyemu/protocol/vocabulary.py (the Python enums and texts) and the tables of protocol/spec.md; the message table (messages.json) takes these tables as its enums and NAK reasons. Values are on the wire and in saved state: append, never renumber. Spelling: `name` is the C and wire name (UPPER_SNAKE); what a user sees (CLI, JSON, scenario files, events, plots) is always name.lower(), and nothing else; `aliases` are older spellings the CLI and scenario files still accept, with a deprecation note.",
 
   "state": {
     "wire": "state", "c_type": "pump_state_t", "c_prefix": "PUMP_STATE_",

@@ -1,4 +1,4 @@
-"""The pump's vocabulary: every enum of the pump, its user spelling and texts. GENERATED from protocol/vocabulary.json by `python -m pyemu.protocol.gen`: do not edit.
+"""The pump's vocabulary: every enum of the pump, its user spelling and texts. GENERATED from protocol/vocabulary.json by `python protocol/tools/gen.py`: do not edit.
 
 States, drugs, bolus kinds, faults, alarms (critical or not), event kinds (with
 what data0/data1 mean) and reason codes (core pump_result_t and the protocol's

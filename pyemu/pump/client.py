@@ -66,18 +66,26 @@ from pyemu.pump.errors import (AuthenticationError, ClientError, DeviceRefused, 
                                NoReply, NotExecuted, ProtocolError)
 from pyemu.pump.names import (ALARM_NAMES, alarm_bits, alarm_names, drug_code, drug_name,
                               reason_text, short_reason)
-from pyemu.pump.records import PLANT_FAULTS, Alarm, Event, Hello, PatientBolus, Status, Step, Truth, Unsolicited
+from pyemu.pump.records import (DEFAULT_PRIME_MS, LOW_RESERVOIR_DEFAULT_NL, Alarm, Event, Hello,
+                                PatientBolus, Prescription, Reconciliation, Status, Step, Truth,
+                                Unsolicited)
 from pyemu.pump.session import ClientStats, WireSession
 
 __all__ = [
     "Client", "ClientError", "NoReply", "NotExecuted", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
-    "Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "ClientStats", "Truth",
+    "Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "ClientStats",
+    "Prescription", "Reconciliation", "Truth",
     "ALARM_NAMES", "alarm_names", "short_reason", "alarm_bits", "drug_code", "drug_name", "reason_text",
 ]
 
 
 class Client(WireSession):
-    """A pump on the wire: one method per protocol message (see the module docstring)."""
+    """A pump on the wire: one method per protocol message (see the module docstring).
+
+    It implements :class:`pyemu.pump.interface.PumpInterface` with the same
+    argument types and records as the in-process core; refusals raise
+    :class:`DeviceRefused`, a :class:`pyemu.pump.errors.Refusal`.
+    """
 
     # -- one method per message -----------------------------------------------------
     def hello(self) -> Hello:
@@ -93,22 +101,31 @@ class Client(WireSession):
 
     def prescribe(
         self,
+        rx: Optional[Prescription] = None,
         *,
-        drug: Union[str, int],
-        conc_ug_ml: int,
-        max_dose_ug_24h: int,
+        drug: Union[str, int, None] = None,
+        conc_ug_ml: Optional[int] = None,
+        max_dose_ug_24h: Optional[int] = None,
         rate_nl_day: Optional[int] = None,
         dose_ug_day: Optional[int] = None,
         steps: Optional[Sequence[Union[Step, Tuple[int, int]]]] = None,
         steps_are_doses: bool = False,
-        low_reservoir_nl: int = 2_000_000,
+        low_reservoir_nl: int = LOW_RESERVOIR_DEFAULT_NL,
         patient_bolus: Optional[PatientBolus] = None,
     ) -> None:
-        """Program the therapy: one of ``rate_nl_day``, ``dose_ug_day`` or ``steps``.
+        """Program the therapy: a :class:`Prescription` (the pump interface's way),
+        or keywords with one of ``rate_nl_day``, ``dose_ug_day`` or ``steps``.
 
         Doses (µg/day) are converted to rates by the device, so every host gets
         the identical rate.
         """
+        if rx is not None:
+            if drug is not None or conc_ug_ml is not None or max_dose_ug_24h is not None:
+                raise ValueError("give a Prescription or keywords, not both")
+            self._prescribe_rx(rx)
+            return
+        if drug is None or conc_ug_ml is None or max_dose_ug_24h is None:
+            raise ValueError("drug, conc_ug_ml and max_dose_ug_24h are required")
         given = [x is not None for x in (rate_nl_day, dose_ug_day, steps)]
         if sum(given) != 1:
             raise ValueError("give exactly one of rate_nl_day, dose_ug_day or steps")
@@ -134,10 +151,21 @@ class Client(WireSession):
             steps=[{"start_min": s.start_min, "value": s.value} for s in step_list],
         )
 
+    def _prescribe_rx(self, rx: Prescription) -> None:
+        self.request(
+            "PRESCRIBE",
+            drug=int(rx.drug), conc_ug_ml=rx.conc_ug_ml, max_dose_ug_24h=rx.max_dose_ug_24h,
+            low_reservoir_nl=rx.low_reservoir_nl, pb_enabled=1 if rx.pb_enabled else 0,
+            pb_volume_nl=rx.pb_volume_nl, pb_duration_ms=rx.pb_duration_ms,
+            pb_lockout_ms=rx.pb_lockout_ms, pb_max_per_24h=rx.pb_max_per_24h,
+            step_unit=P.ENUMS["step_unit"]["RATE_NL_DAY"],
+            steps=[{"start_min": s.start_min, "value": s.rate_nl_day} for s in rx.steps],
+        )
+
     def clinician_bolus(self, volume_nl: int, duration_ms: int) -> None:
         self.request("CLINICIAN_BOLUS", volume_nl=volume_nl, duration_ms=duration_ms)
 
-    def prime_bolus(self, volume_nl: int = 0, duration_ms: int = 3_600_000) -> None:
+    def prime_bolus(self, volume_nl: int = 0, duration_ms: int = DEFAULT_PRIME_MS) -> None:
         """Prime (after implant) or bridge bolus; volume 0 = the pump's configured dead volume."""
         self.request("PRIME_BOLUS", volume_nl=volume_nl, duration_ms=duration_ms)
 
@@ -155,6 +183,22 @@ class Client(WireSession):
 
     def refill(self, volume_nl: int, drug: Union[str, int], conc_ug_ml: int) -> None:
         self.request("REFILL", volume_nl=volume_nl, drug=drug_code(drug), conc_ug_ml=conc_ug_ml)
+
+    def refill_reconciled(self, volume_nl: int, drug: Union[str, int], conc_ug_ml: int,
+                          withdrawn_nl: int) -> Reconciliation:
+        """REFILL_RECONCILE: refill and compare the volume withdrawn with the pump's count."""
+        frame = self.request("REFILL_RECONCILE", volume_nl=volume_nl, drug=drug_code(drug),
+                             conc_ug_ml=conc_ug_ml, withdrawn_nl=withdrawn_nl)
+        return Reconciliation(**{name: int(frame.fields[name])
+                                 for name in Reconciliation.__dataclass_fields__})
+
+    def configure_implant(self, dead_volume_nl: int) -> None:
+        """CONFIGURE_IMPLANT with the dead volume given directly."""
+        self.request("CONFIGURE_IMPLANT", dead_volume_nl=dead_volume_nl, catheter_length_mm=0,
+                     catheter_nl_per_cm=0, tubing_nl=0)
+
+    def set_alarm_resound(self, interval_ms: int) -> None:
+        self.request("SET_ALARM_RESOUND", interval_ms=interval_ms)
 
     def ack_alarm(self, alarms: Union[int, Sequence[str]]) -> None:
         bits = alarms if isinstance(alarms, int) else alarm_bits(alarms)
@@ -177,6 +221,10 @@ class Client(WireSession):
                 return
             from_seq = events[-1].seq + 1
 
+    def events(self, from_seq: int = 0) -> list[Event]:
+        """Every log entry with seq >= from_seq the ring still holds, oldest first."""
+        return list(self.read_events(from_seq))
+
     def set_clock(self, unix_ms: Optional[int] = None) -> None:
         """Tell the device the wall-clock time (default: this computer's)."""
         if unix_ms is None:
@@ -187,11 +235,19 @@ class Client(WireSession):
         """Move a manual-clock device's time forward; returns the STATUS after the jump."""
         return Status.from_frame(self.request("ADVANCE", delta_ms=delta_ms))
 
+    def advance_by(self, delta_ms: int) -> Status:
+        """The pump interface's name for :meth:`advance`."""
+        return self.advance(delta_ms)
+
     def inject_fault(self, fault: Union[str, int], clear: bool = False) -> None:
         """Inject (or clear) ``motor_stall`` or ``memory`` on a device serving --test-features."""
         code = fault if isinstance(fault, int) else int(V.lookup(V.Fault, fault)[0])
         action = P.ENUMS["fault_action"]["CLEAR" if clear else "INJECT"]
         self.request("INJECT_FAULT", fault=code, action=action)
+
+    def clear_fault(self, fault: Union[str, int]) -> None:
+        """Clear an injected fault (INJECT_FAULT with action CLEAR)."""
+        self.inject_fault(fault, clear=True)
 
     def plant_fault(self, fault: Union[str, int], *, clear: bool = False, value: int = 0, target: int = 0,
                     duration_ms: int = 0, delay_ms: int = 0) -> None:

@@ -19,7 +19,14 @@ from typing import Optional, Sequence
 from pyemu._core import ffi, lib
 # The enums are the pump's vocabulary (protocol/vocabulary.json), generated;
 # tests/protocol/test_vocabulary.py checks them against this extension's C.
+from pyemu.protocol import vocabulary as V
 from pyemu.protocol.vocabulary import Alarm, BolusKind, Drug, EventKind, Fault, Reason, State
+from pyemu.pump import names as _names
+from pyemu.pump.errors import Refusal
+# The records are the ones every pump returns (pyemu.pump.records): the
+# wire client gives the same Status, Event, Prescription and Reconciliation.
+from pyemu.pump.records import Event, Prescription, Reconciliation, Status
+from pyemu.pump.records import RateStep as Step
 
 __all__ = [
     "Alarm", "Balance", "BolusKind", "Config", "Drug", "Event", "EventKind", "Fault",
@@ -41,7 +48,7 @@ REASONS: dict[int, tuple[str, str]] = {
 }
 
 
-class PumpError(Exception):
+class PumpError(Refusal):
     """A refusal by the dosing core. The pump's dosing state is unchanged."""
 
     def __init__(self, reason_code: int, message: Optional[str] = None) -> None:
@@ -49,6 +56,7 @@ class PumpError(Exception):
         self.reason_code = reason_code
         self.reason_name = name
         self.message = message or text
+        self.text = self.message
         super().__init__(f"{name} ({reason_code}): {self.message}")
 
     def __reduce__(self):
@@ -63,6 +71,16 @@ class PumpError(Exception):
             return Reason(self.reason_code)
         except ValueError:
             return None
+
+
+def _drug(drug: Drug | int | str) -> int:
+    """A drug by name (``baclofen``) or code, as its code."""
+    return _names.drug_code(drug) if isinstance(drug, str) else drug
+
+
+def _fault(fault: Fault | int | str) -> int:
+    """A fault by name (``motor_stall``) or code, as its code."""
+    return int(V.lookup(Fault, fault)[0]) if isinstance(fault, str) else fault
 
 
 def _check(code: int) -> None:
@@ -105,116 +123,37 @@ class Config:
         return cls(**{f.name: int(getattr(c, f.name)) for f in dataclasses.fields(cls)})
 
 
-@dataclasses.dataclass(frozen=True)
-class Step:
-    """One step of the daily schedule: from minute of day start_min, rate nL/day."""
-    start_min: int
-    rate_nl_day: int
+def _rx_to_c(self: Prescription) -> "ffi.CData":
+    """A Prescription as a pump_prescription_t (PumpError if a field does not fit)."""
+    c = ffi.new("pump_prescription_t *")
+    if not 1 <= len(self.steps) <= int(lib.PUMP_MAX_STEPS):
+        raise PumpError(int(Reason.STEPS), f"{len(self.steps)} steps: need 1 to 24")
+    c.drug = _uint("drug", int(self.drug), 0xFFFF)
+    c.conc_ug_ml = _uint("conc_ug_ml", self.conc_ug_ml, _U32)
+    c.n_steps = len(self.steps)
+    for i, s in enumerate(self.steps):
+        c.steps[i].start_min = _uint("start_min", s.start_min, _U32)
+        c.steps[i].rate_nl_day = _uint("rate_nl_day", s.rate_nl_day, _U32)
+    c.max_dose_ug_24h = _uint("max_dose_ug_24h", self.max_dose_ug_24h, _U32)
+    c.low_reservoir_nl = _uint("low_reservoir_nl", self.low_reservoir_nl, _U32)
+    c.pb_enabled = 1 if self.pb_enabled else 0
+    c.pb_volume_nl = _uint("pb_volume_nl", self.pb_volume_nl, _U32)
+    c.pb_duration_ms = _uint("pb_duration_ms", self.pb_duration_ms, _U32)
+    c.pb_lockout_ms = _uint("pb_lockout_ms", self.pb_lockout_ms, _U32)
+    c.pb_max_per_24h = _uint("pb_max_per_24h", self.pb_max_per_24h, 0xFF)
+    return c
 
 
-@dataclasses.dataclass(frozen=True)
-class Prescription:
-    """A prescription (pump_prescription_t). drug/conc must match the reservoir."""
-    drug: Drug
-    conc_ug_ml: int
-    steps: tuple[Step, ...]
-    max_dose_ug_24h: int
-    low_reservoir_nl: int = int(lib.PUMP_LOW_RESERVOIR_DEFAULT_NL)
-    pb_enabled: bool = False
-    pb_volume_nl: int = 0
-    pb_duration_ms: int = 0
-    pb_lockout_ms: int = 0
-    pb_max_per_24h: int = 0
-
-    @classmethod
-    def simple(cls, drug: Drug, conc_ug_ml: int, rate_nl_day: int, max_dose_ug_24h: int,
-               **patient: int) -> "Prescription":
-        """A continuous rate; keyword arguments set the low threshold / patient bolus fields."""
-        return cls(Drug(drug), conc_ug_ml, (Step(0, rate_nl_day),), max_dose_ug_24h, **patient)
-
-    @property
-    def daily_volume_nl(self) -> int:
-        """Volume the schedule delivers per day (floor), as the core computes it."""
-        total = 0
-        for i, s in enumerate(self.steps):
-            end = self.steps[i + 1].start_min if i + 1 < len(self.steps) else 1440
-            total += s.rate_nl_day * (end - s.start_min)
-        return total // 1440
-
-    def _to_c(self) -> "ffi.CData":
-        c = ffi.new("pump_prescription_t *")
-        if not 1 <= len(self.steps) <= int(lib.PUMP_MAX_STEPS):
-            raise PumpError(int(Reason.STEPS), f"{len(self.steps)} steps: need 1 to 24")
-        c.drug = _uint("drug", int(self.drug), 0xFFFF)
-        c.conc_ug_ml = _uint("conc_ug_ml", self.conc_ug_ml, _U32)
-        c.n_steps = len(self.steps)
-        for i, s in enumerate(self.steps):
-            c.steps[i].start_min = _uint("start_min", s.start_min, _U32)
-            c.steps[i].rate_nl_day = _uint("rate_nl_day", s.rate_nl_day, _U32)
-        c.max_dose_ug_24h = _uint("max_dose_ug_24h", self.max_dose_ug_24h, _U32)
-        c.low_reservoir_nl = _uint("low_reservoir_nl", self.low_reservoir_nl, _U32)
-        c.pb_enabled = 1 if self.pb_enabled else 0
-        c.pb_volume_nl = _uint("pb_volume_nl", self.pb_volume_nl, _U32)
-        c.pb_duration_ms = _uint("pb_duration_ms", self.pb_duration_ms, _U32)
-        c.pb_lockout_ms = _uint("pb_lockout_ms", self.pb_lockout_ms, _U32)
-        c.pb_max_per_24h = _uint("pb_max_per_24h", self.pb_max_per_24h, 0xFF)
-        return c
-
-    @classmethod
-    def _from_c(cls, c: "ffi.CData") -> "Prescription":
-        return cls(
-            drug=Drug(c.drug), conc_ug_ml=int(c.conc_ug_ml),
-            steps=tuple(Step(int(c.steps[i].start_min), int(c.steps[i].rate_nl_day))
-                        for i in range(c.n_steps)),
-            max_dose_ug_24h=int(c.max_dose_ug_24h), low_reservoir_nl=int(c.low_reservoir_nl),
-            pb_enabled=bool(c.pb_enabled), pb_volume_nl=int(c.pb_volume_nl),
-            pb_duration_ms=int(c.pb_duration_ms), pb_lockout_ms=int(c.pb_lockout_ms),
-            pb_max_per_24h=int(c.pb_max_per_24h),
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class Status:
-    """What status telemetry reports (pump_status_t)."""
-    now_ms: int
-    state: State
-    rate_nl_day: int
-    basal_nl_day: int
-    reservoir_nl: int
-    pumped_nl: int
-    delivered_pg: int
-    battery_nc: int
-    battery_permille: int
-    days_to_eri: int
-    alarms: Alarm
-    unacked_alarms: Alarm
-    bolus_kind: BolusKind
-    bolus_remaining_nl: int
-    drug: Drug
-    conc_ug_ml: int
-    dose_24h_ug: int
-    last_event_seq: int
-    strokes: int
-    failed_strokes: int
-    eri: bool
-    suspended: bool
-    faults: tuple[Fault, ...]
-    low_reservoir_nl: int
-    next_stroke_ms: Optional[int]
-    dead_volume_nl: int = 0
-    resound_ms: int = 0
-    days_to_low_reservoir: int = 0          # 2**32 - 1: never (no use)
-    days_to_low_reservoir_max_use: int = 0  # every allowed patient bolus taken
-
-
-@dataclasses.dataclass(frozen=True)
-class Event:
-    """One log entry; data0/data1 per kind are listed in pump.h."""
-    seq: int
-    time_ms: int
-    kind: EventKind
-    data0: int
-    data1: int
+def _rx_from_c(c: "ffi.CData") -> Prescription:
+    return Prescription(
+        drug=Drug(c.drug), conc_ug_ml=int(c.conc_ug_ml),
+        steps=tuple(Step(int(c.steps[i].start_min), int(c.steps[i].rate_nl_day))
+                    for i in range(c.n_steps)),
+        max_dose_ug_24h=int(c.max_dose_ug_24h), low_reservoir_nl=int(c.low_reservoir_nl),
+        pb_enabled=bool(c.pb_enabled), pb_volume_nl=int(c.pb_volume_nl),
+        pb_duration_ms=int(c.pb_duration_ms), pb_lockout_ms=int(c.pb_lockout_ms),
+        pb_max_per_24h=int(c.pb_max_per_24h),
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,18 +167,6 @@ class Balance:
     delivered_pg: int
     in_catheter_pg: int
     catheter_discarded_pg: int = 0
-
-
-@dataclasses.dataclass(frozen=True)
-class Reconciliation:
-    """Refill reconciliation (pump_reconcile_t); verdict 0 within tolerance,
-    1 possible over-infusion (less withdrawn), 2 possible under-infusion/occlusion."""
-    expected_nl: int
-    withdrawn_nl: int
-    discrepancy_nl: int
-    delivered_nl: int
-    tolerance_nl: int
-    verdict: int
 
 
 def dead_volume_from_catheter(length_mm: int, nl_per_cm: int, tubing_nl: int) -> int:
@@ -309,8 +236,10 @@ class Pump:
         """Move simulated time to to_ms (never backwards)."""
         _check(lib.pump_advance(self._p, _uint("to_ms", to_ms, _U64)))
 
-    def advance_by(self, ms: int) -> None:
-        self.advance(self.now_ms + _uint("ms", ms, _U64))
+    def advance_by(self, delta_ms: int) -> Status:
+        """Move simulated time forward by delta_ms; the status after the jump."""
+        self.advance(self.now_ms + _uint("delta_ms", delta_ms, _U64))
+        return self.status()
 
     def next_stroke_ms(self) -> Optional[int]:
         """Time of the next stroke attempt, or None if none is coming."""
@@ -319,7 +248,7 @@ class Pump:
 
     # -- commands ---------------------------------------------------------
     def prescribe(self, rx: Prescription) -> None:
-        _check(lib.pump_prescribe(self._p, rx._to_c()))
+        _check(lib.pump_prescribe(self._p, _rx_to_c(rx)))
 
     def prescription(self) -> Optional[Prescription]:
         c = ffi.new("pump_prescription_t *")
@@ -327,7 +256,7 @@ class Pump:
         if code == int(Reason.NO_PRESCRIPTION):
             return None
         _check(code)
-        return Prescription._from_c(c)
+        return _rx_from_c(c)
 
     def clinician_bolus(self, volume_nl: int, duration_ms: int) -> None:
         _check(lib.pump_clinician_bolus(self._p, _uint("volume_nl", volume_nl, _U32),
@@ -351,16 +280,16 @@ class Pump:
     def resume(self) -> None:
         _check(lib.pump_resume(self._p))
 
-    def refill(self, volume_nl: int, drug: Drug, conc_ug_ml: int) -> None:
+    def refill(self, volume_nl: int, drug: Drug | str, conc_ug_ml: int) -> None:
         _check(lib.pump_refill(self._p, _uint("volume_nl", volume_nl, _U32),
-                               _uint("drug", int(drug), 0xFFFF),
+                               _uint("drug", _drug(drug), 0xFFFF),
                                _uint("conc_ug_ml", conc_ug_ml, _U32)))
 
-    def refill_reconciled(self, volume_nl: int, drug: Drug, conc_ug_ml: int,
+    def refill_reconciled(self, volume_nl: int, drug: Drug | str, conc_ug_ml: int,
                           withdrawn_nl: int) -> Reconciliation:
         out = ffi.new("pump_reconcile_t *")
         _check(lib.pump_refill_reconciled(self._p, _uint("volume_nl", volume_nl, _U32),
-                                          _uint("drug", int(drug), 0xFFFF),
+                                          _uint("drug", _drug(drug), 0xFFFF),
                                           _uint("conc_ug_ml", conc_ug_ml, _U32),
                                           _uint("withdrawn_nl", withdrawn_nl, _U32 - 1), out))
         return Reconciliation(**{f.name: int(getattr(out, f.name))
@@ -372,14 +301,16 @@ class Pump:
     def configure_implant(self, dead_volume_nl: int) -> None:
         _check(lib.pump_configure_implant(self._p, _uint("dead_volume_nl", dead_volume_nl, _U32)))
 
-    def ack_alarm(self, alarms: Alarm | int) -> None:
-        _check(lib.pump_ack_alarm(self._p, _uint("alarms", int(alarms), _U32)))
+    def ack_alarm(self, alarms: Alarm | int | Sequence[str]) -> None:
+        """Acknowledge alarms, as a bit set or by name (``["low_reservoir"]``)."""
+        bits = _names.alarm_bits(alarms) if isinstance(alarms, (list, tuple)) else alarms
+        _check(lib.pump_ack_alarm(self._p, _uint("alarms", bits, _U32)))
 
-    def inject_fault(self, fault: Fault | int) -> None:
-        _check(lib.pump_inject_fault(self._p, _uint("fault", int(fault), 0xFF)))
+    def inject_fault(self, fault: Fault | int | str) -> None:
+        _check(lib.pump_inject_fault(self._p, _uint("fault", _fault(fault), 0xFF)))
 
-    def clear_fault(self, fault: Fault | int) -> None:
-        _check(lib.pump_clear_fault(self._p, _uint("fault", int(fault), 0xFF)))
+    def clear_fault(self, fault: Fault | int | str) -> None:
+        _check(lib.pump_clear_fault(self._p, _uint("fault", _fault(fault), 0xFF)))
 
     def count_telemetry(self, nbytes: int) -> None:
         lib.pump_count_telemetry(self._p, _uint("nbytes", nbytes, _U32))

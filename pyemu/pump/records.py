@@ -1,22 +1,44 @@
-"""The records every pump returns: Status, Alarm, Event, Hello, and prescription parts.
+"""The records every pump returns: Status, Alarm, Event, Hello, Reconciliation, and
+the prescription a pump is given.
 
-One type each, whichever implementation answered (the in-process core or a
-pump on the wire): exact integers in the core's units (nL, nL/day, pg, ms),
+One type each, whichever implementation answered (the in-process core,
+:class:`pyemu.pump.core.Pump`, or a pump on the wire, :class:`pyemu.pump.client.Client`):
+exact integers in the core's units (nL, nL/day, pg, ms), the pump's codes as
+the vocabulary's enums (which are ints, so they compare with plain numbers),
 names through properties, and ``to_json()``, the one JSON shape the CLI prints.
 """
 from __future__ import annotations
 
 import dataclasses
+import enum
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type, Union
 
 from pyemu import protocol as P
 from pyemu.protocol import vocabulary as V
 from pyemu.pump.names import (_BOLUS_KINDS, _CRITICAL_ALARMS, _number, _volume, alarm_names,
-                              bolus_name, drug_name, event_kind_name, short_reason, state_name)
+                              bolus_name, drug_code, drug_name, event_kind_name, short_reason,
+                              state_name)
 
-__all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "Truth", "PLANT_FAULTS",
-           "plant_fault_fields"]
+__all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited",
+           "RateStep", "Prescription", "Reconciliation", "LOW_RESERVOIR_DEFAULT_NL",
+           "DEFAULT_PRIME_MS", "Truth", "PLANT_FAULTS", "plant_fault_fields"]
+
+#: The low-reservoir threshold a prescription gets when none is given
+#: (pump.h PUMP_LOW_RESERVOIR_DEFAULT_NL; tests/core checks the two agree).
+LOW_RESERVOIR_DEFAULT_NL = 2_000_000
+
+#: A prime/bridge bolus without a duration runs over this long, on every pump.
+DEFAULT_PRIME_MS = 3_600_000
+
+
+def _code(table: Type[enum.IntEnum], value: int) -> int:
+    """value as a member of table; a code the vocabulary does not know stays a plain int
+    (a newer device may send it, and the record must still hold it exactly)."""
+    try:
+        return table(value)
+    except ValueError:
+        return int(value)
 
 #: The faults of the physical plant (PLANT_FAULT; the others are INJECT_FAULT's).
 PLANT_FAULTS = frozenset(V.user_name(f) for f in (V.Fault.FLOW_ERROR, V.Fault.OCCLUSION, V.Fault.LEAK,
@@ -28,10 +50,19 @@ _new_object = object.__new__
 
 @dataclass(frozen=True)
 class Status:
-    """A STATUS frame (the reply to GET_STATUS and ADVANCE, or telemetry), exact integers."""
+    """The pump's status, from either implementation, exact integers.
+
+    The first 18 fields are what every pump reports (the wire's STATUS frame,
+    the reply to GET_STATUS and ADVANCE, or telemetry); ``seq`` and
+    ``unsolicited`` say which frame it came in (0 and False from the
+    in-process core). The fields after those are the core's further detail:
+    the in-process core fills them, a STATUS frame does not carry them, so a
+    pump on the wire leaves them None (``next_stroke_ms`` is also None from
+    the core when no stroke is coming).
+    """
 
     now_ms: int
-    state: int
+    state: V.State
     rate_nl_day: int
     basal_nl_day: int
     reservoir_nl: int
@@ -40,16 +71,28 @@ class Status:
     battery_nc: int
     battery_permille: int
     days_to_eri: int
-    alarms: int
-    unacked_alarms: int
-    bolus_kind: int
+    alarms: V.Alarm
+    unacked_alarms: V.Alarm
+    bolus_kind: V.BolusKind
     bolus_remaining_nl: int
-    drug: int
+    drug: V.Drug
     conc_ug_ml: int
     dose_24h_ug: int
     last_event_seq: int
     seq: int = 0
     unsolicited: bool = False
+    # -- the core's detail (None from a STATUS frame) --
+    strokes: Optional[int] = None
+    failed_strokes: Optional[int] = None
+    eri: Optional[bool] = None
+    suspended: Optional[bool] = None
+    faults: Optional[Tuple[V.Fault, ...]] = None
+    low_reservoir_nl: Optional[int] = None
+    next_stroke_ms: Optional[int] = None
+    dead_volume_nl: Optional[int] = None
+    resound_ms: Optional[int] = None
+    days_to_low_reservoir: Optional[int] = None          # 2**32 - 1: never (no use)
+    days_to_low_reservoir_max_use: Optional[int] = None  # every allowed patient bolus taken
 
     @classmethod
     def from_frame(cls, frame: Any) -> "Status":
@@ -58,22 +101,39 @@ class Status:
             # Not exactly the STATUS fields: the dataclass constructor says what is wrong.
             return cls(seq=frame.seq, unsolicited=frame.kind == P.KIND_UNSOLICITED, **fields)
         # The hot path of every status(): a frozen dataclass's __init__ sets each
-        # of the 20 attributes through object.__setattr__; filling the instance
-        # dict in one update gives the same object (same fields, eq, hash, repr).
+        # attribute through object.__setattr__; filling the instance dict in one
+        # update gives the same object (same fields, eq, hash, repr). The fields
+        # after ``unsolicited`` keep their class defaults (None).
         status = _new_object(cls)
         attrs = status.__dict__
         attrs.update(fields)
+        attrs["state"] = _code(V.State, fields["state"])
+        attrs["alarms"] = V.Alarm(fields["alarms"])
+        attrs["unacked_alarms"] = V.Alarm(fields["unacked_alarms"])
+        attrs["bolus_kind"] = _code(V.BolusKind, fields["bolus_kind"])
+        attrs["drug"] = _code(V.Drug, fields["drug"])
         attrs["seq"] = frame.seq
         attrs["unsolicited"] = frame.kind == P.KIND_UNSOLICITED
         return status
 
     @classmethod
     def from_fields(cls, source: Any) -> "Status":
-        """From a STATUS frame's field dict, or an object with these attributes
-        (a :class:`pyemu.pump.core.Status`), so every status has one JSON shape."""
+        """From a STATUS frame's field dict (a recording), or an object with these
+        attributes, keeping only what a STATUS frame carries."""
+        if isinstance(source, cls):
+            return source
         get = source.get if isinstance(source, dict) else (lambda name: getattr(source, name))
-        return cls(**{f.name: int(get(f.name)) for f in dataclasses.fields(cls)
-                      if f.name not in ("seq", "unsolicited")})
+        return cls(**{name: int(get(name)) for name in _STATUS_FIELD_ORDER})
+
+    def __post_init__(self) -> None:
+        # The constructor path (the core, from_fields, tests): the codes as the
+        # vocabulary's enums, as from_frame gives them.
+        put = object.__setattr__
+        put(self, "state", _code(V.State, self.state))
+        put(self, "alarms", V.Alarm(int(self.alarms)))
+        put(self, "unacked_alarms", V.Alarm(int(self.unacked_alarms)))
+        put(self, "bolus_kind", _code(V.BolusKind, self.bolus_kind))
+        put(self, "drug", _code(V.Drug, self.drug))
 
     @property
     def state_name(self) -> str:
@@ -118,7 +178,9 @@ class Status:
         }
 
 
-_STATUS_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Status)) - {"seq", "unsolicited"}
+#: The fields a STATUS frame carries, in frame order.
+_STATUS_FIELD_ORDER = tuple(f.name for f in dataclasses.fields(Status))[:18]
+_STATUS_FIELD_NAMES = frozenset(_STATUS_FIELD_ORDER)
 
 
 _MRI_STATES = {0: "none", 1: "scanning", 2: "waiting_recovery"}
@@ -325,13 +387,16 @@ class Alarm:
 
 @dataclass(frozen=True)
 class Event:
-    """One entry of the pump's event log."""
+    """One entry of the pump's event log (data0/data1 per kind: pump.h)."""
 
     seq: int
     time_ms: int
-    kind: int
+    kind: V.EventKind
     data0: int
     data1: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _code(V.EventKind, self.kind))
 
     @property
     def kind_name(self) -> str:
@@ -409,6 +474,69 @@ class PatientBolus:
     duration_ms: int
     lockout_ms: int
     max_per_24h: int
+
+
+@dataclass(frozen=True)
+class RateStep:
+    """One step of a prescription's daily schedule: from minute of day ``start_min``, ``rate_nl_day``."""
+
+    start_min: int
+    rate_nl_day: int
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """A prescription, as every pump takes it (pump_prescription_t; on the wire PRESCRIBE
+    with rates). ``drug``/``conc_ug_ml`` must match the reservoir."""
+
+    drug: V.Drug
+    conc_ug_ml: int
+    steps: Tuple[RateStep, ...]
+    max_dose_ug_24h: int
+    low_reservoir_nl: int = LOW_RESERVOIR_DEFAULT_NL
+    pb_enabled: bool = False
+    pb_volume_nl: int = 0
+    pb_duration_ms: int = 0
+    pb_lockout_ms: int = 0
+    pb_max_per_24h: int = 0
+
+    def __post_init__(self) -> None:
+        # a drug by name ("baclofen") or code, held as the vocabulary's Drug;
+        # anything else stays as given for the pump to refuse (TypeError, ARG)
+        drug = self.drug
+        if isinstance(drug, str):
+            drug = drug_code(drug)
+        if isinstance(drug, int) and not isinstance(drug, bool):
+            object.__setattr__(self, "drug", _code(V.Drug, drug))
+
+    @classmethod
+    def simple(cls, drug: Union[V.Drug, str, int], conc_ug_ml: int, rate_nl_day: int,
+               max_dose_ug_24h: int, **patient: int) -> "Prescription":
+        """A continuous rate; keyword arguments set the low threshold / patient bolus fields."""
+        return cls(V.Drug(drug_code(drug)), conc_ug_ml, (RateStep(0, rate_nl_day),),
+                   max_dose_ug_24h, **patient)
+
+    @property
+    def daily_volume_nl(self) -> int:
+        """Volume the schedule delivers per day (floor), as the core computes it."""
+        total = 0
+        for i, s in enumerate(self.steps):
+            end = self.steps[i + 1].start_min if i + 1 < len(self.steps) else 1440
+            total += s.rate_nl_day * (end - s.start_min)
+        return total // 1440
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Refill reconciliation (pump_reconcile_t, on the wire REFILL_RESULT); verdict 0 within
+    tolerance, 1 possible over-infusion (less withdrawn), 2 possible under-infusion/occlusion."""
+
+    expected_nl: int
+    withdrawn_nl: int
+    discrepancy_nl: int
+    delivered_nl: int
+    tolerance_nl: int
+    verdict: int
 
 
 Unsolicited = Union[Status, Alarm]

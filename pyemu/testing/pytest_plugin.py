@@ -30,6 +30,8 @@ import pytest
 @pytest.fixture
 def pyemu_emulator(tmp_path) -> Iterator[Any]:
     """A running emulated pump on a pty with a manual clock (``.port``: its path)."""
+    # deferred (here and below): pytest loads this plugin in every session of a
+    # project that installs pyemu; the emulator loads only when a test asks for it
     from pyemu.host.emulator import ServeProcess
 
     emu = ServeProcess.manual_pty(state=str(tmp_path / "pump.state"))
@@ -46,7 +48,7 @@ def pyemu_emulator(tmp_path) -> Iterator[Any]:
 @pytest.fixture
 def pyemu_client(pyemu_emulator) -> Iterator[Any]:
     """A pyemu.pump.client.Client connected to the emulated pump."""
-    from pyemu.pump.client import Client
+    from pyemu.pump.client import Client  # deferred: see pyemu_emulator
 
     client = Client.connect(pyemu_emulator.port)
     try:
@@ -58,6 +60,7 @@ def pyemu_client(pyemu_emulator) -> Iterator[Any]:
 @pytest.fixture
 def pyemu_scenario(pyemu_client) -> Callable[[str], Any]:
     """play(name_or_path) -> RunResult of a scenario on the emulated pump."""
+    # deferred: see pyemu_emulator
     from pyemu.therapy.scenario import load_scenario
     from pyemu.therapy.player import play
     from pyemu.therapy.targets import ClientTarget

@@ -241,7 +241,7 @@ def _run_dask(seed: int, n: int, span_days: int, scheduler: Any,
               progress: Progress) -> tuple[list[PatientResult], str]:
     """Same chunks on a Dask distributed cluster; ``scheduler`` is an address or a Client."""
     try:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import Client, as_completed  # deferred: optional extra
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise RuntimeError("--scheduler needs Dask: pip install 'pyemu[fleet]'") from exc
     own = not isinstance(scheduler, Client)

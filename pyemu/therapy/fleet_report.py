@@ -12,6 +12,7 @@ import math
 from typing import Any, Iterable
 
 from pyemu.protocol import vocabulary as V
+from pyemu.therapy.plotting import new_figure
 
 DAYS_PER_YEAR = 365.25
 MS_PER_DAY = 86_400_000
@@ -173,7 +174,6 @@ class FleetReport:
 
     def plot(self, path: str) -> str:
         """Write a 2x2 PNG: alarm rates, refusal reasons, years to ERI, days empty."""
-        from pyemu.therapy.plotting import new_figure
 
         fig = new_figure(figsize=(11, 7.5))
         axes = fig.subplots(2, 2)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from pyemu import units
+from pyemu.pump.records import Status
 from pyemu.therapy.scenario import Scenario, Step
 
 
@@ -26,10 +27,8 @@ class Refused(Exception):
 class Target(Protocol):
     """What the player needs from a pump: a manual clock and the commands.
 
-    status() returns the `pyemu ctl --json status` shape (sim_time_s, state,
-    rate_ul_per_h, reservoir_ul, pumped_ul, delivered_ug, battery_pct,
-    days_to_eri, alarms, and the exact integers the checks compare:
-    reservoir_nl, pumped_nl, delivered_pg, rate_nl_per_day); alarms_raised(since)
+    status() returns the pump's Status record (pyemu.pump.records: exact
+    integers, names through properties); alarms_raised(since)
     lists (time_ms, alarm) that rose after the event-log cursor `since` and
     returns the new cursor.
     Commands raise Refused on a refusal; a refill with a withdrawn volume
@@ -40,7 +39,7 @@ class Target(Protocol):
     """
     def now_ms(self) -> int: ...
     def advance_to(self, t_ms: int) -> None: ...
-    def status(self) -> dict: ...
+    def status(self) -> Status: ...
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]: ...
     def do(self, action: str, args: dict) -> str | None: ...
     def truth(self) -> Any: ...
@@ -71,12 +70,12 @@ class RunResult:
 
 def play(sc: Scenario, target: Target,
          on_outcome: Callable[[Outcome], None] | None = None,
-         sample: Callable[[dict], None] | None = None,
+         sample: Callable[[Status], None] | None = None,
          sample_every_ms: int = 0) -> RunResult:
     """Play every step on target; one Outcome per command and per expectation.
 
     Scenario times are relative to the target's time when play starts. If
-    `sample` is given it receives a status dict before and after each step,
+    `sample` is given it receives the Status before and after each step,
     and every `sample_every_ms` during the time between steps (for plots).
     """
     result = RunResult(sc)
@@ -170,10 +169,10 @@ def _truth_checks(st: Step, t: Any) -> list[Outcome]:
     return out
 
 
-def _checks(st: Step, status: dict, raised: list[tuple[int, str]]) -> list[Outcome]:
+def _checks(st: Step, status: Status, raised: list[tuple[int, str]]) -> list[Outcome]:
     a = st.args
     out = []
-    active = set(status["alarms"])
+    active = set(status.alarm_names)
     for name in a.get("alarms", ()):
         out.append(Outcome(st, name in active, f"alarm {name} active",
                            f"active: {', '.join(sorted(active)) or 'none'}"))
@@ -185,15 +184,15 @@ def _checks(st: Step, status: dict, raised: list[tuple[int, str]]) -> list[Outco
         out.append(Outcome(st, name in rose, f"alarm {name} raised since the previous check",
                            f"raised: {', '.join(sorted(rose)) or 'none'}"))
     if "state" in a:
-        out.append(Outcome(st, status["state"] == a["state"], f"state {a['state']}",
-                           f"state {status['state']}"))
+        out.append(Outcome(st, status.state_name == a["state"], f"state {a['state']}",
+                           f"state {status.state_name}"))
     # bounds are exact nL / ng / nL/day: compare with the status's exact integers
     # (delivered in pg: a bound in ng x 1000), never with its rounded readable units
-    measured = {"reservoir": (status["reservoir_nl"], 1, units.format_volume),
-                "pumped": (status["pumped_nl"], 1, units.format_volume),
-                "delivered": (status["delivered_pg"], 1000,
+    measured = {"reservoir": (status.reservoir_nl, 1, units.format_volume),
+                "pumped": (status.pumped_nl, 1, units.format_volume),
+                "delivered": (status.delivered_pg, 1000,
                               lambda v: units.format_mass(v, "mg" if v % 1_000_000 == 0 else "ug")),
-                "rate": (status["rate_nl_per_day"], 1, units.format_rate)}
+                "rate": (status.rate_nl_day, 1, units.format_rate)}
     for key, (exact, scale, fmt) in measured.items():
         if key not in a:
             continue
@@ -210,7 +209,7 @@ def _checks(st: Step, status: dict, raised: list[tuple[int, str]]) -> list[Outco
         out.append(Outcome(st, ok, f"{key} {rng}", f"{key} is {_num(value / 1000)}{unit}"))
     if "battery" in a:
         lo, hi = a["battery"]
-        v = status["battery_pct"]
+        v = status.battery_permille / 10     # the percentage `ctl status` shows
         ok = (lo is None or v >= lo) and (hi is None or v <= hi)
         rng = (f"at most {hi}" if lo is None else f"at least {lo}" if hi is None
                else f"within {lo} .. {hi}")

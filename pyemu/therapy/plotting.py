@@ -34,6 +34,7 @@ def require_matplotlib(what: str = "plotting") -> None:
 def new_figure(**kwargs: Any) -> "Figure":
     """A Figure (``kwargs`` as for Figure: figsize, dpi...) with an Agg canvas attached."""
     require_matplotlib()
+    # deferred: matplotlib is an optional extra, loaded only to draw
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

@@ -36,8 +36,10 @@ def timeline_of(sc: Scenario, points: int = 600):
     target = CoreTarget()
     samples: list[dict] = []
     every = max(sc.duration_ms // points, 60_000)
-    samples.append(target.status())
-    res = play(sc, target, sample=samples.append, sample_every_ms=every)
+    # samples are plain data for the plots, in the one JSON shape of a status
+    # (the records' to_json(), as a recording's samples are)
+    samples.append(target.status().to_json())
+    res = play(sc, target, sample=lambda st: samples.append(st.to_json()), sample_every_ms=every)
     marks = res.alarms_raised
     notes = [(s.at_ms / 1000, s.action) for s in sc.steps if s.action == "refill"]
     failed = len(res.failures)

@@ -160,7 +160,7 @@ def _program_constant_rate(pump, rate_nl_day: int) -> int:
     2 mL). The drug is saline-like in effect: a low concentration and a
     24-h limit far above what the rate delivers, so only the rate matters.
     """
-    from pyemu.pump import core
+    from pyemu.pump import core  # deferred: the C extension, only when a curve is computed
 
     conc = 1000      # µg/mL
     limit = rate_nl_day * conc // 1_000_000 + 1000   # µg per 24 h, with headroom

@@ -138,6 +138,8 @@ def status_dict(s: Any) -> dict[str, Any]:
     """A Status or OracleStatus as plain ints (enums and flags flattened)."""
     out: dict[str, Any] = {}
     for f in dataclasses.fields(s):
+        if f.name in ("seq", "unsolicited"):
+            continue        # which frame a status came in: not the pump's state
         v = getattr(s, f.name)
         if isinstance(v, tuple):
             v = tuple(int(x) for x in v)

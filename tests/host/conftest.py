@@ -58,3 +58,10 @@ class ThreadedEmulator:
 def threaded_emulator():
     with ThreadedEmulator() as emu:
         yield emu
+
+
+@pytest.fixture(scope="session")
+def make_threaded_emulator():
+    """:class:`ThreadedEmulator` itself, for a test that needs a fresh emulator for
+    each hypothesis example (a function-scoped fixture would be shared by all)."""
+    return ThreadedEmulator

@@ -5,8 +5,15 @@ from typing import Any
 
 import pytest
 
-from pyemu.protocol import vectors as V
-from pyemu.protocol.gen import ROOT
+import sys
+from pathlib import Path
+
+# The code generator and the vector cases are tools of the checkout
+# (protocol/tools/), not modules of the package: the tests import them from there.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "protocol" / "tools"))
+
+import gen_vectors as V  # noqa: E402
+from gen import ROOT  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,15 @@
 """The generated files (C codec, cdef, embedded table, vectors, spec reference) match messages.json."""
-from pyemu.protocol import gen
+import gen  # protocol/tools/gen.py (tests/protocol/conftest.py puts it on the path)
 
 
 def test_generated_files_are_current() -> None:
-    """Invariant: every generated file equals what `python -m pyemu.protocol.gen` would write now.
+    """Invariant: every generated file equals what `python protocol/tools/gen.py` would write now.
 
     Fails when messages.json, the generator or the vector cases changed without
     regenerating, so the C and Python codecs can never drift apart unnoticed.
     """
     stale = [str(p.relative_to(gen.ROOT)) for p in gen.stale()]
-    assert stale == [], f"run `python -m pyemu.protocol.gen`; stale: {stale}"
+    assert stale == [], f"run `python protocol/tools/gen.py`; stale: {stale}"
 
 
 def test_table_is_consistent() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from pyemu.testing import ccodec
 from pyemu import protocol as P
-from pyemu.protocol.gen import ROOT
+from gen import ROOT  # protocol/tools/gen.py, on the path by conftest.py
 
 
 def _frames(frames: list[P.Frame]) -> list[dict[str, Any]]:

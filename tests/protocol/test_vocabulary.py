@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 
 from pyemu._core import lib
-from pyemu.protocol import ENUMS, NakReason, gen
+import gen  # protocol/tools/gen.py, on the path by conftest.py
+from pyemu.protocol import ENUMS, NakReason
 from pyemu.protocol import vocabulary as V
 
 _VOCAB = json.loads((gen.ROOT / "protocol" / "vocabulary.json").read_text(encoding="utf-8"))

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .schema import Schema, vocabulary_tables, wire_reason_name
+from pyemu.protocol.schema import Schema, vocabulary_tables, wire_reason_name
 
-BANNER = "GENERATED from protocol/vocabulary.json by `python -m pyemu.protocol.gen`: do not edit."
+BANNER = "GENERATED from protocol/vocabulary.json by `python protocol/tools/gen.py`: do not edit."
 
 # vocabulary key -> Python class name
 _PY_CLASS = {"state": "State", "drug": "Drug", "bolus_kind": "BolusKind", "fault": "Fault",

@@ -1,4 +1,7 @@
-"""Code generation from protocol/messages.json and protocol/vocabulary.json: ``python -m pyemu.protocol.gen [--check]``.
+"""Code generation from protocol/messages.json and protocol/vocabulary.json: ``python protocol/tools/gen.py [--check]``.
+
+A tool of the checkout, not of the installed package: it imports the
+checkout's ``pyemu`` (the codec builds the vectors) and writes into the tree.
 
 Writes (or with --check, compares and lists the stale ones):
   pyemu/protocol/_schema.py        both tables embedded in the package
@@ -8,7 +11,7 @@ Writes (or with --check, compares and lists the stale ones):
   pyemu/protocol/vocabulary.py     the Python enums, texts and user spellings (gen_vocab)
   firmware/proto/proto_msgs.h/.c   C payload structs, checks, encoders, decoders
   pyemu/_cdef/proto.cdef           cffi declarations of the C codec
-  protocol/vectors/*.json          golden vectors (from pyemu.protocol.vectors)
+  protocol/vectors/*.json          golden vectors (the cases are in gen_vectors.py)
   firmware/tests/proto_vectors.h   the golden vectors as C data
   protocol/spec.md                 the generated message reference section
 One table, generated code everywhere: a field added in the JSON cannot be
@@ -22,11 +25,18 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .gen_c import BANNER, TYPE_MAX, gen_cdef, gen_msgs_c, gen_msgs_h, has_body
-from .gen_vocab import gen_pump_vocab_h, gen_spec_tables, gen_vocab_cdef, gen_vocab_check_h, gen_vocabulary_py
-from .schema import FieldDef, Schema, load
-
 ROOT = Path(__file__).resolve().parents[2]
+TOOLS = Path(__file__).resolve().parent
+# The checkout's pyemu and this folder's modules, whoever runs the script (or
+# a test imports it): the generator describes this tree, not an installed copy.
+for _path in (str(ROOT), str(TOOLS)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from gen_c import BANNER, TYPE_MAX, gen_cdef, gen_msgs_c, gen_msgs_h, has_body  # noqa: E402
+from gen_vocab import (gen_pump_vocab_h, gen_spec_tables, gen_vocab_cdef,  # noqa: E402
+                       gen_vocab_check_h, gen_vocabulary_py)
+from pyemu.protocol.schema import FieldDef, Schema, load  # noqa: E402
 TABLE = ROOT / "protocol" / "messages.json"
 VOCABULARY = ROOT / "protocol" / "vocabulary.json"
 
@@ -68,7 +78,8 @@ def _md_field(f: FieldDef, prefix: str = "") -> str:
 def _worked_example(s: Schema) -> list[str]:
     """CLINICIAN_BOLUS seq 7, step by step, from the codec itself (so it cannot go stale)."""
     import zlib
-    from .framing import encode, wire_to_raw
+    # deferred: the codec is built from _schema.py, current only after write_all restarted
+    from pyemu.protocol.framing import encode, wire_to_raw
     m = s.messages["CLINICIAN_BOLUS"]
     wire = encode("CLINICIAN_BOLUS", 7, 0, volume_nl=500_000, duration_ms=600_000)
     raw = wire_to_raw(wire)
@@ -141,7 +152,7 @@ def gen_spec(s: Schema) -> str:
 
 # ---------------------------------------------------------------- driver
 def outputs(s: Schema) -> dict[Path, Callable[[Schema], str]]:
-    from . import vectors  # imports the codec, so only after _schema.py is current
+    import gen_vectors as vectors  # imports the codec, so only after _schema.py is current
 
     outs: dict[Path, Callable[[Schema], str]] = {
         ROOT / "firmware" / "proto" / "proto_msgs.h": gen_msgs_h,
@@ -181,7 +192,7 @@ def write_all() -> list[Path]:
         p.write_text(text, encoding="utf-8")
         # The codec in this process was built from the old table: start afresh.
         print(f"wrote {p.relative_to(ROOT)}; restarting with the new table", flush=True)
-        os.execv(sys.executable, [sys.executable, "-m", "pyemu.protocol.gen"])
+        os.execv(sys.executable, [sys.executable, str(Path(__file__).resolve())])
     for path, fn in outputs(s).items():
         text = fn(s)
         if not path.exists() or path.read_text(encoding="utf-8") != text:

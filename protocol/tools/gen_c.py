@@ -6,9 +6,9 @@ the spec's order; generated code obeys the firmware's warning flags.
 """
 from __future__ import annotations
 
-from .schema import FieldDef, MessageDef, Schema
+from pyemu.protocol.schema import FieldDef, MessageDef, Schema
 
-BANNER = "GENERATED from protocol/messages.json by `python -m pyemu.protocol.gen`: do not edit."
+BANNER = "GENERATED from protocol/messages.json by `python protocol/tools/gen.py`: do not edit."
 
 _CTYPE = {"u8": "uint8_t", "u16": "uint16_t", "u32": "uint32_t", "u64": "uint64_t"}
 TYPE_MAX = {"u8": 0xFF, "u16": 0xFFFF, "u32": 0xFFFFFFFF, "u64": 0xFFFFFFFFFFFFFFFF}
