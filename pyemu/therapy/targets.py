@@ -15,13 +15,13 @@ make one; :class:`PumpTarget` plays a scenario's commands on it:
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional
 
 from pyemu.protocol import vocabulary as V
 from pyemu.pump.errors import Refusal
 from pyemu.pump.interface import PumpInterface
 from pyemu.pump.names import alarm_bits, alarm_names
-from pyemu.pump.records import PLANT_FAULTS, DEFAULT_PRIME_MS, Event, Prescription, RateStep, Status
+from pyemu.pump.records import PLANT_FAULTS, DEFAULT_PRIME_MS, Event, Prescription, RateStep, Status, Truth
 from pyemu.therapy.scenario import ScenarioError, format_time, load_scenario
 from pyemu.therapy.player import Refused, format_outcome, play
 
@@ -77,18 +77,12 @@ class PumpTarget:
         except Refusal as exc:
             raise Refused(exc.user_reason, exc.text) from None
 
-    def truth(self) -> Any:
-        """The physical plant (a :class:`pyemu.pump.records.Truth`): only a device has one."""
-        if not hasattr(self.pump, "truth"):
-            raise Refused("unsupported", _NO_PLANT)
+    def truth(self) -> Truth:
+        """The physical plant: only a device has one (the bare core refuses: unsupported)."""
         try:
             return self.pump.truth()
         except Refusal as exc:
             raise Refused(exc.user_reason, exc.text) from None
-
-
-_NO_PLANT = ("the physical plant runs in the device: play this scenario on the emulator or a board "
-             "(--target emulator, qemu or a port), not on the bare core")
 
 
 def _verdict_name(code: int) -> str:
@@ -142,10 +136,6 @@ def scenario_prescription(a: dict) -> Prescription:
 
 def _command(pump: PumpInterface, action: str, a: dict) -> Optional[str]:
     """One scenario command on the pump (Refusal if it refuses); a reconciled refill's verdict."""
-    plant = (a.get("plant") is not None or a.get("withdrawn_nl") == "truth"
-             or (action == "clear_fault" and a.get("kind") in PLANT_FAULTS))
-    if plant and not hasattr(pump, "plant_fault"):
-        raise Refused("unsupported", _NO_PLANT)
     if action == "prescribe":
         pump.prescribe(scenario_prescription(a))
     elif action == "bolus":
@@ -164,7 +154,7 @@ def _command(pump: PumpInterface, action: str, a: dict) -> Optional[str]:
     elif action == "refill" and "withdrawn_nl" in a:
         withdrawn = a["withdrawn_nl"]
         if withdrawn == "truth":          # what the plant's reservoir really holds
-            withdrawn = pump.truth().reservoir_nl   # type: ignore[attr-defined]
+            withdrawn = pump.truth().reservoir_nl
         rec = pump.refill_reconciled(a["volume_nl"], a["drug"], a["conc_ug_ml"], withdrawn)
         return _verdict_name(rec.verdict)
     elif action == "refill":
@@ -176,9 +166,9 @@ def _command(pump: PumpInterface, action: str, a: dict) -> Optional[str]:
         if active:
             pump.ack_alarm(active)
     elif action == "fault" and a.get("plant") is not None:
-        pump.plant_fault(a["kind"], **a["plant"])   # type: ignore[attr-defined]
+        pump.plant_fault(a["kind"], **a["plant"])
     elif action == "clear_fault" and a["kind"] in PLANT_FAULTS:
-        pump.plant_fault(a["kind"], clear=True)     # type: ignore[attr-defined]
+        pump.plant_fault(a["kind"], clear=True)
     elif action == "fault":
         pump.inject_fault(a["kind"])
     elif action == "clear_fault":
