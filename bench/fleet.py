@@ -97,11 +97,5 @@ def plant_rows() -> list[Row]:
 
 
 def _plant_run(simulate, requests: int, patients: int = 400) -> int:
-    import pyemu.therapy.fleet_plant as fp
-    old = fp._REQUESTS_MAX
-    fp._REQUESTS_MAX = requests
-    try:
-        simulate(patients, seed=SEED)
-    finally:
-        fp._REQUESTS_MAX = old
+    simulate(patients, seed=SEED, requests_max=requests)
     return patients

@@ -23,7 +23,6 @@ __all__ = ["FAULTS", "PlantPatient", "DetectionRow", "simulate", "detection_tabl
 FAULTS = ("none", "flow_error", "occlusion", "pocket_fill", "mri")
 CHECKS = ("refill_reconciliation", "low_reservoir", "motor_stall")
 DAY_MS = 86_400_000
-_REQUESTS_MAX = 2     # patient-bolus requests a day: 0..this many, uniform (bench/fleet.py varies it)
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class DetectionRow:
 
 
 def _plan(ffi, lib, index: int, seed: int, span_days: int, refill_days: int, fault: str,
-          rng: random.Random):
+          rng: random.Random, requests_max: int):
     """The C plan of one patient and (onset day, detail)."""
     never = int(lib.DEVICE_FLEET_NEVER)
     p = ffi.new("device_fleet_plan_t *")
@@ -74,7 +73,7 @@ def _plan(ffi, lib, index: int, seed: int, span_days: int, refill_days: int, fau
     p.rate_nl_day = rng.choice((300_000, 400_000, 500_000))
     p.max_dose_ug_24h, p.low_reservoir_nl = 2000, 2_000_000
     p.refill_interval_days = refill_days
-    p.pb_requests_max, p.pb_volume_nl, p.pb_duration_ms = _REQUESTS_MAX, 20_000, 600_000
+    p.pb_requests_max, p.pb_volume_nl, p.pb_duration_ms = requests_max, 20_000, 600_000
     p.pb_lockout_ms, p.pb_max_per_24h = 3 * 3_600_000, 3
     p.flow_onset_day = p.occlusion_onset_day = p.mri_day = never
     p.flow_factor_ppm, p.pocket_fill_refill, p.mri_duration_ms, p.mri_recovery = 1_000_000, 0, 2_700_000, 2
@@ -100,8 +99,9 @@ def _plan(ffi, lib, index: int, seed: int, span_days: int, refill_days: int, fau
 
 
 def simulate(n_patients: int, seed: int = 1, span_days: int = 365, refill_days: int = 30,
-             rates: Optional[Dict[str, float]] = None) -> List[PlantPatient]:
-    """Run n patients; ``rates``: fault -> share of patients (the rest healthy)."""
+             rates: Optional[Dict[str, float]] = None, requests_max: int = 2) -> List[PlantPatient]:
+    """Run n patients; ``rates``: fault -> share of patients (the rest healthy);
+    each day 0..``requests_max`` patient-bolus requests (uniform; at most 8)."""
     from pyemu._core import ffi, lib
 
     if rates is None:
@@ -123,7 +123,7 @@ def simulate(n_patients: int, seed: int = 1, span_days: int = 365, refill_days: 
             if r < acc:
                 fault = name
                 break
-        plan, onset, detail = _plan(ffi, lib, i, seed, span_days, refill_days, fault, rng)
+        plan, onset, detail = _plan(ffi, lib, i, seed, span_days, refill_days, fault, rng, requests_max)
         rc = lib.device_fleet_run(dev, plan, out)
         if rc != 0:
             raise RuntimeError(f"patient {i}: device_fleet_run returned {rc}")
