@@ -51,6 +51,7 @@ FIELDS = {
     "SET_ALARM_RESOUND": dict(interval_ms=3_600_000),
     "REFILL_RECONCILE": dict(volume_nl=10_000_000, drug=4, conc_ug_ml=2000, withdrawn_nl=0),
     "INJECT_FAULT": dict(fault=1, action=0),
+    "PLANT_FAULT": dict(fault=4, action=0, value=0, target=0, duration_ms=0, delay_ms=0),
     "AUTH_BEGIN": dict(role=1, host_nonce_lo=1, host_nonce_hi=2),
     "AUTH_PROVE": dict(proof_lo=1, proof_hi=2),
 }
@@ -403,8 +404,9 @@ def test_keys_survive_a_restart_but_sessions_do_not() -> None:
 def test_an_image_of_layout_version_1_still_loads_without_keys() -> None:
     """Version 1 images (before the key block) load as an open pump."""
     image = bytearray(Device(Config(serial=SERIAL)).save())
-    key_block = 16 + 23 + 8 * 92                # image version 3: cache entries of 92 bytes
-    v1 = image[:16 + 23] + bytes(8 * 90) + image[key_block + 65 + SECURITY_BLOCK:-4]   # version 1: 90-byte entries
+    key_block = 16 + 23 + 8 * 92                # image version 3/4: cache entries of 92 bytes
+    plant_block = 121                           # image version 4 (device.h)
+    v1 = image[:16 + 23] + bytes(8 * 90) + image[key_block + 65 + SECURITY_BLOCK + plant_block:-4]   # version 1: 90-byte entries
     v1[4:6] = struct.pack("<H", 1)
     v1[8:12] = struct.pack("<I", len(v1) + 4)
     v1 += struct.pack("<I", zlib.crc32(bytes(v1)))
