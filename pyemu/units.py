@@ -15,6 +15,9 @@ are both millilitres, but there is no ``ML``):
 * mass: ``ng``, ``ug`` / ``µg`` / ``μg`` / ``mcg``, ``mg``
 * time: ``ms``, ``s``, ``min``, ``h``, ``d`` (and ``sec``, ``hr``, ``hour``,
   ``day``, ``week``/``w`` with plurals)
+* duration: a time, or several written largest unit first (``1h30min``,
+  ``6d12h``, ``35d 1h``), and also ``y``/``year`` (365 days, as in
+  ``1.5y``); a year is not a rate's denominator
 * rate: volume ``/`` time (``0.5mL/day``, ``20uL/h``)
 * dose rate: mass ``/`` time (``300ug/day``)
 * concentration: mass ``/`` volume (``2mg/mL``, ``2000ug/mL``)
@@ -76,6 +79,10 @@ _TIME: Dict[str, int] = {
     "w": 604_800_000, "week": 604_800_000, "weeks": 604_800_000,
 }
 _MS_PER_DAY = 86_400_000
+# Durations (not rates) may also be written in years; a year here is 365 days,
+# as in the fleet's spans, because no calendar is involved.
+_DURATION: Dict[str, int] = dict(_TIME, y=365 * _MS_PER_DAY, yr=365 * _MS_PER_DAY,
+                                 year=365 * _MS_PER_DAY, years=365 * _MS_PER_DAY)
 
 # A plain decimal number: no sign, no exponent, no thousands separator.
 _NUMBER = r"(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
@@ -88,7 +95,7 @@ _EXAMPLES = {
     "dose rate": "300ug/day, 0.3mg/day or 12.5ug/h",
     "mass": "600ug, 0.6mg or 50ng",
     "concentration": "2mg/mL, 2000ug/mL or 500mcg/mL",
-    "duration": "30d, 12h, 15min, 90s or 500ms",
+    "duration": "30d, 12h, 1h30min, 90s or 500ms",
 }
 _MU_NOTE = " (µ, u and mc all mean micro)"
 
@@ -248,9 +255,35 @@ def concentration_ug_per_ml(text: str, max_value: int = U32_MAX) -> int:
     return _to_int(value, text, "concentration", "µg/mL", max_value, "1 mg/mL = 1,000 µg/mL")
 
 
+_DURATION_PART = re.compile(_NUMBER + r"\s*(?P<unit>[A-Za-zµμ]+)\s*")
+
+
 def duration_ms(text: str, max_value: int = U64_MAX) -> int:
-    """``'30d'`` -> 2592000000 (ms). A bare number is refused: say which unit."""
-    value = _parse(text, "duration", _TIME, None, False)
+    """``'30d'`` -> 2592000000 (ms); ``'1h30min'``, ``'6d12h'``, ``'1.5y'`` too.
+
+    A bare number is refused (say which unit). Parts are added exactly; they
+    must come largest unit first, each unit once, so ``30min1h`` (likely a
+    typing slip) is refused rather than guessed."""
+    if isinstance(text, str):
+        body = text.strip()
+        parts = list(_DURATION_PART.finditer(body))
+        if len(parts) > 1 and parts[0].start() == 0 and "".join(m.group(0) for m in parts) == body:
+            total = Fraction(0)
+            previous = None
+            for m in parts:
+                size = _DURATION.get(m.group("unit"))
+                if size is None:
+                    raise _fail("duration", text, f"{m.group('unit')!r} is "
+                                f"{_dimension_of(m.group('unit'))}, not a unit of duration")
+                if previous is not None and size >= previous:
+                    raise _fail("duration", text, "write the parts largest unit first, each "
+                                "unit once (1h30min, 6d12h)")
+                previous = size
+                total += Fraction(Decimal(m.group("num"))) * size
+            return _to_int(total, text, "duration", "ms", max_value, "1 s = 1,000 ms")
+        if parts and re.search(r"[A-Za-zµμ]\s*" + _NUMBER + r"\s*$", body):
+            raise _fail("duration", text, "the unit is missing after the last number")
+    value = _parse(text, "duration", _DURATION, None, False)
     return _to_int(value, text, "duration", "ms", max_value, "1 s = 1,000 ms")
 
 

@@ -8,9 +8,10 @@ is printed); 2 usage error; 3 no device answered or the line failed;
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, NoReturn, Optional, Sequence
 
 from pyemu import units
 
@@ -45,6 +46,27 @@ class Parser(argparse.ArgumentParser):
         # argparse's own test (a private attribute, present in every Python 3):
         # what it matches is read as a value when no option looks like a number.
         self._negative_number_matcher = re.compile(r"^-\.?[0-9]")
+
+    def error(self, message: str) -> "NoReturn":  # type: ignore[override]
+        """A usage error: argparse's text, or under ``--json`` one JSON object on stdout.
+
+        ``--json`` promises one object on stdout whatever happens, so a script
+        never has to parse usage text: ``{"ok": false, "command", "error": "usage",
+        "message", "usage"}``; the usual lines still go to stderr. Exit status 2."""
+        if JSON_USAGE_ERRORS:
+            # the parser's prog is "pyemu ctl advance": the command is what follows "pyemu"
+            # (an unknown option is reported by the top parser: then the word typed)
+            command = self.prog.split(" ", 1)[1] if " " in self.prog else COMMAND
+            print(json.dumps({"ok": False, "command": command, "error": "usage",
+                              "message": message, "usage": self.format_usage().strip()}))
+        super().error(message)
+
+
+# Set by pyemu.cli.main.main when the command line asks for --json output
+# (fleet's --json names a file and is not such a request).
+JSON_USAGE_ERRORS = False
+# The subcommand being run ("ctl", "serve" ...), for error(): set by main().
+COMMAND = ""
 
 
 # -- argument types shared by subcommands -----------------------------------------
@@ -139,5 +161,5 @@ def line_options(args: argparse.Namespace) -> dict:
 
 
 def error(message: str) -> None:
-    """One line on stderr, no traceback."""
-    print(f"pyemu: {message}", file=sys.stderr)
+    """One line on stderr, no traceback, prefixed with the subcommand (``pyemu serve: ...``)."""
+    print(f"pyemu {COMMAND}: {message}" if COMMAND else f"pyemu: {message}", file=sys.stderr)

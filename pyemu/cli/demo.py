@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pyemu import units
-from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_REFUSED, error
+from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, error
 from pyemu.host.emulator import ServeProcess
 from pyemu.pump.client import Client, ClientError
 from pyemu.pump.names import alarm_names, short_reason
@@ -72,6 +72,7 @@ class DemoResult:
     run: Optional[RunResult] = None          # one Outcome per command and expectation
     hello: Any = None
     port: str = ""
+    own_emulator: bool = True                # False: the pump at --port (a board, another emulator)
     timeline: List[Tuple[int, str, str]] = field(default_factory=list)  # (time_ms, text, style)
     months: List[Month] = field(default_factory=list)
     final: Any = None
@@ -81,6 +82,10 @@ class DemoResult:
     round_trips_us: List[float] = field(default_factory=list)
     requests: int = 0
     wall_s: float = 0.0
+
+
+class PumpNotReady(ValueError):
+    """The pump given with --port cannot play the demo (not new, or no manual clock)."""
 
 
 class _TimedClient:
@@ -187,6 +192,7 @@ def run_demo(port: Optional[str] = None, scenario: str = SCENARIO,
         with ServeProcess.manual_pty(test_features=False) as emulator:
             _play(emulator.port, result, on_outcome)
     else:
+        result.own_emulator = False
         _play(port, result, on_outcome)
     result.wall_s = time.perf_counter() - start
     return result
@@ -199,6 +205,8 @@ def _play(port: str, result: DemoResult, on_outcome: Optional[Callable[[Outcome]
     with Client.connect(port, timeout=2.0) as raw:
         client = _TimedClient(raw, result.round_trips_us)
         result.hello = client.hello()
+        if not result.own_emulator:
+            _check_new(port, result.hello, client.status())
         target = _DemoTarget(client, result)
 
         def noted(o: Outcome) -> None:
@@ -218,6 +226,29 @@ def _play(port: str, result: DemoResult, on_outcome: Optional[Callable[[Outcome]
         target.close_month()
         result.final = client.status()
         result.requests = raw.stats.requests
+
+
+def _check_new(port: str, hello: Any, status: Any) -> None:
+    """Refuse, before anything is sent, a pump the demo's expectations cannot hold on.
+
+    The scenario starts at implant: an empty reservoir, nothing pumped, no drug;
+    and it moves time, so the clock must be manual. Playing anyway would report
+    the pump's history as failed expectations."""
+    if hello.clock_name != "manual":
+        raise PumpNotReady(f"the pump at {port} runs a {hello.clock_name} clock; the demo moves "
+                           "time itself and needs a manual clock (pyemu serve --clock manual, "
+                           "the QEMU board, a board's test build)")
+    history = []
+    if status.reservoir_nl:
+        history.append(f"{status.reservoir_nl / 1e6:g} mL in the reservoir")
+    if status.pumped_nl:
+        history.append(f"{status.pumped_nl / 1e6:g} mL pumped")
+    if status.drug:
+        history.append(f"drug {status.to_json()['drug']}")
+    if history:
+        raise PumpNotReady(f"the pump at {port} is not new ({', '.join(history)}); the demo "
+                           "starts at implant: give a new pump (pyemu serve --port pty --clock "
+                           "manual), or play your own scenario on it with pyemu run FILE --target URL")
 
 
 # -- printing ----------------------------------------------------------------------------
@@ -254,9 +285,11 @@ def render(result: DemoResult) -> None:
     h = result.hello
     console.print(f"[bold]pyemu demo[/bold] — {sc.name}, on an emulated pump "
                   f"(scenario {sc.path}: `pyemu run demo` checks the same file)")
+    where = (f"emulator in a child process on {result.port}" if result.own_emulator
+             else f"on the pump at {result.port}")
     console.print(f"pump {h.model} serial {h.serial}, firmware {h.firmware}, "
-                  f"{h.reservoir_capacity_nl / 1e6:g} mL reservoir; emulator in a child process on "
-                  f"{result.port} (manual clock)")
+                  f"{h.reservoir_capacity_nl / 1e6:g} mL reservoir; ", end="")
+    console.print(f"{where} (manual clock)", soft_wrap=True)
     console.print(_therapy_line(sc) + "\n")
 
     timeline = Table(title="Timeline (the pump's event log, and why each visit happened)",
@@ -320,16 +353,19 @@ def register(subparsers: Any) -> None:
                     "that runs the reservoir low, then empty. Exit status 1 if an expectation "
                     "of the scenario is not met.")
     p.add_argument("--port", metavar="URL",
-                   help="play on this pump instead (it must run a manual clock and be new)")
+                   help="play on this pump instead (a board, another emulator); it must run a "
+                        "manual clock and be new, else the demo refuses it before sending anything")
     p.set_defaults(func=_cmd_demo)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-
     try:
         result = run_demo(port=args.port)
+    except PumpNotReady as exc:
+        error(str(exc))
+        return EXIT_USAGE
     except (ClientError, OSError, RuntimeError) as exc:
-        error(f"demo: {exc}")
+        error(str(exc))
         return EXIT_LINK
     render(result)
     return EXIT_OK if result.run is not None and result.run.passed else EXIT_REFUSED

@@ -83,7 +83,7 @@ def _hello(url: str, timeout: float, **serial_options: Any) -> Tuple[Any, float]
 
 def _print_hello(url: str, hello: Any, as_json: bool) -> None:
     if as_json:
-        print(json.dumps({"port": url, **hello.to_json()}), flush=True)
+        print(json.dumps({"ok": True, "command": "hil", "port": url, **hello.to_json()}), flush=True)
         return
     print(f"PORT {url}", flush=True)
     print(f"  {hello.model} serial {hello.serial}, firmware {hello.firmware}, "
@@ -92,20 +92,27 @@ def _print_hello(url: str, hello: Any, as_json: bool) -> None:
           flush=True)
 
 
+def _failed(args: argparse.Namespace, status: int, message: str) -> int:
+    """One line on stderr; with --json also the one object on stdout (ok false)."""
+    print(f"pyemu hil: {message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"ok": False, "command": "hil", "error": "usage" if status == 2 else "link",
+                          "message": message}), flush=True)
+    return status
+
+
 def run(args: argparse.Namespace) -> int:
     """``pyemu hil``: see :func:`register`. Returns the CLI's exit status."""
     exit_ok, exit_usage, exit_link = 0, 2, 3
     if args.port:
         if args.check or args.image or args.keys or args.clock != "manual":
-            print("pyemu hil: --check, --image, --keys and --clock are for QEMU; a real board is "
+            return _failed(args, exit_usage, "--check, --image, --keys and --clock are for QEMU; a real board is "
                   "flashed with its image (make firmware KEYS=FILE for sessions) and starts in "
-                  "the manual clock (hold B1 at reset for real time)", file=sys.stderr)
-            return exit_usage
+                  "the manual clock (hold B1 at reset for real time)")
         try:
             hello, _ = _hello(args.port, args.timeout, baudrate=args.baud)
         except Exception as exc:  # noqa: BLE001 - the CLI reports any failure as one line
-            print(f"pyemu hil: no HELLO from {args.port}: {exc}", file=sys.stderr)
-            return exit_link
+            return _failed(args, exit_link, f"no HELLO from {args.port}: {exc}")
         _print_hello(args.port, hello, args.json)
         return exit_ok
 
@@ -115,26 +122,21 @@ def run(args: argparse.Namespace) -> int:
     image = args.image
     if args.keys:
         if args.image:
-            print("pyemu hil: --keys builds its own image; give --image or --keys, not both",
-                  file=sys.stderr)
-            return exit_usage
+            return _failed(args, exit_usage, "--keys builds its own image; give --image or --keys, not both")
         try:
             image = build_provisioned_firmware(args.keys)
         except HilError as exc:
-            print(f"pyemu hil: {exc}", file=sys.stderr)
-            return exit_usage
+            return _failed(args, exit_usage, f"{exc}")
     try:
         board = QemuBoard(image, qemu=args.qemu, clock=args.clock, speed=args.speed)
     except ValueError as exc:
-        print(f"pyemu hil: {exc}", file=sys.stderr)
-        return exit_usage
+        return _failed(args, exit_usage, f"{exc}")
     try:
         url = board.start()
         hello, answered = _hello(url, args.timeout)
     except Exception as exc:  # noqa: BLE001
         board.stop()
-        print(f"pyemu hil: {exc}", file=sys.stderr)
-        return exit_link
+        return _failed(args, exit_link, f"{exc}")
     hello_ms = (answered - board.started_at) * 1000
     _print_hello(url, hello, args.json)
     print(f"pyemu hil: firmware {board.image} in QEMU {MACHINE}: READY "
@@ -155,6 +157,5 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, old_term)
         board.stop()
     if not stop.is_set():
-        print(f"pyemu hil: QEMU exited: {board.diag_lines[-3:]}", file=sys.stderr)
-        return exit_link
+        return _failed(args, exit_link, f"QEMU exited: {board.diag_lines[-3:]}")
     return exit_ok

@@ -29,7 +29,9 @@ def register(subparsers: Any) -> None:
     keys = subparsers.add_parser(
         "keys", help="create session keys and provision a pump with them",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description=__doc__.split("\n\n", 1)[1].split("Keys are never", 1)[0].strip(),
+        # the module docstring, without its reST markup (``x`` and the :: before examples)
+        description=__doc__.split("\n\n", 1)[1].split("Keys are never", 1)[0].strip()
+        .replace("``", "").replace("::", ":"),
     )
     sub = keys.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
     p = sub.add_parser("create", help="a new key file with fresh random keys (mode 0600)")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import AbstractSet, List, Optional, Sequence, Tuple
 
@@ -31,12 +32,14 @@ SUBCOMMANDS: List[Tuple[str, str, str]] = [
     ("run", "pyemu.cli.run", "play a therapy scenario file and report pass/fail per expectation"),
     ("report", "pyemu.cli.report", "plot a therapy timeline or the trumpet curve (PNG and SVG)"),
     ("monitor", "pyemu.cli.monitor", "live dashboard of a pump's telemetry, alarms and events"),
+    ("decode", "pyemu.cli.decode", "print the frames of a recording, of hex on stdin, or of a live pump"),
     ("hil", "pyemu.cli.hil",
      "run the board firmware in QEMU, or check a real board, for the client to talk to"),
     ("fleet", "pyemu.cli.fleet", "simulate a population of virtual patients and report risk figures"),
     ("keys", "pyemu.cli.keys", "create session keys and provision a pump with them"),
     ("state", "pyemu.cli.state",
      "inspect a state file, or restart a damaged one from its previous generation"),
+    ("web", "pyemu.cli.web", "the clinician programmer in a browser (http://127.0.0.1:8080)"),
 ]
 SUBCOMMAND_MODULES: List[str] = [module for _, module, _ in SUBCOMMANDS]
 
@@ -83,9 +86,18 @@ def _command(argv: Sequence[str]) -> AbstractSet[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``pyemu`` command; returns the exit status."""
+    from pyemu.cli import common
+
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_command(words))
+    named = _command(words)
+    command = next(iter(named), "")
+    # --json promises one object on stdout, usage errors included (fleet's --json is a file)
+    options = words[:words.index("--")] if "--" in words else words
+    common.JSON_USAGE_ERRORS = "--json" in options and command != "fleet"
+    common.COMMAND = command if command in {name for name, _, _ in SUBCOMMANDS} else ""
+    parser = build_parser(named)
     args = parser.parse_args(words)
+    common.COMMAND = str(getattr(args, "command", "") or "")
     if getattr(args, "func", None) is None:
         parser.print_help()
         return EXIT_USAGE
@@ -94,5 +106,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # `pyemu ctl events | head`: the reader left; not an error of ours.
+        # `pyemu ctl events | head`: the reader left; not an error of ours. Point
+        # stdout at /dev/null so the interpreter's final flush does not complain.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
         return EXIT_OK

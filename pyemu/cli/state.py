@@ -95,7 +95,7 @@ def _recover(args: argparse.Namespace) -> int:
     from pyemu.host.device import Device
 
     if not Device.load(result.payload).provisioned:
-        print(f"pyemu: warning: the recovered pump has NO keys: it obeys every client without a "
+        print(f"pyemu state: warning: the recovered pump has NO keys: it obeys every client without a "
               f"session. Keys are saved in both generations when provisioned, so the damaged one "
               f"had none either (if written by this pyemu). To require sessions: "
               f"pyemu keys provision --state {args.file} --keys KEYFILE", file=sys.stderr)

@@ -205,6 +205,7 @@ class Message:
     dir: str
     name: str                # message type name, as the protocol spells it
     fields: dict
+    seq: int = -1            # the frame's sequence number (pairs a request with its reply)
 
 
 def messages(rec: Recording) -> Iterator[Message]:
@@ -219,7 +220,7 @@ def messages(rec: Recording) -> Iterator[Message]:
                 name = P.MsgType(fr.msg_type).name
             except ValueError:
                 name = f"TYPE_{fr.msg_type}"
-            yield Message(r.t, r.sim_ms, r.dir, name, dict(fr.fields))
+            yield Message(r.t, r.sim_ms, r.dir, name, dict(fr.fields), fr.seq)
 
 
 def status_dict(name: str, f: dict) -> dict | None:

@@ -491,10 +491,9 @@ class UnixSocketTransport(_FdTransport):
     def __init__(self, url: str) -> None:
         self.url = url
         self.peer = url
-        path = url[len("unix://"):]
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            sock.connect(path)
+            sock.connect(url[len("unix://"):])
         except OSError as exc:
             sock.close()
             raise TransportError(f"cannot open {url}: {exc.strerror or exc}") from None
@@ -505,6 +504,26 @@ class UnixSocketTransport(_FdTransport):
         if self._fd >= 0:
             self._sock.close()
             self._fd = -1
+
+
+class TcpSocketTransport(UnixSocketTransport):
+    """``socket://HOST:PORT``: a TCP client (what ``tcp-listen://`` prints).
+
+    Our own rather than pyserial's socket:// backend, whose open flushes the
+    input: that discarded the line a tcp-listen server sends a second client
+    at once to say why it refuses it, so the client could only report a
+    closed line. A URL with options (``?logging=...``) still goes to pyserial."""
+
+    def __init__(self, url: str, host: str, port: int, connect_timeout: float = 5.0) -> None:
+        self.url = url
+        self.peer = url
+        try:
+            sock = socket.create_connection((host, port), timeout=connect_timeout)
+        except OSError as exc:
+            raise TransportError(f"cannot open {url}: {exc.strerror or exc}") from None
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock = sock
+        self._set_fd(sock.fileno())
 
 
 def open_transport(url: str, *, link: Optional[str] = None, **serial_options: Any) -> Transport:
@@ -521,6 +540,11 @@ def open_transport(url: str, *, link: Optional[str] = None, **serial_options: An
         return open_lossy(url, open_transport, link=link, **serial_options)
     if url.startswith("unix://"):
         return UnixSocketTransport(url)
+    if url.startswith("socket://") and "?" not in url:
+        parts = urlsplit(url)
+        if parts.hostname is None or parts.port is None:
+            raise TransportError(f"{url}: write socket://HOST:PORT, e.g. socket://127.0.0.1:5555")
+        return TcpSocketTransport(url, parts.hostname, parts.port)
     if url.startswith("tcp-listen://"):
         parts = urlsplit(url)
         if parts.hostname is None or parts.port is None:

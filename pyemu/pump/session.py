@@ -314,14 +314,22 @@ class WireSession:
         try:
             self.transport.write(data)
             return
-        except TransportClosed:
-            self._reconnect()
+        except TransportClosed as exc:
+            self._reconnect_after(exc)
         except TransportError as exc:
             raise LinkError(str(exc)) from None
         try:
             self.transport.write(data)
         except TransportError as exc:
             raise LinkError(str(exc)) from None
+
+    def _reconnect_after(self, closed: TransportClosed) -> None:
+        """The line closed under a read or a write: reopen it, unless the server
+        closed it to refuse this client (a tcp-listen port that has a client
+        already): that is said at once, never retried."""
+        if "pyemu serve: refused" in str(closed):
+            raise LinkError(str(closed)) from None
+        self._reconnect()
 
     def _reconnect(self, deadline: Optional[float] = None) -> None:
         """Reopen the line after it closed, until ``deadline``; LinkError if impossible."""
@@ -370,9 +378,7 @@ class WireSession:
         try:
             data = self.transport.read(remaining)
         except TransportClosed as exc:
-            if "pyemu serve: refused" in str(exc):
-                raise LinkError(str(exc)) from None   # the port has a client: say so, do not retry
-            self._reconnect()
+            self._reconnect_after(exc)
             return _RECONNECTED  # a pending request is sent again on the new line
         except TransportError as exc:
             raise LinkError(str(exc)) from None

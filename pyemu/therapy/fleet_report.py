@@ -174,32 +174,51 @@ class FleetReport:
 
     def plot(self, path: str) -> str:
         """Write a 2x2 PNG: alarm rates, refusal reasons, years to ERI, days empty."""
+        self.figure().savefig(path, dpi=100)
+        return path
 
+    def figure(self) -> Any:
+        """The 2x2 figure of :meth:`plot` (a matplotlib Figure)."""
+        # matplotlib is the optional plot extra: imported only when a plot is drawn
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        # counts are whole and get thousands separators; at most 5 ticks an axis,
+        # so labels of large counts never run into each other
+        whole = MaxNLocator(nbins=5, integer=True)
+        thousands = FuncFormatter(lambda v, _: f"{v:,.0f}")
         fig = new_figure(figsize=(11, 7.5))
         axes = fig.subplots(2, 2)
         ax = axes[0][0]
         kinds = list(ALARM_KINDS)
-        ax.barh(kinds, [self.alarms_per_patient_year[k] for k in kinds], color="tab:red")
+        ax.barh([k.upper() if k in ("eri", "eos") else k.replace("_", " ") for k in kinds],
+                [self.alarms_per_patient_year[k] for k in kinds], color="tab:red")
         ax.set_xlabel("alarms per patient-year")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.invert_yaxis()
         ax = axes[0][1]
         reasons = sorted(self.denied, key=lambda r: -self.denied[r])
-        ax.barh(reasons or ["(none)"], [self.denied[r] for r in reasons] or [0], color="tab:orange")
-        ax.set_xlabel(f"refused patient boluses (of {self.requests} requests)")
+        ax.barh([r.replace("_", " ") for r in reasons] or ["(none)"],
+                [self.denied[r] for r in reasons] or [0], color="tab:orange")
+        ax.set_xlabel(f"refused patient boluses (of {self.requests:,} requests)")
+        ax.xaxis.set_major_locator(whole)
+        ax.xaxis.set_major_formatter(thousands)
         ax.invert_yaxis()
         ax = axes[1][0]
         ax.hist([p.eri_days / DAYS_PER_YEAR for p in self.patients], bins=30, color="tab:blue")
         ax.set_xlabel("years from implant to ERI (seen or projected)")
         ax.set_ylabel("patients")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.yaxis.set_major_formatter(thousands)
         ax = axes[1][1]
         empty = [p.empty_ms / MS_PER_DAY for p in self.patients if p.empty_ms > 0]
         ax.hist(empty or [0.0], bins=20, color="tab:gray")
-        ax.set_xlabel(f"days spent empty ({len(empty)} of {self.n_patients} patients ever empty)")
+        ax.set_xlabel(f"days spent empty ({len(empty):,} of {self.n_patients:,} patients ever empty)")
         ax.set_ylabel("patients")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.yaxis.set_major_formatter(thousands)
         fig.suptitle(f"pyemu fleet: {self.n_patients} patients x {self.span_days} days, seed {self.seed}")
         fig.tight_layout()
-        fig.savefig(path, dpi=100)
-        return path
+        return fig
 
 
 def load_patients(rows: list[dict[str, Any]]) -> list[PatientResult]:

@@ -67,6 +67,16 @@ class RunResult:
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.passed]
 
+    def __repr__(self) -> str:
+        # What `assert result.passed` shows in pytest: the failed expectations
+        # with their values, not the whole scenario.
+        bad = self.failures
+        head = (f"RunResult({self.scenario.name!r}: {len(self.outcomes) - len(bad)} of "
+                f"{len(self.outcomes)} expectations met")
+        if not bad:
+            return head + ")"
+        return head + "; failed:\n" + "\n".join("  " + format_outcome(o) for o in bad) + "\n)"
+
 
 def play(sc: Scenario, target: Target,
          on_outcome: Callable[[Outcome], None] | None = None,

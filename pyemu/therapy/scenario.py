@@ -518,7 +518,7 @@ class _Parser:
                 self.fail(i, "battery", "must be { min = PERCENT, max = PERCENT } (numbers)")
             out["battery"] = (b.get("min"), b.get("max"))
         if not out:
-            self.fail(i, "", "a check needs at least one of: " + ", ".join(ACTIONS["check"][1]))
+            self.fail(i, "", "a check needs at least one of: " + ", ".join(sorted(ACTIONS["check"][1])))
         return out
 
     def _bounds(self, i: int, key: str, b: Any, conv) -> tuple[int | None, int | None]:
@@ -547,11 +547,8 @@ def format_time(ms: int) -> str:
 
 
 def duration_ms(text: str) -> int:
-    """A duration, possibly in parts: "35d", "35d 1h", "1h 30min"."""
-    parts = text.split()
-    if len(parts) <= 1:
-        return units.duration_ms(text)
-    return sum(units.duration_ms(p) for p in parts)
+    """A duration, possibly in parts: "35d", "35d 1h", "1h30min", "1.5y" (units.duration_ms)."""
+    return units.duration_ms(text)
 
 
 _EXAMPLE = {duration_ms: "2d", units.duration_ms: "2d", units.volume_nl: "1.5mL",

@@ -187,3 +187,21 @@ def test_a_refusal_waiting_unread_is_reported_when_a_write_finds_the_line_closed
             line.write(b"\x00request\x00")
     finally:
         client.close()
+
+
+def test_a_client_whose_request_meets_a_refusal_reports_the_refusal():
+    """End to end through the client: the request's write is the first to see
+    the refusing server's close; the client says the server's sentence (who
+    holds the port, where to watch) instead of "did the device stop?", and
+    does not retry. (test_serve_clients' second-client test failed this way
+    under load.)"""
+    from pyemu.pump.client import Client, LinkError
+
+    server, client = socket.socketpair()
+    try:
+        server.sendall(b"pyemu serve: refused: this pump already has a client on this port\n")
+        server.close()
+        with pytest.raises(LinkError, match="pyemu serve: refused: this pump already has a client"):
+            Client(Pair(client), timeout=1.0, retries=0).status()
+    finally:
+        client.close()

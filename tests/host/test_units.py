@@ -138,3 +138,29 @@ def test_any_text_gives_a_value_or_a_unit_error(text):
         except UnitError:
             continue
         assert isinstance(value, int) and value >= 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1h30min", 5_400_000),
+    ("6d12h", 6 * 86_400_000 + 12 * 3_600_000),
+    ("35d 1h", 35 * 86_400_000 + 3_600_000),
+    ("1h 30min 15s", 5_415_000),
+    ("1.5y", 547 * 86_400_000 + 43_200_000),      # a year is 365 days
+    ("2y", 730 * 86_400_000),
+    ("1w2d", 9 * 86_400_000),
+    ("1min500ms", 60_500),
+])
+def test_compound_durations_read_as_the_sum_of_their_parts(text, expected):
+    """A duration may be written in parts, largest unit first (1h30min, 6d12h, 1.5y)."""
+    assert units.duration_ms(text) == expected
+
+
+@pytest.mark.parametrize("text, says", [
+    ("30min1h", "largest unit first"),
+    ("1h1h", "largest unit first"),
+    ("1h30", "unit is missing"),
+    ("1h-30min", "cannot read"),
+])
+def test_compound_durations_out_of_order_or_incomplete_are_refused(text, says):
+    with pytest.raises(UnitError, match=says):
+        units.duration_ms(text)
