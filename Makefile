@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 
-FW_LAYERS := firmware/core firmware/proto firmware/device firmware/crypto
+FW_LAYERS := firmware/core firmware/plant firmware/proto firmware/device firmware/crypto
 FW_SRC    := $(foreach d,$(FW_LAYERS),$(wildcard $(d)/*.c))
 FW_HDR    := $(foreach d,$(FW_LAYERS),$(wildcard $(d)/*.h))
 CDEFS     := $(wildcard pyemu/_cdef/*.cdef)

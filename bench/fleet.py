@@ -75,4 +75,27 @@ def rows() -> list[Row]:
                    note="same report on 1 and 2 workers: " + ("yes" if same else "NO")))
     out.append(Row("fleet", "  machine: 2 processes / 1 process, pure-Python loop", machine_scaling(), "x",
                    note="the ceiling for the ratio above on this machine, measured in the same run"))
+    out.extend(plant_rows())
     return out
+
+
+def plant_rows() -> list[Row]:
+    """The C batch with the physical plant in the loop (pyemu.therapy.fleet_plant), one core."""
+    from pyemu.therapy.fleet_plant import simulate
+
+    out = []
+    for requests, label in ((2, "up to 2 patient requests a day"), (0, "no patient requests")):
+        rates = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            n = _plant_run(simulate, requests)
+            rates.append(n / (time.perf_counter() - t0))
+        out.append(Row("fleet", f"fleet with the plant, C batch, 1 core, {label}", statistics.median(rates),
+                       "patient-years/s", note="one device_fleet_run per patient-year, 20 % of patients "
+                       "with each of 4 faults; median of 3 rounds"))
+    return out
+
+
+def _plant_run(simulate, requests: int, patients: int = 400) -> int:
+    simulate(patients, seed=SEED, requests_max=requests)
+    return patients

@@ -19,7 +19,7 @@ from cffi import FFI
 
 _here = os.path.dirname(os.path.abspath(__file__))
 _root = os.path.dirname(_here)
-_layers = ("core", "proto", "device", "crypto")
+_layers = ("core", "plant", "proto", "device", "crypto")
 _firmware = os.path.join(_root, "firmware")
 
 ffibuilder = FFI()

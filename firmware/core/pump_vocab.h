@@ -145,6 +145,10 @@ typedef enum {
  *   RESOUND_SET: new re-sound interval ms / previous interval ms
  *   REFILL_RECONCILED: expected nL (the reservoir before the refill) / withdrawn nL
  *   SOFT_LIMIT_CONFIRMED: prescribed max_dose_ug_24h / the drug library's soft limit ug/24 h
+ *   PLANT_FAULT: fault (a plant fault) / its value (factor ppm, leak ppm, strokes before a stall, MRI recovery rule)
+ *   PLANT_CLEARED: fault (a plant fault) / 0
+ *   MRI_ENDED: mri_recovery rule / scan minutes
+ *   MRI_RECOVERED: mri_recovery rule / minutes from the end of the scan
  */
 /* Kinds of event log entries and what their data0/data1 mean (pump.h SEMANTICS, Event data). `reason` = a reason code, `bolus_kind`, `alarm` and `fault` = a value of that table. */
 typedef enum {
@@ -174,6 +178,10 @@ typedef enum {
     PUMP_EV_RESOUND_SET = 23,         /* re-sound interval of acknowledged non-critical alarms changed */
     PUMP_EV_REFILL_RECONCILED = 24,   /* logged before REFILL when the refill gave the withdrawn volume */
     PUMP_EV_SOFT_LIMIT_CONFIRMED = 25,/* logged before PRESCRIBED when the clinician confirmed a 24-h dose limit above the drug's soft limit */
+    PUMP_EV_PLANT_FAULT = 30,         /* test bench: a plant fault injected (logged by the device) */
+    PUMP_EV_PLANT_CLEARED = 31,       /* test bench: a plant fault cleared */
+    PUMP_EV_MRI_ENDED = 32,           /* test bench: the MRI scan ended; the motor stays stalled until its recovery */
+    PUMP_EV_MRI_RECOVERED = 33,       /* test bench: the motor runs again after an MRI scan */
     PUMP_EV_KIND_COUNT
 } pump_event_kind_t;
 
@@ -190,7 +198,28 @@ typedef enum {
     PUMP_FAULT_NONE = 0,        /* no fault */
     PUMP_FAULT_MOTOR_STALL = 1, /* the next stroke fails; MOTOR_STALL latches until cleared */
     PUMP_FAULT_MEMORY = 2,      /* MEMORY_ERROR at once; delivery halts until cleared */
+    PUMP_FAULT_FLOW_ERROR = 3,  /* plant (PLANT_FAULT): each stroke moves stroke_nl x factor from the real reservoir; factor constant or drifting */
+    PUMP_FAULT_OCCLUSION = 4,   /* plant: catheter occluded; nothing reaches the tip, the drug backs up (held); optionally the motor stalls after N strokes */
+    PUMP_FAULT_LEAK = 5,        /* plant: catheter leaking; that fraction of the drug goes to the tissue */
+    PUMP_FAULT_DISCONNECT = 6,  /* plant: catheter disconnected; all the drug goes to the tissue */
+    PUMP_FAULT_POCKET_FILL = 7, /* plant: the next refill is injected into the pocket; the tissue gets its mass, the reservoir nothing */
+    PUMP_FAULT_MRI = 8,         /* plant: a magnetic field stalls the motor for the scan; recovery at once, after a delay or at the next interrogation */
 } pump_fault_t;
+
+/* State of the catheter in the physical plant (TRUTH, test builds; firmware/plant/plant.h). */
+typedef enum {
+    PLANT_CATHETER_PATENT = 0,       /* open: the drug reaches the intrathecal tip */
+    PLANT_CATHETER_OCCLUDED = 1,     /* nothing reaches the tip; the drug backs up (held) */
+    PLANT_CATHETER_LEAKING = 2,      /* a fraction of the drug goes to the tissue */
+    PLANT_CATHETER_DISCONNECTED = 3, /* all the drug goes to the tissue */
+} plant_catheter_t;
+
+/* When the motor runs again after an MRI scan (PLANT_FAULT MRI). */
+typedef enum {
+    PLANT_MRI_RECOVERY_IMMEDIATE = 0,     /* at the end of the scan */
+    PLANT_MRI_RECOVERY_DELAY = 1,         /* a delay after the end of the scan */
+    PLANT_MRI_RECOVERY_INTERROGATION = 2, /* at the first HELLO, GET_STATUS or GET_STATUS_EXT after the scan */
+} plant_mri_recovery_t;
 
 /* The drug library (vocabulary.json drug_library), indexed by pump_drug_t.
  * 0 = no limit. pump_rx.c refuses concentrations and 24-h dose limits above

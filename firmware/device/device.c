@@ -95,6 +95,7 @@ int device_init(device_t *d, const pump_config_t *cfg, const device_options_t *o
         return rc;
     }
     proto_decoder_init(&d->dec);
+    plant_init(&d->plant);
     d->opt = *opt;
     d->nv_generation = 1u;          /* a new pump is not on disk yet */
     d->nv_saved_generation = 0u;
@@ -179,7 +180,7 @@ int device_tick(device_t *d, uint64_t now_ms)
         return DEVICE_E_ARG;
     }
     if (d->opt.clock_mode != DEVICE_CLOCK_MANUAL) {
-        int rc = pump_advance(&d->pump, now_ms);
+        int rc = device_advance(d, now_ms);
         if (rc != PUMP_OK) {
             return rc;
         }

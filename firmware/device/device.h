@@ -150,6 +150,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "plant.h"
 #include "proto.h"
 #include "pump.h"
 
@@ -170,8 +171,14 @@
 #define DEVICE_CACHE_INLINE_MAX 32u   /* longer request payloads are kept as SHA-256 (32 B) */
 #define DEVICE_CACHE_DATA_MAX  85u    /* request as kept + reply: ADVANCE 8 + STATUS 77 */
 #define DEVICE_TELEMETRY_PERIOD_MAX_MS 2592000000u  /* 30 days */
-#define DEVICE_IMAGE_VERSION   3u     /* 3: cache entries hold the request, security block;
-                                         2: key block; 1 and 2 still load, their cache entries as unused */
+#define DEVICE_IMAGE_VERSION   4u     /* 4: plant block; 3: cache entries hold the request,
+                                         security block; 2: key block; 1, 2 and 3 still load
+                                         (1 and 2: cache entries as unused; 1..3: a patent,
+                                         error-free plant that agrees with the core) */
+/* Most core steps one device_advance makes: drift days (a drift lasts
+ * < 50 days), stroke-by-stroke steps towards an occlusion stall (at most
+ * PLANT_STALL_AFTER_MAX), scan end, recovery, the target. */
+#define DEVICE_PLANT_MAX_STEPS (PLANT_STALL_AFTER_MAX + 64u)
 
 /* Return codes of this layer (the core's pump_result_t pass through as they are). */
 #define DEVICE_OK              0
@@ -356,6 +363,9 @@ typedef struct device {
 
     device_stats_t stats;
     device_auth_t auth;
+
+    /* the physical plant (bench mode; saved): see PHYSICAL PLANT below */
+    plant_t plant;
 } device_t;
 
 /*
@@ -417,6 +427,9 @@ void     device_nv_saved(device_t *d, uint32_t gen);
  *   the security block: u32 failed proofs, 5 x u32 SECURITY counts
  *   suppressed and not yet logged (AUTH_REQUIRED .. AUTH_RATE_LIMITED;
  *   versions 1 and 2 have no security block and load with all zero) |
+ *   the plant block (version 4): PLANT_IMAGE_LEN bytes of plant_save
+ *   (versions 1..3 load with a patent, error-free plant that agrees with
+ *   the core's reservoir and delivered mass) |
  *   u32 pump snapshot size | pump snapshot |
  *   u32 CRC-32 (as zlib.crc32) of everything before it.
  * Older versions still load: version 2 had cache entries of (u8 used,
@@ -461,6 +474,96 @@ int device_patient_button(device_t *d);
 const pump_t *device_pump(const device_t *d);
 uint64_t device_now_ms(const device_t *d);
 void device_get_stats(const device_t *d, device_stats_t *out);
+
+/*
+ * ----------------------------------------------------------------------
+ * PHYSICAL PLANT (firmware/plant/plant.h; test features only)
+ * ----------------------------------------------------------------------
+ * Every device carries a plant between the core's strokes and the patient;
+ * without faults it agrees with the core exactly. Only a device with test
+ * features accepts PLANT_FAULT and GET_TRUTH (else NAK UNSUPPORTED). Time:
+ * the core's time is advanced in steps that stop at the plant's instants
+ * (drift days, scan end, recovery delay; stroke by stroke while an
+ * occlusion counts towards its stall, at most DEVICE_PLANT_MAX_STEPS
+ * steps); after each step the plant takes the core's totals. The plant's
+ * motor requests become the core's MOTOR_STALL fault (injected: the next
+ * stroke fails and the firmware raises MOTOR_STALL; cleared when the motor
+ * runs again), so the firmware sees exactly what a real one would. HELLO,
+ * GET_STATUS and GET_STATUS_EXT are interrogations (MRI recovery rule
+ * INTERROGATION): the reply shows the pump as the programmer found it
+ * (still stalled), then the motor runs again (MRI_RECOVERED logged; the
+ * ALARM frame of the cleared stall follows the reply). GET_TRUTH and
+ * READ_EVENTS are not interrogations. Accepted refills go through the plant's needle. The
+ * plant is saved in the image (version 4) and is reported by device_truth.
+ */
+int device_advance(device_t *d, uint64_t to_ms);
+const plant_t *device_plant(const device_t *d);
+
+/*
+ * ----------------------------------------------------------------------
+ * FLEET BATCH (device_fleet.c; host builds and benches)
+ * ----------------------------------------------------------------------
+ * device_fleet_run plays one planned virtual patient for span_days on *d
+ * (re-initialised: any state is lost): fill, a one-step prescription with
+ * patient boluses, each day 0..pb_requests_max requests at random waking
+ * minutes (xorshift32 from seed: the same plan gives the same result), a
+ * refill every refill_interval_days at 10:00 with REFILL_RECONCILE of what
+ * the plant's reservoir really holds (the visit interrogates the pump), and
+ * the plant's faults: flow error from flow_onset_day, occlusion from
+ * occlusion_onset_day (no stall), pocket fill at refill number
+ * pocket_fill_refill (1-based; 0 none), an MRI scan at 14:00 of mri_day.
+ * A day with no fault is DEVICE_FLEET_NEVER. After each day the result
+ * notes the first day each clinical check fired: a flagged reconciliation,
+ * LOW_RESERVOIR or MOTOR_STALL raised (from the event log); and the days
+ * that ended with the real reservoir empty or the motor stalled. Bounded: span_days <= DEVICE_FLEET_MAX_DAYS, at most
+ * DEVICE_FLEET_MAX_REQUESTS requests a day. Returns DEVICE_OK, DEVICE_E_ARG
+ * or the core's refusal of the plan (PUMP_E_*).
+ */
+#define DEVICE_FLEET_NEVER        UINT32_MAX
+#define DEVICE_FLEET_MAX_DAYS     36600u    /* 100 years */
+#define DEVICE_FLEET_MAX_REQUESTS 8u
+typedef struct {
+    uint32_t seed;
+    uint32_t serial;
+    uint32_t span_days;
+    uint32_t capacity_nl;           /* 20 or 40 mL */
+    uint32_t fill_nl;
+    uint16_t drug;
+    uint32_t conc_ug_ml;
+    uint32_t rate_nl_day;
+    uint32_t max_dose_ug_24h;
+    uint32_t low_reservoir_nl;
+    uint32_t refill_interval_days;
+    uint32_t pb_requests_max;       /* 0: no patient boluses */
+    uint32_t pb_volume_nl;
+    uint32_t pb_duration_ms;
+    uint32_t pb_lockout_ms;
+    uint8_t  pb_max_per_24h;
+    uint32_t flow_onset_day;
+    uint32_t flow_factor_ppm;
+    uint32_t occlusion_onset_day;
+    uint32_t pocket_fill_refill;
+    uint32_t mri_day;
+    uint32_t mri_duration_ms;
+    uint8_t  mri_recovery;          /* plant_mri_recovery_t */
+} device_fleet_plan_t;
+typedef struct {
+    uint32_t refills;
+    uint32_t flagged_refills;
+    uint32_t first_flagged_day;
+    uint32_t first_low_reservoir_day;
+    uint32_t first_motor_stall_day;
+    uint32_t first_dry_day;
+    uint32_t dry_days;
+    uint32_t stalled_days;
+    uint32_t boluses_granted;
+    uint32_t boluses_denied;
+    uint64_t delivered_pg;          /* the firmware's belief */
+    uint64_t intrathecal_pg;        /* the truth */
+    uint64_t tissue_pg;
+    uint64_t held_pg;
+} device_fleet_result_t;
+int device_fleet_run(device_t *d, const device_fleet_plan_t *pl, device_fleet_result_t *out);
 
 /* Static name of any return code of this layer or the core (never NULL). */
 const char *device_result_name(int result);

@@ -102,6 +102,7 @@ static void on_hello(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_
     if (proto_encode_hello_info(&h, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
         r->len = 0u;
     }
+    device_plant_interrogated(d);   /* after the reply: device.h, PHYSICAL PLANT */
 }
 
 static void on_get_status(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
@@ -109,6 +110,7 @@ static void on_get_status(device_t *d, uint8_t req_type, const proto_msg_t *m, r
     (void)req_type;
     (void)m;
     reply_status(d, r);
+    device_plant_interrogated(d);
 }
 
 /*
@@ -221,8 +223,12 @@ static void on_resume(device_t *d, uint8_t req_type, const proto_msg_t *m, reply
 
 static void on_refill(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
 {
-    reply_result(r, req_type, pump_refill(&d->pump, m->refill.volume_nl, m->refill.drug,
-                                          m->refill.conc_ug_ml));
+    int res = pump_refill(&d->pump, m->refill.volume_nl, m->refill.drug, m->refill.conc_ug_ml);
+
+    if (res == PUMP_OK) {
+        (void)plant_refill(&d->plant, m->refill.volume_nl, m->refill.conc_ug_ml);  /* 1: pocket */
+    }
+    reply_result(r, req_type, res);
 }
 
 static void on_refill_reconcile(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
@@ -245,6 +251,7 @@ static void on_refill_reconcile(device_t *d, uint8_t req_type, const proto_msg_t
         reply_nak(r, req_type, res);
         return;
     }
+    (void)plant_refill(&d->plant, m->refill_reconcile.volume_nl, m->refill_reconcile.conc_ug_ml);
     out.expected_nl = rc.expected_nl;
     out.withdrawn_nl = rc.withdrawn_nl;
     out.discrepancy_nl = rc.discrepancy_nl;
@@ -302,6 +309,7 @@ static void on_get_status_ext(device_t *d, uint8_t req_type, const proto_msg_t *
     if (proto_encode_status_ext(&out, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
         r->len = 0u;   /* cannot happen: fixed payload */
     }
+    device_plant_interrogated(d);
 }
 
 static void on_get_drug_status(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
@@ -391,7 +399,7 @@ static void on_advance(device_t *d, uint8_t req_type, const proto_msg_t *m, repl
         reply_nak(r, req_type, PUMP_E_TIME);
         return;
     }
-    rc = pump_advance(&d->pump, now + delta);
+    rc = device_advance(d, now + delta);
     if (rc != PUMP_OK) {
         reply_nak(r, req_type, rc);
         return;
@@ -406,6 +414,65 @@ static void on_inject_fault(device_t *d, uint8_t req_type, const proto_msg_t *m,
              : pump_inject_fault(&d->pump, m->inject_fault.fault);
 
     reply_result(r, req_type, rc);
+}
+
+/* PLANT_FAULT: the plant's codes as wire reasons (messages.json). */
+static void on_plant_fault(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    const proto_plant_fault_t *f = &m->plant_fault;
+    plant_effect_t fx;
+    int rc;
+
+    if (f->action == PROTO_FAULT_ACTION_CLEAR) {
+        rc = (f->value != 0u || f->target != 0u || f->duration_ms != 0u || f->delay_ms != 0u)
+             ? PLANT_E_PARAM : plant_clear(&d->plant, f->fault, device_now_ms(d), &fx);
+    } else {
+        rc = plant_inject(&d->plant, f->fault, f->value, f->target, f->duration_ms, f->delay_ms,
+                          device_now_ms(d), &fx);
+    }
+    switch (rc) {
+    case PLANT_OK:
+        reply_result(r, req_type, device_plant_effect(d, &fx));
+        break;
+    case PLANT_E_KIND:
+        reply_nak(r, req_type, PUMP_E_FAULT_KIND);
+        break;
+    case PLANT_E_NO_FAULT:
+        reply_nak(r, req_type, PUMP_E_NO_FAULT);
+        break;
+    default:
+        reply_nak(r, req_type, PROTO_NAK_BAD_FIELD);
+        break;
+    }
+}
+
+static void on_get_truth(device_t *d, uint8_t req_type, const proto_msg_t *m, reply_t *r)
+{
+    const plant_t *pl = &d->plant;
+    proto_truth_t out;
+    uint64_t now = device_now_ms(d);
+
+    (void)req_type;
+    (void)m;
+    (void)memset(&out, 0, sizeof out);
+    out.now_ms = now;
+    out.reservoir_nl = pl->reservoir_nl;
+    out.conc_ug_ml = pl->conc_ug_ml;
+    out.intrathecal_pg = pl->intrathecal_pg;
+    out.tissue_pg = pl->tissue_pg;
+    out.held_pg = pl->held_pg;
+    out.moved_nl = pl->moved_nl;
+    out.catheter = pl->catheter;
+    out.factor_ppm = plant_factor_ppm(pl, now);
+    out.leak_ppm = pl->leak_ppm;
+    out.pocket_fill = pl->pocket_fill;
+    out.mri = pl->mri;
+    out.faults = pl->faults;
+    r->type = (uint8_t)PROTO_MSG_TRUTH;
+    r->len = 0u;
+    if (proto_encode_truth(&out, r->payload, sizeof r->payload, &r->len) != PROTO_OK) {
+        r->len = 0u;   /* cannot happen: fixed payload */
+    }
 }
 
 #ifndef DEVICE_NO_AUTH   /* without sessions the table has no handler: NAK UNSUPPORTED */
@@ -461,6 +528,8 @@ static const route_t routes[] = {
     {(uint8_t)PROTO_MSG_SET_CLOCK,       1u, on_set_clock},
     {(uint8_t)PROTO_MSG_ADVANCE,         1u, on_advance},
     {(uint8_t)PROTO_MSG_INJECT_FAULT,    1u, on_inject_fault},
+    {(uint8_t)PROTO_MSG_PLANT_FAULT,     1u, on_plant_fault},
+    {(uint8_t)PROTO_MSG_GET_TRUTH,       0u, on_get_truth},
     {(uint8_t)PROTO_MSG_CONFIGURE_IMPLANT, 1u, on_configure_implant},
     {(uint8_t)PROTO_MSG_SET_ALARM_RESOUND, 1u, on_set_alarm_resound},
     {(uint8_t)PROTO_MSG_REFILL_RECONCILE, 1u, on_refill_reconcile},
@@ -519,7 +588,8 @@ static int gate(const device_t *d, uint8_t type)
     if (type == PROTO_MSG_ADVANCE && d->opt.clock_mode != DEVICE_CLOCK_MANUAL) {
         return PROTO_NAK_CLOCK_MODE;
     }
-    if (type == PROTO_MSG_INJECT_FAULT && d->opt.test_features == 0u) {
+    if ((type == PROTO_MSG_INJECT_FAULT || type == PROTO_MSG_PLANT_FAULT || type == PROTO_MSG_GET_TRUTH) &&
+        d->opt.test_features == 0u) {
         return PROTO_NAK_UNSUPPORTED;
     }
     if ((type == PROTO_MSG_AUTH_BEGIN || type == PROTO_MSG_AUTH_PROVE || type == PROTO_MSG_AUTH_END) &&

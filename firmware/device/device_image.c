@@ -18,8 +18,9 @@
 #define IMG_FIXED_V1    (IMG_HEADER_LEN + IMG_SETTINGS_LEN + \
                          DEVICE_CACHE_ENTRIES * IMG_ENTRY_V2_LEN + 4u + 4u)
 #define IMG_FIXED_V2    (IMG_FIXED_V1 + DEVICE_KEY_BLOCK_LEN)
-#define IMG_FIXED_LEN   (IMG_HEADER_LEN + IMG_SETTINGS_LEN + DEVICE_CACHE_ENTRIES * IMG_ENTRY_LEN + \
-                         DEVICE_KEY_BLOCK_LEN + DEVICE_SEC_BLOCK_LEN + 4u + 4u)   /* version 3 */
+#define IMG_FIXED_V3    (IMG_HEADER_LEN + IMG_SETTINGS_LEN + DEVICE_CACHE_ENTRIES * IMG_ENTRY_LEN + \
+                         DEVICE_KEY_BLOCK_LEN + DEVICE_SEC_BLOCK_LEN + 4u + 4u)
+#define IMG_FIXED_LEN   (IMG_FIXED_V3 + PLANT_IMAGE_LEN)   /* version 4: the plant block */
 
 static const uint8_t img_magic[IMG_MAGIC_LEN] = {'P', 'Y', 'D', 'V'};
 
@@ -96,6 +97,8 @@ int device_save(const device_t *d, uint8_t *buf, size_t cap, size_t *len)
 #endif
     }
     /* ---- end of the security block ---- */
+    plant_save(&d->plant, &buf[pos]);            /* version 4: the plant block */
+    pos += PLANT_IMAGE_LEN;
     proto_put_u32(buf, &pos, (uint32_t)pump_snapshot_size());
     rc = pump_snapshot_save(&d->pump, &buf[pos], cap - pos - 4u, &snap_len);
     if (rc != PUMP_OK) {
@@ -122,6 +125,8 @@ typedef struct {
     uint8_t  provisioned;
     uint8_t  keys[2][AUTH_KEY_LEN];
     uint32_t sec[1u + DEVICE_SECURITY_REASONS];   /* security block: failed proofs, suppressed */
+    uint8_t  has_plant;                           /* version 4 */
+    plant_t  plant;
 } staged_t;
 
 /* Envelope checks: size, magic, version, CRC. *fixed: the version's fixed part. */
@@ -141,12 +146,13 @@ static int check_envelope(const uint8_t *buf, size_t len, size_t *fixed, uint16_
     version = proto_get_u16(buf, &pos);
     reserved = proto_get_u16(buf, &pos);
     total = proto_get_u32(buf, &pos);
-    if (version != DEVICE_IMAGE_VERSION && version != 1u && version != 2u) {
+    if (version != DEVICE_IMAGE_VERSION && version != 1u && version != 2u && version != 3u) {
         return DEVICE_E_IMAGE_VERSION;
     }
     *version_out = version;
     *fixed = (version == 1u) ? (size_t)IMG_FIXED_V1 :
-             (version == 2u) ? (size_t)IMG_FIXED_V2 : (size_t)IMG_FIXED_LEN;
+             (version == 2u) ? (size_t)IMG_FIXED_V2 :
+             (version == 3u) ? (size_t)IMG_FIXED_V3 : (size_t)IMG_FIXED_LEN;
     if ((size_t)total != len || len < *fixed) {
         return DEVICE_E_IMAGE_SIZE;
     }
@@ -216,6 +222,13 @@ static int stage_fields(const uint8_t *buf, size_t len, size_t fixed, uint16_t v
             s->sec[i] = proto_get_u32(buf, &pos);
         }
     }
+    if (version >= 4u) {                    /* the plant block */
+        if (plant_load(&s->plant, &buf[pos]) != PLANT_OK) {
+            return DEVICE_E_IMAGE_INVALID;
+        }
+        s->has_plant = 1u;
+        pos += PLANT_IMAGE_LEN;
+    }
     n = proto_get_u32(buf, &pos);
     if (s->wall_set > 1u ||
         (s->wall_set == 0u && (s->wall_unix_ms != 0u || s->wall_device_ms != 0u))) {
@@ -265,6 +278,21 @@ int device_load(device_t *d, const uint8_t *buf, size_t len)
     d->nv_generation = s.generation;
     d->nv_saved_generation = s.generation;   /* it came from storage */
     d->auth.provisioned = s.provisioned;     /* 0 in a build without sessions (keys_ok) */
+    {
+        pump_balance_t b;
+        pump_status_t st;
+        pump_get_balance(&d->pump, &b);
+        if (s.has_plant != 0u) {
+            d->plant = s.plant;
+            /* The plant's record of the core's totals is the core's (saved at
+             * the same instant; a crafted image cannot make them differ). */
+            d->plant.seen_pumped_nl = b.pumped_nl;
+            d->plant.seen_delivered_pg = b.delivered_pg;
+        } else {
+            pump_get_status(&d->pump, &st);   /* versions 1..3: a plant that agrees */
+            plant_mirror(&d->plant, st.reservoir_nl, st.conc_ug_ml, b.pumped_nl, b.delivered_pg);
+        }
+    }
 #ifndef DEVICE_NO_AUTH
     (void)memcpy(d->auth.keys, s.keys, sizeof d->auth.keys);
     auth_close(&d->auth.session);            /* session keys are never saved */

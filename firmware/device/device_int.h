@@ -54,6 +54,11 @@ const uint8_t *device_cache_reply(const device_cache_entry_t *e);
 /* DEVICE_OK if every entry is well-formed (used by device_load). */
 int device_cache_check(const device_cache_entry_t *cache, uint32_t cache_next);
 
+/* Physical plant (device_plant.c): a plant effect on the core (motor, log);
+ * an interrogation (HELLO, GET_STATUS, GET_STATUS_EXT). */
+int device_plant_effect(device_t *d, const plant_effect_t *fx);
+void device_plant_interrogated(device_t *d);
+
 /* Authenticated sessions (device_auth.c). */
 /* Check a request against the session rules. PROTO_OK: answer *inner (the
  * frame without its AUTH flag); d->auth.current says if the reply is sealed.

@@ -32,6 +32,12 @@ VOCAB_CHECK(bolus_kind_patient, (uint32_t)PROTO_BOLUS_KIND_PATIENT == (uint32_t)
 VOCAB_CHECK(fault_none, (uint32_t)PROTO_FAULT_NONE == (uint32_t)PUMP_FAULT_NONE);
 VOCAB_CHECK(fault_motor_stall, (uint32_t)PROTO_FAULT_MOTOR_STALL == (uint32_t)PUMP_FAULT_MOTOR_STALL);
 VOCAB_CHECK(fault_memory, (uint32_t)PROTO_FAULT_MEMORY == (uint32_t)PUMP_FAULT_MEMORY);
+VOCAB_CHECK(fault_flow_error, (uint32_t)PROTO_FAULT_FLOW_ERROR == (uint32_t)PUMP_FAULT_FLOW_ERROR);
+VOCAB_CHECK(fault_occlusion, (uint32_t)PROTO_FAULT_OCCLUSION == (uint32_t)PUMP_FAULT_OCCLUSION);
+VOCAB_CHECK(fault_leak, (uint32_t)PROTO_FAULT_LEAK == (uint32_t)PUMP_FAULT_LEAK);
+VOCAB_CHECK(fault_disconnect, (uint32_t)PROTO_FAULT_DISCONNECT == (uint32_t)PUMP_FAULT_DISCONNECT);
+VOCAB_CHECK(fault_pocket_fill, (uint32_t)PROTO_FAULT_POCKET_FILL == (uint32_t)PUMP_FAULT_POCKET_FILL);
+VOCAB_CHECK(fault_mri, (uint32_t)PROTO_FAULT_MRI == (uint32_t)PUMP_FAULT_MRI);
 VOCAB_CHECK(alarm_low_reservoir, (uint32_t)PROTO_ALARM_BITS_LOW_RESERVOIR == (uint32_t)PUMP_ALARM_LOW_RESERVOIR);
 VOCAB_CHECK(alarm_reservoir_empty, (uint32_t)PROTO_ALARM_BITS_RESERVOIR_EMPTY == (uint32_t)PUMP_ALARM_RESERVOIR_EMPTY);
 VOCAB_CHECK(alarm_eri, (uint32_t)PROTO_ALARM_BITS_ERI == (uint32_t)PUMP_ALARM_ERI);
@@ -66,7 +72,11 @@ VOCAB_CHECK(event_kind_implant_configured, (uint32_t)PROTO_EVENT_KIND_IMPLANT_CO
 VOCAB_CHECK(event_kind_resound_set, (uint32_t)PROTO_EVENT_KIND_RESOUND_SET == (uint32_t)PUMP_EV_RESOUND_SET);
 VOCAB_CHECK(event_kind_refill_reconciled, (uint32_t)PROTO_EVENT_KIND_REFILL_RECONCILED == (uint32_t)PUMP_EV_REFILL_RECONCILED);
 VOCAB_CHECK(event_kind_soft_limit_confirmed, (uint32_t)PROTO_EVENT_KIND_SOFT_LIMIT_CONFIRMED == (uint32_t)PUMP_EV_SOFT_LIMIT_CONFIRMED);
-VOCAB_CHECK(event_kind_count, (uint32_t)PROTO_EVENT_KIND_SOFT_LIMIT_CONFIRMED + 1u == (uint32_t)PUMP_EV_KIND_COUNT);
+VOCAB_CHECK(event_kind_plant_fault, (uint32_t)PROTO_EVENT_KIND_PLANT_FAULT == (uint32_t)PUMP_EV_PLANT_FAULT);
+VOCAB_CHECK(event_kind_plant_cleared, (uint32_t)PROTO_EVENT_KIND_PLANT_CLEARED == (uint32_t)PUMP_EV_PLANT_CLEARED);
+VOCAB_CHECK(event_kind_mri_ended, (uint32_t)PROTO_EVENT_KIND_MRI_ENDED == (uint32_t)PUMP_EV_MRI_ENDED);
+VOCAB_CHECK(event_kind_mri_recovered, (uint32_t)PROTO_EVENT_KIND_MRI_RECOVERED == (uint32_t)PUMP_EV_MRI_RECOVERED);
+VOCAB_CHECK(event_kind_count, (uint32_t)PROTO_EVENT_KIND_MRI_RECOVERED + 1u == (uint32_t)PUMP_EV_KIND_COUNT);
 VOCAB_CHECK(alarm_all, (uint32_t)PUMP_ALARM_ALL_MASK == 255u);
 VOCAB_CHECK(reason_ok, (uint32_t)PUMP_OK == 0u);
 VOCAB_CHECK(reason_arg, (uint32_t)PUMP_E_ARG == 1u);

@@ -23,6 +23,8 @@ static const proto_msg_info_t k_info[PROTO_MSG_COUNT] = {
     { 19u, 0x01u, 0x3D1FC03Du, "GET_STATUS_EXT" },
     { 20u, 0x01u, 0xC7E0199Fu, "PRESCRIBE_CONFIRM" },
     { 21u, 0x01u, 0x3326DFE7u, "GET_DRUG_STATUS" },
+    { 24u, 0x01u, 0xD90538E8u, "PLANT_FAULT" },
+    { 25u, 0x01u, 0xACFDD6A5u, "GET_TRUTH" },
     { 48u, 0x01u, 0x59939293u, "AUTH_BEGIN" },
     { 49u, 0x01u, 0xFED5AE52u, "AUTH_PROVE" },
     { 50u, 0x01u, 0x33A26CD4u, "AUTH_END" },
@@ -35,6 +37,7 @@ static const proto_msg_info_t k_info[PROTO_MSG_COUNT] = {
     { 70u, 0x02u, 0x644426B0u, "REFILL_RESULT" },
     { 71u, 0x02u, 0x1D77377Bu, "STATUS_EXT" },
     { 72u, 0x02u, 0x1805EDD0u, "DRUG_STATUS" },
+    { 74u, 0x02u, 0x8E1851ADu, "TRUTH" },
     { 112u, 0x02u, 0xD217D134u, "AUTH_CHALLENGE" },
     { 113u, 0x02u, 0x837FAAA5u, "AUTH_ACCEPT" },
 };
@@ -63,20 +66,23 @@ const proto_msg_info_t *proto_msg_info(uint8_t msg_type)
     case 19u: return &k_info[18];
     case 20u: return &k_info[19];
     case 21u: return &k_info[20];
-    case 48u: return &k_info[21];
-    case 49u: return &k_info[22];
-    case 50u: return &k_info[23];
-    case 64u: return &k_info[24];
-    case 65u: return &k_info[25];
-    case 66u: return &k_info[26];
-    case 67u: return &k_info[27];
-    case 68u: return &k_info[28];
-    case 69u: return &k_info[29];
-    case 70u: return &k_info[30];
-    case 71u: return &k_info[31];
-    case 72u: return &k_info[32];
-    case 112u: return &k_info[33];
-    case 113u: return &k_info[34];
+    case 24u: return &k_info[21];
+    case 25u: return &k_info[22];
+    case 48u: return &k_info[23];
+    case 49u: return &k_info[24];
+    case 50u: return &k_info[25];
+    case 64u: return &k_info[26];
+    case 65u: return &k_info[27];
+    case 66u: return &k_info[28];
+    case 67u: return &k_info[29];
+    case 68u: return &k_info[30];
+    case 69u: return &k_info[31];
+    case 70u: return &k_info[32];
+    case 71u: return &k_info[33];
+    case 72u: return &k_info[34];
+    case 74u: return &k_info[35];
+    case 112u: return &k_info[36];
+    case 113u: return &k_info[37];
     default: return NULL;
     }
 }
@@ -548,6 +554,46 @@ int proto_decode_prescribe_confirm(const uint8_t *buf, size_t len, proto_prescri
     return check_prescribe_confirm(m);
 }
 
+static int check_plant_fault(const proto_plant_fault_t *m)
+{
+    if ((m->action > 1u)) { return PROTO_NAK_BAD_FIELD; }
+    return PROTO_OK;
+}
+
+int proto_encode_plant_fault(const proto_plant_fault_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    int rc;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    rc = check_plant_fault(m);
+    if (rc != PROTO_OK) { return rc; }
+    need = 18u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u8(buf, &pos, m->fault);
+    proto_put_u8(buf, &pos, m->action);
+    proto_put_u32(buf, &pos, m->value);
+    proto_put_u32(buf, &pos, m->target);
+    proto_put_u32(buf, &pos, m->duration_ms);
+    proto_put_u32(buf, &pos, m->delay_ms);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_plant_fault(const uint8_t *buf, size_t len, proto_plant_fault_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 18u) { return PROTO_NAK_BAD_LENGTH; }
+    m->fault = proto_get_u8(buf, &pos);
+    m->action = proto_get_u8(buf, &pos);
+    m->value = proto_get_u32(buf, &pos);
+    m->target = proto_get_u32(buf, &pos);
+    m->duration_ms = proto_get_u32(buf, &pos);
+    m->delay_ms = proto_get_u32(buf, &pos);
+    return check_plant_fault(m);
+}
+
 static int check_auth_begin(const proto_auth_begin_t *m)
 {
     if ((m->role < 1u) || (m->role > 2u)) { return PROTO_NAK_BAD_FIELD; }
@@ -941,6 +987,60 @@ int proto_decode_drug_status(const uint8_t *buf, size_t len, proto_drug_status_t
     return PROTO_OK;
 }
 
+static int check_truth(const proto_truth_t *m)
+{
+    if ((m->pocket_fill > 1u)) { return PROTO_NAK_BAD_FIELD; }
+    return PROTO_OK;
+}
+
+int proto_encode_truth(const proto_truth_t *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t pos = 0u;
+    size_t need;
+    int rc;
+    if ((m == NULL) || (buf == NULL) || (len == NULL)) { return PROTO_ERR_ARG; }
+    rc = check_truth(m);
+    if (rc != PROTO_OK) { return rc; }
+    need = 63u;
+    if (cap < need) { return PROTO_ERR_NOSPACE; }
+    proto_put_u64(buf, &pos, m->now_ms);
+    proto_put_u32(buf, &pos, m->reservoir_nl);
+    proto_put_u32(buf, &pos, m->conc_ug_ml);
+    proto_put_u64(buf, &pos, m->intrathecal_pg);
+    proto_put_u64(buf, &pos, m->tissue_pg);
+    proto_put_u64(buf, &pos, m->held_pg);
+    proto_put_u64(buf, &pos, m->moved_nl);
+    proto_put_u8(buf, &pos, m->catheter);
+    proto_put_u32(buf, &pos, m->factor_ppm);
+    proto_put_u32(buf, &pos, m->leak_ppm);
+    proto_put_u8(buf, &pos, m->pocket_fill);
+    proto_put_u8(buf, &pos, m->mri);
+    proto_put_u32(buf, &pos, m->faults);
+    *len = pos;
+    return PROTO_OK;
+}
+
+int proto_decode_truth(const uint8_t *buf, size_t len, proto_truth_t *m)
+{
+    size_t pos = 0u;
+    if ((m == NULL) || (buf == NULL)) { return PROTO_ERR_ARG; }
+    if (len != 63u) { return PROTO_NAK_BAD_LENGTH; }
+    m->now_ms = proto_get_u64(buf, &pos);
+    m->reservoir_nl = proto_get_u32(buf, &pos);
+    m->conc_ug_ml = proto_get_u32(buf, &pos);
+    m->intrathecal_pg = proto_get_u64(buf, &pos);
+    m->tissue_pg = proto_get_u64(buf, &pos);
+    m->held_pg = proto_get_u64(buf, &pos);
+    m->moved_nl = proto_get_u64(buf, &pos);
+    m->catheter = proto_get_u8(buf, &pos);
+    m->factor_ppm = proto_get_u32(buf, &pos);
+    m->leak_ppm = proto_get_u32(buf, &pos);
+    m->pocket_fill = proto_get_u8(buf, &pos);
+    m->mri = proto_get_u8(buf, &pos);
+    m->faults = proto_get_u32(buf, &pos);
+    return check_truth(m);
+}
+
 int proto_encode_auth_challenge(const proto_auth_challenge_t *m, uint8_t *buf, size_t cap, size_t *len)
 {
     size_t pos = 0u;
@@ -1006,6 +1106,7 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 17u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_set_alarm_resound(&m->set_alarm_resound, buf, cap, len);
     case 18u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_refill_reconcile(&m->refill_reconcile, buf, cap, len);
     case 20u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_prescribe_confirm(&m->prescribe_confirm, buf, cap, len);
+    case 24u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_plant_fault(&m->plant_fault, buf, cap, len);
     case 48u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_begin(&m->auth_begin, buf, cap, len);
     case 49u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_prove(&m->auth_prove, buf, cap, len);
     case 64u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_ack(&m->ack, buf, cap, len);
@@ -1017,6 +1118,7 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 70u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_refill_result(&m->refill_result, buf, cap, len);
     case 71u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_status_ext(&m->status_ext, buf, cap, len);
     case 72u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_drug_status(&m->drug_status, buf, cap, len);
+    case 74u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_truth(&m->truth, buf, cap, len);
     case 112u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_challenge(&m->auth_challenge, buf, cap, len);
     case 113u: return (m == NULL) ? PROTO_ERR_ARG : proto_encode_auth_accept(&m->auth_accept, buf, cap, len);
     case 1u:
@@ -1027,6 +1129,7 @@ int proto_msg_encode(uint8_t msg_type, const proto_msg_t *m, uint8_t *buf, size_
     case 9u:
     case 19u:
     case 21u:
+    case 25u:
     case 50u:
         *len = 0u;
         return PROTO_OK;
@@ -1050,6 +1153,7 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 17u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_set_alarm_resound(buf, len, &m->set_alarm_resound);
     case 18u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_refill_reconcile(buf, len, &m->refill_reconcile);
     case 20u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_prescribe_confirm(buf, len, &m->prescribe_confirm);
+    case 24u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_plant_fault(buf, len, &m->plant_fault);
     case 48u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_begin(buf, len, &m->auth_begin);
     case 49u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_prove(buf, len, &m->auth_prove);
     case 64u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_ack(buf, len, &m->ack);
@@ -1061,6 +1165,7 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 70u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_refill_result(buf, len, &m->refill_result);
     case 71u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_status_ext(buf, len, &m->status_ext);
     case 72u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_drug_status(buf, len, &m->drug_status);
+    case 74u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_truth(buf, len, &m->truth);
     case 112u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_challenge(buf, len, &m->auth_challenge);
     case 113u: return (m == NULL) ? PROTO_ERR_ARG : proto_decode_auth_accept(buf, len, &m->auth_accept);
     case 1u:
@@ -1071,6 +1176,7 @@ int proto_msg_decode(uint8_t msg_type, const uint8_t *buf, size_t len, proto_msg
     case 9u:
     case 19u:
     case 21u:
+    case 25u:
     case 50u:
         return (len == 0u) ? PROTO_OK : PROTO_NAK_BAD_LENGTH;
     default: return PROTO_ERR_UNKNOWN_TYPE;

@@ -12,8 +12,8 @@
 
 #include "proto.h"
 
-#define PROTO_SCHEMA_CRC 0x372E45B3u
-#define PROTO_MSG_COUNT 35u
+#define PROTO_SCHEMA_CRC 0x8315B50Bu
+#define PROTO_MSG_COUNT 38u
 
 /* message types */
 #define PROTO_MSG_HELLO 1u
@@ -37,6 +37,8 @@
 #define PROTO_MSG_GET_STATUS_EXT 19u
 #define PROTO_MSG_PRESCRIBE_CONFIRM 20u
 #define PROTO_MSG_GET_DRUG_STATUS 21u
+#define PROTO_MSG_PLANT_FAULT 24u
+#define PROTO_MSG_GET_TRUTH 25u
 #define PROTO_MSG_AUTH_BEGIN 48u
 #define PROTO_MSG_AUTH_PROVE 49u
 #define PROTO_MSG_AUTH_END 50u
@@ -49,6 +51,7 @@
 #define PROTO_MSG_REFILL_RESULT 70u
 #define PROTO_MSG_STATUS_EXT 71u
 #define PROTO_MSG_DRUG_STATUS 72u
+#define PROTO_MSG_TRUTH 74u
 #define PROTO_MSG_AUTH_CHALLENGE 112u
 #define PROTO_MSG_AUTH_ACCEPT 113u
 
@@ -71,6 +74,19 @@
 #define PROTO_FAULT_NONE 0u
 #define PROTO_FAULT_MOTOR_STALL 1u
 #define PROTO_FAULT_MEMORY 2u
+#define PROTO_FAULT_FLOW_ERROR 3u
+#define PROTO_FAULT_OCCLUSION 4u
+#define PROTO_FAULT_LEAK 5u
+#define PROTO_FAULT_DISCONNECT 6u
+#define PROTO_FAULT_POCKET_FILL 7u
+#define PROTO_FAULT_MRI 8u
+#define PROTO_CATHETER_PATENT 0u
+#define PROTO_CATHETER_OCCLUDED 1u
+#define PROTO_CATHETER_LEAKING 2u
+#define PROTO_CATHETER_DISCONNECTED 3u
+#define PROTO_MRI_RECOVERY_IMMEDIATE 0u
+#define PROTO_MRI_RECOVERY_DELAY 1u
+#define PROTO_MRI_RECOVERY_INTERROGATION 2u
 #define PROTO_ALARM_BITS_LOW_RESERVOIR 1u
 #define PROTO_ALARM_BITS_RESERVOIR_EMPTY 2u
 #define PROTO_ALARM_BITS_ERI 4u
@@ -105,6 +121,10 @@
 #define PROTO_EVENT_KIND_RESOUND_SET 23u
 #define PROTO_EVENT_KIND_REFILL_RECONCILED 24u
 #define PROTO_EVENT_KIND_SOFT_LIMIT_CONFIRMED 25u
+#define PROTO_EVENT_KIND_PLANT_FAULT 30u
+#define PROTO_EVENT_KIND_PLANT_CLEARED 31u
+#define PROTO_EVENT_KIND_MRI_ENDED 32u
+#define PROTO_EVENT_KIND_MRI_RECOVERED 33u
 #define PROTO_FAULT_ACTION_INJECT 0u
 #define PROTO_FAULT_ACTION_CLEAR 1u
 #define PROTO_STEP_UNIT_RATE_NL_DAY 0u
@@ -220,6 +240,15 @@ typedef struct {  /* PRESCRIBE_CONFIRM (id 20) */
     proto_confirm_step_t steps[24];
 } proto_prescribe_confirm_t;
 
+typedef struct {  /* PLANT_FAULT (id 24) */
+    uint8_t fault;
+    uint8_t action;
+    uint32_t value;
+    uint32_t target;
+    uint32_t duration_ms;
+    uint32_t delay_ms;
+} proto_plant_fault_t;
+
 typedef struct {  /* AUTH_BEGIN (id 48) */
     uint8_t role;
     uint64_t host_nonce_lo;
@@ -326,6 +355,22 @@ typedef struct {  /* DRUG_STATUS (id 72) */
     uint32_t days_to_drug_expiry;
 } proto_drug_status_t;
 
+typedef struct {  /* TRUTH (id 74) */
+    uint64_t now_ms;
+    uint32_t reservoir_nl;
+    uint32_t conc_ug_ml;
+    uint64_t intrathecal_pg;
+    uint64_t tissue_pg;
+    uint64_t held_pg;
+    uint64_t moved_nl;
+    uint8_t catheter;
+    uint32_t factor_ppm;
+    uint32_t leak_ppm;
+    uint8_t pocket_fill;
+    uint8_t mri;
+    uint32_t faults;
+} proto_truth_t;
+
 typedef struct {  /* AUTH_CHALLENGE (id 112) */
     uint32_t session;
     uint64_t device_nonce_lo;
@@ -352,6 +397,7 @@ typedef union {
     proto_set_alarm_resound_t set_alarm_resound;
     proto_refill_reconcile_t refill_reconcile;
     proto_prescribe_confirm_t prescribe_confirm;
+    proto_plant_fault_t plant_fault;
     proto_auth_begin_t auth_begin;
     proto_auth_prove_t auth_prove;
     proto_ack_t ack;
@@ -363,6 +409,7 @@ typedef union {
     proto_refill_result_t refill_result;
     proto_status_ext_t status_ext;
     proto_drug_status_t drug_status;
+    proto_truth_t truth;
     proto_auth_challenge_t auth_challenge;
     proto_auth_accept_t auth_accept;
 } proto_msg_t;
@@ -393,6 +440,8 @@ int proto_encode_refill_reconcile(const proto_refill_reconcile_t *m, uint8_t *bu
 int proto_decode_refill_reconcile(const uint8_t *buf, size_t len, proto_refill_reconcile_t *m);
 int proto_encode_prescribe_confirm(const proto_prescribe_confirm_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_prescribe_confirm(const uint8_t *buf, size_t len, proto_prescribe_confirm_t *m);
+int proto_encode_plant_fault(const proto_plant_fault_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_plant_fault(const uint8_t *buf, size_t len, proto_plant_fault_t *m);
 int proto_encode_auth_begin(const proto_auth_begin_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_auth_begin(const uint8_t *buf, size_t len, proto_auth_begin_t *m);
 int proto_encode_auth_prove(const proto_auth_prove_t *m, uint8_t *buf, size_t cap, size_t *len);
@@ -415,6 +464,8 @@ int proto_encode_status_ext(const proto_status_ext_t *m, uint8_t *buf, size_t ca
 int proto_decode_status_ext(const uint8_t *buf, size_t len, proto_status_ext_t *m);
 int proto_encode_drug_status(const proto_drug_status_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_drug_status(const uint8_t *buf, size_t len, proto_drug_status_t *m);
+int proto_encode_truth(const proto_truth_t *m, uint8_t *buf, size_t cap, size_t *len);
+int proto_decode_truth(const uint8_t *buf, size_t len, proto_truth_t *m);
 int proto_encode_auth_challenge(const proto_auth_challenge_t *m, uint8_t *buf, size_t cap, size_t *len);
 int proto_decode_auth_challenge(const uint8_t *buf, size_t len, proto_auth_challenge_t *m);
 int proto_encode_auth_accept(const proto_auth_accept_t *m, uint8_t *buf, size_t cap, size_t *len);

@@ -573,7 +573,7 @@ static void test_table_matches_core(void)
           PROTO_ALARM_BITS_DOSE_LIMIT == PUMP_ALARM_DOSE_LIMIT &&
           PROTO_ALARM_BITS_MEMORY_ERROR == PUMP_ALARM_MEMORY_ERROR &&
           PROTO_ALARM_BITS_DRUG_EXPIRED == PUMP_ALARM_DRUG_EXPIRED, "alarm bits");
-    CHECK(PROTO_EVENT_KIND_SOFT_LIMIT_CONFIRMED + 1u == PUMP_EV_KIND_COUNT && PROTO_EVENT_KIND_REFILL == PUMP_EV_REFILL &&
+    CHECK(PROTO_EVENT_KIND_MRI_RECOVERED + 1u == PUMP_EV_KIND_COUNT && PROTO_EVENT_KIND_REFILL == PUMP_EV_REFILL &&
           PROTO_EVENT_KIND_CLOCK_SET == PUMP_EV_CLOCK_SET, "event kinds");
     for (r = 1; r < (int)PUMP_RESULT_COUNT; r++) {
         CHECK(strcmp(proto_nak_name(r), "?") != 0, "core reason %d (%s) missing from messages.json", r,

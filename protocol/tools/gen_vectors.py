@@ -131,6 +131,16 @@ VALID: list[tuple[str, str, str, int, int, dict[str, Any]]] = [
      "DRUG_STATUS", 28, KIND_RESPONSE,
      dict(now_ms=15_552_000_000, drug=1, conc_ug_ml=10_000, refill_ms=12_960_000_000, stability_days=90,
           days_to_drug_expiry=60)),
+    # issue 13: the physical plant (test builds)
+    ("plant_fault_flow", "PLANT_FAULT inject FLOW_ERROR +20 % constant", "PLANT_FAULT", 27, KIND_REQUEST,
+     dict(fault=3, action=0, value=1_200_000, target=0, duration_ms=0, delay_ms=0)),
+    ("plant_fault_mri", "PLANT_FAULT inject MRI 45 min, recovery at interrogation", "PLANT_FAULT", 28,
+     KIND_REQUEST, dict(fault=8, action=0, value=2, target=0, duration_ms=2_700_000, delay_ms=0)),
+    ("get_truth", "GET_TRUTH request", "GET_TRUTH", 29, KIND_REQUEST, {}),
+    ("truth", "TRUTH: 2 mL left at 10 mg/mL, 180 mg intrathecal, flow +20 %", "TRUTH", 29, KIND_RESPONSE,
+     dict(now_ms=2_592_000_000, reservoir_nl=2_000_000, conc_ug_ml=10_000, intrathecal_pg=180_000_000_000,
+          tissue_pg=0, held_pg=0, moved_nl=18_000_000, catheter=0, factor_ppm=1_200_000, leak_ppm=0,
+          pocket_fill=0, mri=0, faults=8)),
 ]
 
 

@@ -17,7 +17,8 @@ BANNER = "GENERATED from protocol/vocabulary.json by `python protocol/tools/gen.
 
 # vocabulary key -> Python class name
 _PY_CLASS = {"state": "State", "drug": "Drug", "bolus_kind": "BolusKind", "fault": "Fault",
-             "alarm": "Alarm", "event_kind": "EventKind", "reason": "Reason"}
+             "alarm": "Alarm", "event_kind": "EventKind", "reason": "Reason",
+             "catheter": "Catheter", "mri_recovery": "MriRecovery"}
 
 
 def _c_string(text: str) -> str:
@@ -97,7 +98,7 @@ def gen_pump_vocab_h(s: Schema) -> str:
         o.append(f" *   {v['name']}: {_c_comment(v['data0'])} / {_c_comment(v['data1'])}")
     o.append(" */")
     enum("event_kind", e["values"], [e["c_prefix"] + v["name"] for v in e["values"]], e.get("c_count"))
-    for key in ("bolus_kind", "fault"):
+    for key in ("bolus_kind", "fault", "catheter", "mri_recovery"):
         tab = t[key]
         enum(key, tab["values"], [tab["c_prefix"] + v["name"] for v in tab["values"]], tab.get("c_count"))
     o += _c_drug_library(s)
@@ -157,7 +158,7 @@ def gen_vocab_cdef(s: Schema) -> str:
     o += [f"#define {a['c_prefix']}ALL_MASK ...", f"#define {a['c_prefix']}CRITICAL_MASK ...", ""]
     core = [v for v in t["reason"]["values"] if v["group"] == "core"]
     entries = {"reason": [(_reason_c_name(v), v["value"]) for v in core]}
-    for key in ("state", "drug", "event_kind", "bolus_kind", "fault"):
+    for key in ("state", "drug", "event_kind", "bolus_kind", "fault", "catheter", "mri_recovery"):
         tab = t[key]
         entries[key] = [(tab["c_prefix"] + v["name"], v["value"]) for v in tab["values"]]
     for key, items in entries.items():
@@ -274,7 +275,8 @@ def gen_vocabulary_py(s: Schema) -> str:
          "import enum",
          "from typing import NamedTuple, Optional, TypeVar", "",
          '__all__ = [',
-         '    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "DRUG_LIBRARY", "Drug", "DrugLimits", "EVENT_DATA", "EventKind", "Fault",',
+         '    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "Catheter", "DRUG_LIBRARY", "Drug", "DrugLimits", "EVENT_DATA", "EventKind", "Fault",',
+         '    "MriRecovery",',
          '    "REASON_GROUP", "REASON_SHORT", "REASON_TEXT", "Reason", "State", "WIRE_REASON_NAME",',
          '    "choices", "lookup", "reason_name", "reason_short", "reason_text", "user_name", "wire_reason_name",',
          "]", "",
@@ -356,7 +358,7 @@ def gen_spec_tables(s: Schema) -> list[str]:
          "Every enum of the pump, shared by the dosing core (pump.h), the wire and the host. "
          "Users see each value spelled as its name in lower case (`motor_stall`, `lockout`) "
          "on the command line, in JSON, scenario files, event texts and plots.", ""]
-    for key in ("state", "drug", "bolus_kind", "fault", "alarm"):
+    for key in ("state", "drug", "bolus_kind", "fault", "catheter", "mri_recovery", "alarm"):
         tab = t[key]
         o += [f"#### `{tab['wire']}` ({key})", "", tab["doc"], ""]
         crit = key == "alarm"

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from pyemu import units
 from pyemu.protocol import vocabulary as V
+from pyemu.pump.records import PLANT_FAULTS, plant_fault_fields
 from pyemu.cli.common import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
                        PUMP_TIME_MAX_MS, RATE, U64_MAX, VOLUME, add_line_options,
                        bounded_duration, line_options, unit_type, whole_number)
@@ -435,11 +436,55 @@ def _advance(client: Any, args: argparse.Namespace, out: _Output) -> int:
     return out.done("advance", format_status(status), status.to_json(), client.last_replayed)
 
 
+def _percent(text: str) -> Fraction:
+    """``+20``, ``-5.5`` or ``20%`` -> Fraction of a percent (exact)."""
+    body = text.strip().rstrip("%").strip()
+    try:
+        return Fraction(body)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"{text!r}: write a percentage, e.g. +20, -5 or 50%") from None
+
+
+def _plant_fields(args: argparse.Namespace) -> Dict[str, int]:
+    """PLANT_FAULT's fields from the fault options (ValueError: a usage error)."""
+    options = {name: getattr(args, name) for name in ("percent", "drift_to", "over", "stall_after", "duration",
+                                                      "recovery", "delay")}
+    if args.clear:
+        given = sorted("--" + k.replace("_", "-") for k, v in options.items() if v is not None)
+        if given:
+            raise ValueError(f"{', '.join(given)} do(es) not apply to clearing {args.kind}")
+        return {}
+    return plant_fault_fields(args.kind, spell=lambda name: "--" + name.replace("_", "-"), **options)
+
+
 def _fault(client: Any, args: argparse.Namespace, out: _Output) -> int:
-    client.inject_fault(args.kind, clear=args.clear)
+    if args.kind == "clear":                  # `fault clear KIND` = `fault KIND --clear`
+        if args.target is None:
+            raise ValueError("which fault? e.g. `pyemu ctl fault clear occlusion`")
+        args.kind = _fault_kind(args.target)
+        if args.kind not in _FAULTS:
+            raise ValueError(f"{args.target!r}: not a fault ({', '.join(_FAULTS)})")
+        args.clear = True
+    elif args.target is not None:
+        raise ValueError(f"unexpected {args.target!r} after the fault kind")
     verb = "cleared" if args.clear else "injected"
+    if args.kind in PLANT_FAULTS:
+        fields = _plant_fields(args)
+        client.plant_fault(args.kind, clear=args.clear, **fields)
+        return out.done("fault", f"fault {args.kind} {verb}",
+                        {"fault": args.kind, "cleared": args.clear, **fields}, client.last_replayed)
+    client.inject_fault(args.kind, clear=args.clear)
     return out.done("fault", f"fault {args.kind} {verb}", {"fault": args.kind, "cleared": args.clear},
                     client.last_replayed)
+
+
+def _truth(client: Any, args: argparse.Namespace, out: _Output) -> int:
+    t = client.truth()
+    human = (f"reservoir {t.reservoir_nl / 1000:,.1f} uL (real), intrathecal {t.intrathecal_pg / 1e6:,.3f} ug, "
+             f"tissue {t.tissue_pg / 1e6:,.3f} ug, held {t.held_pg / 1e6:,.3f} ug\n"
+             f"catheter {t.catheter_name}, flow error {(t.factor_ppm - 1_000_000) / 10_000:+g} %, "
+             f"faults: {', '.join(t.fault_names) or 'none'}")
+    return out.done("truth", human, t.to_json())
 
 
 def _clock(client: Any, args: argparse.Namespace, out: _Output) -> int:
@@ -593,9 +638,29 @@ get past), 2 usage error, 3 no answer or the line failed.""",
                    help="e.g. 30d, 12h, 90s (the clock ends after 3,257,812 days)")
 
     p = add("fault", _fault, "inject or clear a simulated fault (pumps serving --test-features)")
-    p.add_argument("kind", type=_fault_kind, choices=_FAULTS,
-                   help="motor_stall or memory (motor-stall: deprecated spelling)")
+    p.add_argument("kind", type=_fault_kind, choices=_FAULTS + ("clear",),
+                   help="motor_stall or memory (the firmware's hardware); flow_error, occlusion, leak, "
+                        "disconnect, pocket_fill or mri (the physical plant); `clear KIND` clears one "
+                        "(motor-stall: deprecated spelling)")
+    p.add_argument("target", nargs="?", default=None, help=argparse.SUPPRESS)
     p.add_argument("--clear", action="store_true", help="clear the fault instead")
+    p.add_argument("--percent", type=_percent, default=None,
+                   help="flow_error: flow error in %% (+20 = 20 %% more than commanded); leak: %% lost")
+    p.add_argument("--drift-to", type=_percent, default=None, metavar="PERCENT",
+                   help="flow_error: drift linearly (per day) to this error ...")
+    p.add_argument("--over", type=DURATION, default=None, metavar="DURATION",
+                   help="... over this time (1 day..49 days)")
+    p.add_argument("--stall-after", type=whole_number("stroke count", 0, 10_000), default=None, metavar="N",
+                   help="occlusion: the motor stalls after N strokes against it (default: never)")
+    p.add_argument("--duration", type=DURATION, default=None,
+                   help="mri: the scan's duration (1min..24h), e.g. 45min")
+    p.add_argument("--recovery", choices=V.choices(V.MriRecovery, skip=()), default=None,
+                   help="mri: when the motor runs again (default: interrogation, the next HELLO/STATUS)")
+    p.add_argument("--delay", type=DURATION, default=None,
+                   help="mri --recovery delay: how long after the scan, e.g. 2h")
+
+    add("truth", _truth, "the physical plant: real reservoir, drug at the tip and in the tissue "
+                         "(pumps serving --test-features)")
 
     p = add("clock", _clock, "tell the pump the wall-clock time (for its display and logs)")
     p.add_argument("--unix-ms", type=whole_number("time in ms since 1970", 0, U64_MAX), default=None,

@@ -72,6 +72,10 @@ pyemu.therapy.fleet and runs the C core); `pip install 'pyemu[fleet]'` adds Dask
                    help="write the population plot here (default: %(default)s; '' for none)")
     p.add_argument("--json", metavar="FILE", help="also write the report as JSON (with per-patient rows)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--plant", action="store_true",
+                   help="the physical plant's faults instead (docs/plant.md): 20 %% of the patients each with "
+                        "a flow error, an occlusion, a pocket fill or an MRI scan; prints how often each "
+                        "clinical check caught each fault and after how many days (one core, C batch)")
     p.set_defaults(func=main)
 
 
@@ -109,6 +113,8 @@ def main(args: argparse.Namespace) -> int:
         except PlotUnavailable as exc:
             print(f"pyemu fleet: {exc} (or --plot '' for no plot)", file=sys.stderr)
             return 2
+    if args.plant:
+        return _plant(args)
     progress = None if args.quiet else _progress_printer(sys.stderr)
     try:
         report = run_fleet(args.patients, args.span, args.seed, workers=args.workers,
@@ -122,5 +128,31 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             f.write(report.to_json(with_patients=True) + "\n")
+        print(f"json: {args.json}")
+    return 0
+
+
+def _plant(args: argparse.Namespace) -> int:
+    """``pyemu fleet --plant``: the detection table (pyemu.therapy.fleet_plant)."""
+    import json
+    import time
+    from dataclasses import asdict
+
+    from pyemu.therapy.fleet_plant import detection_table, format_table, simulate
+
+    t0 = time.perf_counter()
+    patients = simulate(args.patients, seed=args.seed, span_days=args.span)
+    elapsed = time.perf_counter() - t0
+    rows = detection_table(patients)
+    print(f"fleet with the physical plant: {args.patients} patients x {args.span} days, seed {args.seed}, "
+          f"{args.patients * args.span / 365 / elapsed:,.0f} patient-years/s")
+    print("share of each fault's patients caught by each check (at or after its onset), missed, "
+          "and median days from onset to the first catch")
+    print(format_table(rows))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"rows": [{**asdict(r), "median_days": r.median_days} for r in rows],
+                       "patients": [asdict(p) for p in patients]}, f)
+            f.write("\n")
         print(f"json: {args.json}")
     return 0

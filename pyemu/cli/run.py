@@ -84,6 +84,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         sc = load_scenario(args.scenario)
     except (ScenarioError, OSError) as exc:
         return _failed(args, 2, str(exc), "scenario")
+    if args.target == "core" and sc.needs_plant:
+        return _failed(args, 2, f"{sc.name!r} uses the physical plant (faults of the mechanism, catheter, "
+                       "needle or MRI, or truth checks), which runs in the device: use --target emulator, "
+                       "qemu or a port", "usage")
     if not args.json:
         print(f"scenario: {sc.name} ({len(sc.steps)} steps, {format_time(sc.duration_ms)} "
               f"of therapy) on {args.target}")

@@ -56,9 +56,11 @@ SCHEMA = json.loads(r"""{
 
   "reserved_ids": [
     {"from": 0, "to": 0, "doc": "never a message type"},
-    {"from": 22, "to": 47, "doc": "future requests"},
+    {"from": 22, "to": 23, "doc": "future requests"},
+    {"from": 26, "to": 47, "doc": "future requests"},
     {"from": 51, "to": 63, "doc": "future authenticated-session requests"},
-    {"from": 73, "to": 111, "doc": "future device-to-host messages"},
+    {"from": 73, "to": 73, "doc": "future device-to-host messages"},
+    {"from": 75, "to": 111, "doc": "future device-to-host messages"},
     {"from": 114, "to": 127, "doc": "future authenticated-session replies"},
     {"from": 128, "to": 255, "doc": "unassigned"}
   ],
@@ -215,6 +217,23 @@ SCHEMA = json.loads(r"""{
      "doc": "Ask for the reservoir drug's status against the drug library (DRUG_STATUS). Allowed to both roles.",
      "fields": []},
 
+    {"id": 24, "name": "PLANT_FAULT", "kinds": ["request"], "replies": ["ACK", "NAK"],
+     "test_only": "test builds only (NAK UNSUPPORTED otherwise)",
+     "doc": "Inject or clear a fault of the physical plant (firmware/plant/plant.h): the mechanism, the catheter, the refill needle, an MRI field. The firmware does not see the fault, only what it causes (a motor stall). A parameter out of range: NAK BAD_FIELD; a kind that is not a plant fault: E_FAULT_KIND; clearing an absent fault: E_NO_FAULT. Fields a kind does not use must be 0. The catheter has one state: OCCLUSION, LEAK and DISCONNECT replace one another. Clearing takes only fault and action.",
+     "fields": [
+       {"name": "fault", "type": "u8", "names": "fault", "doc": "FLOW_ERROR, OCCLUSION, LEAK, DISCONNECT, POCKET_FILL or MRI"},
+       {"name": "action", "type": "u8", "enum": "fault_action"},
+       {"name": "value", "type": "u32", "doc": "FLOW_ERROR: flow factor ppm (1,000,000 = exact; 0..2,000,000, not 1,000,000 with no drift); OCCLUSION: strokes of back-pressure before the motor stalls (0 = never, up to 10,000); LEAK: fraction ppm (1..999,999); MRI: mri_recovery rule"},
+       {"name": "target", "type": "u32", "doc": "FLOW_ERROR drifting: the factor ppm reached after duration_ms (linear, per day)"},
+       {"name": "duration_ms", "type": "u32", "unit": "ms", "doc": "FLOW_ERROR: drift time (0 = constant); MRI: scan duration, 1 min..24 h"},
+       {"name": "delay_ms", "type": "u32", "unit": "ms", "doc": "MRI with recovery DELAY: 1 min..7 days after the scan"}
+     ]},
+
+    {"id": 25, "name": "GET_TRUTH", "kinds": ["request"], "replies": ["TRUTH", "NAK"],
+     "test_only": "test builds only (NAK UNSUPPORTED otherwise)",
+     "doc": "Read the physical plant (TRUTH): what is really in the reservoir and where the drug went, beside what the firmware believes. Read-only.",
+     "fields": []},
+
     {"id": 48, "name": "AUTH_BEGIN", "kinds": ["request"], "replies": ["AUTH_CHALLENGE", "NAK"],
      "doc": "Start a session handshake (spec 6.2) for a role. Answered without a session; the 16-byte nonce travels as two u64 (bytes 0-7, then 8-15).",
      "fields": [
@@ -345,6 +364,24 @@ SCHEMA = json.loads(r"""{
        {"name": "days_to_drug_expiry", "type": "u32", "unit": "days", "doc": "whole days until DRUG_EXPIRED; 0 once expired; 4294967295 = never"}
      ]},
 
+    {"id": 74, "name": "TRUTH", "kinds": ["response"],
+     "doc": "The physical plant (reply to GET_TRUTH, test builds): the truth the firmware cannot see.",
+     "fields": [
+       {"name": "now_ms", "type": "u64", "unit": "ms since implant"},
+       {"name": "reservoir_nl", "type": "u32", "unit": "nL", "doc": "really in the reservoir"},
+       {"name": "conc_ug_ml", "type": "u32", "unit": "ug/mL", "doc": "of the drug really in the reservoir"},
+       {"name": "intrathecal_pg", "type": "u64", "unit": "pg", "doc": "drug mass that reached the intrathecal space"},
+       {"name": "tissue_pg", "type": "u64", "unit": "pg", "doc": "drug mass in the pocket and tissue (leak, disconnection, pocket fill)"},
+       {"name": "held_pg", "type": "u64", "unit": "pg", "doc": "drug mass backed up behind an occlusion"},
+       {"name": "moved_nl", "type": "u64", "unit": "nL", "doc": "volume the mechanism really moved since implant"},
+       {"name": "catheter", "type": "u8", "names": "catheter"},
+       {"name": "factor_ppm", "type": "u32", "unit": "ppm", "doc": "flow factor now (1,000,000 = exact)"},
+       {"name": "leak_ppm", "type": "u32", "unit": "ppm"},
+       {"name": "pocket_fill", "type": "u8", "enum": "bool", "doc": "the next refill goes to the pocket"},
+       {"name": "mri", "type": "u8", "doc": "0 none, 1 scanning, 2 scan over, motor waiting for its recovery"},
+       {"name": "faults", "type": "u32", "doc": "bit (1 << fault) per plant fault present"}
+     ]},
+
     {"id": 112, "name": "AUTH_CHALLENGE", "kinds": ["response"],
      "doc": "The device's half of the handshake: a session number and a fresh nonce (two u64).",
      "fields": [
@@ -409,7 +446,34 @@ VOCABULARY = json.loads(r"""{
     "values": [
       {"name": "NONE", "value": 0, "doc": "no fault"},
       {"name": "MOTOR_STALL", "value": 1, "doc": "the next stroke fails; MOTOR_STALL latches until cleared", "aliases": ["motor-stall"]},
-      {"name": "MEMORY", "value": 2, "doc": "MEMORY_ERROR at once; delivery halts until cleared"}
+      {"name": "MEMORY", "value": 2, "doc": "MEMORY_ERROR at once; delivery halts until cleared"},
+      {"name": "FLOW_ERROR", "value": 3, "doc": "plant (PLANT_FAULT): each stroke moves stroke_nl x factor from the real reservoir; factor constant or drifting"},
+      {"name": "OCCLUSION", "value": 4, "doc": "plant: catheter occluded; nothing reaches the tip, the drug backs up (held); optionally the motor stalls after N strokes"},
+      {"name": "LEAK", "value": 5, "doc": "plant: catheter leaking; that fraction of the drug goes to the tissue"},
+      {"name": "DISCONNECT", "value": 6, "doc": "plant: catheter disconnected; all the drug goes to the tissue"},
+      {"name": "POCKET_FILL", "value": 7, "doc": "plant: the next refill is injected into the pocket; the tissue gets its mass, the reservoir nothing"},
+      {"name": "MRI", "value": 8, "doc": "plant: a magnetic field stalls the motor for the scan; recovery at once, after a delay or at the next interrogation"}
+    ]
+  },
+
+  "catheter": {
+    "wire": "catheter", "c_type": "plant_catheter_t", "c_prefix": "PLANT_CATHETER_",
+    "doc": "State of the catheter in the physical plant (TRUTH, test builds; firmware/plant/plant.h).",
+    "values": [
+      {"name": "PATENT", "value": 0, "doc": "open: the drug reaches the intrathecal tip"},
+      {"name": "OCCLUDED", "value": 1, "doc": "nothing reaches the tip; the drug backs up (held)"},
+      {"name": "LEAKING", "value": 2, "doc": "a fraction of the drug goes to the tissue"},
+      {"name": "DISCONNECTED", "value": 3, "doc": "all the drug goes to the tissue"}
+    ]
+  },
+
+  "mri_recovery": {
+    "wire": "mri_recovery", "c_type": "plant_mri_recovery_t", "c_prefix": "PLANT_MRI_RECOVERY_",
+    "doc": "When the motor runs again after an MRI scan (PLANT_FAULT MRI).",
+    "values": [
+      {"name": "IMMEDIATE", "value": 0, "doc": "at the end of the scan"},
+      {"name": "DELAY", "value": 1, "doc": "a delay after the end of the scan"},
+      {"name": "INTERROGATION", "value": 2, "doc": "at the first HELLO, GET_STATUS or GET_STATUS_EXT after the scan"}
     ]
   },
 
@@ -469,7 +533,11 @@ VOCABULARY = json.loads(r"""{
       {"name": "IMPLANT_CONFIGURED", "value": 22, "data0": "new dead volume nL", "data1": "previous dead volume nL", "doc": "implant configuration (tubing + catheter) changed; the catheter's old contents are discarded"},
       {"name": "RESOUND_SET", "value": 23, "data0": "new re-sound interval ms", "data1": "previous interval ms", "doc": "re-sound interval of acknowledged non-critical alarms changed"},
       {"name": "REFILL_RECONCILED", "value": 24, "data0": "expected nL (the reservoir before the refill)", "data1": "withdrawn nL", "doc": "logged before REFILL when the refill gave the withdrawn volume"},
-      {"name": "SOFT_LIMIT_CONFIRMED", "value": 25, "data0": "prescribed max_dose_ug_24h", "data1": "the drug library's soft limit ug/24 h", "doc": "logged before PRESCRIBED when the clinician confirmed a 24-h dose limit above the drug's soft limit"}
+      {"name": "SOFT_LIMIT_CONFIRMED", "value": 25, "data0": "prescribed max_dose_ug_24h", "data1": "the drug library's soft limit ug/24 h", "doc": "logged before PRESCRIBED when the clinician confirmed a 24-h dose limit above the drug's soft limit"},
+      {"name": "PLANT_FAULT", "value": 30, "data0": "fault (a plant fault)", "data1": "its value (factor ppm, leak ppm, strokes before a stall, MRI recovery rule)", "doc": "test bench: a plant fault injected (logged by the device)"},
+      {"name": "PLANT_CLEARED", "value": 31, "data0": "fault (a plant fault)", "data1": "0", "doc": "test bench: a plant fault cleared"},
+      {"name": "MRI_ENDED", "value": 32, "data0": "mri_recovery rule", "data1": "scan minutes", "doc": "test bench: the MRI scan ended; the motor stays stalled until its recovery"},
+      {"name": "MRI_RECOVERED", "value": 33, "data0": "mri_recovery rule", "data1": "minutes from the end of the scan", "doc": "test bench: the motor runs again after an MRI scan"}
     ]
   },
 

@@ -13,7 +13,8 @@ import enum
 from typing import NamedTuple, Optional, TypeVar
 
 __all__ = [
-    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "DRUG_LIBRARY", "Drug", "DrugLimits", "EVENT_DATA", "EventKind", "Fault",
+    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "Catheter", "DRUG_LIBRARY", "Drug", "DrugLimits", "EVENT_DATA", "EventKind", "Fault",
+    "MriRecovery",
     "REASON_GROUP", "REASON_SHORT", "REASON_TEXT", "Reason", "State", "WIRE_REASON_NAME",
     "choices", "lookup", "reason_name", "reason_short", "reason_text", "user_name", "wire_reason_name",
 ]
@@ -57,6 +58,12 @@ class Fault(enum.IntEnum):
     NONE = 0  # no fault
     MOTOR_STALL = 1  # the next stroke fails; MOTOR_STALL latches until cleared
     MEMORY = 2  # MEMORY_ERROR at once; delivery halts until cleared
+    FLOW_ERROR = 3  # plant (PLANT_FAULT): each stroke moves stroke_nl x factor from the real reservoir; factor constant or drifting
+    OCCLUSION = 4  # plant: catheter occluded; nothing reaches the tip, the drug backs up (held); optionally the motor stalls after N strokes
+    LEAK = 5  # plant: catheter leaking; that fraction of the drug goes to the tissue
+    DISCONNECT = 6  # plant: catheter disconnected; all the drug goes to the tissue
+    POCKET_FILL = 7  # plant: the next refill is injected into the pocket; the tissue gets its mass, the reservoir nothing
+    MRI = 8  # plant: a magnetic field stalls the motor for the scan; recovery at once, after a delay or at the next interrogation
 
 
 class Alarm(enum.IntFlag):
@@ -107,6 +114,10 @@ class EventKind(enum.IntEnum):
     RESOUND_SET = 23  # re-sound interval of acknowledged non-critical alarms changed
     REFILL_RECONCILED = 24  # logged before REFILL when the refill gave the withdrawn volume
     SOFT_LIMIT_CONFIRMED = 25  # logged before PRESCRIBED when the clinician confirmed a 24-h dose limit above the drug's soft limit
+    PLANT_FAULT = 30  # test bench: a plant fault injected (logged by the device)
+    PLANT_CLEARED = 31  # test bench: a plant fault cleared
+    MRI_ENDED = 32  # test bench: the MRI scan ended; the motor stays stalled until its recovery
+    MRI_RECOVERED = 33  # test bench: the motor runs again after an MRI scan
 
 
 class Reason(enum.IntEnum):
@@ -159,6 +170,23 @@ class Reason(enum.IntEnum):
     AUTH_REPLAY = 202
     AUTH_ROLE = 203
     AUTH_RATE_LIMITED = 204
+
+
+class Catheter(enum.IntEnum):
+    """State of the catheter in the physical plant (TRUTH, test builds; firmware/plant/plant.h)."""
+
+    PATENT = 0  # open: the drug reaches the intrathecal tip
+    OCCLUDED = 1  # nothing reaches the tip; the drug backs up (held)
+    LEAKING = 2  # a fraction of the drug goes to the tissue
+    DISCONNECTED = 3  # all the drug goes to the tissue
+
+
+class MriRecovery(enum.IntEnum):
+    """When the motor runs again after an MRI scan (PLANT_FAULT MRI)."""
+
+    IMMEDIATE = 0  # at the end of the scan
+    DELAY = 1  # a delay after the end of the scan
+    INTERROGATION = 2  # at the first HELLO, GET_STATUS or GET_STATUS_EXT after the scan
 
 
 #: The alarms that halt delivery and sound the full tone.
@@ -357,6 +385,10 @@ EVENT_DATA: dict[EventKind, tuple[str, str]] = {
     EventKind.RESOUND_SET: ('new re-sound interval ms', 'previous interval ms'),
     EventKind.REFILL_RECONCILED: ('expected nL (the reservoir before the refill)', 'withdrawn nL'),
     EventKind.SOFT_LIMIT_CONFIRMED: ('prescribed max_dose_ug_24h', "the drug library's soft limit ug/24 h"),
+    EventKind.PLANT_FAULT: ('fault (a plant fault)', 'its value (factor ppm, leak ppm, strokes before a stall, MRI recovery rule)'),
+    EventKind.PLANT_CLEARED: ('fault (a plant fault)', '0'),
+    EventKind.MRI_ENDED: ('mri_recovery rule', 'scan minutes'),
+    EventKind.MRI_RECOVERED: ('mri_recovery rule', 'minutes from the end of the scan'),
 }
 
 

@@ -67,14 +67,14 @@ from pyemu.pump.errors import (AuthenticationError, ClientError, DeviceRefused, 
 from pyemu.pump.names import (ALARM_NAMES, alarm_bits, alarm_names, drug_code, drug_name,
                               reason_text, short_reason)
 from pyemu.pump.records import (DEFAULT_PRIME_MS, LOW_RESERVOIR_DEFAULT_NL, Alarm, Event, Hello,
-                                PatientBolus, Prescription, Reconciliation, Status, StatusExt, Step,
+                                PatientBolus, Prescription, Reconciliation, Status, StatusExt, Step, Truth,
                                 Unsolicited)
 from pyemu.pump.session import ClientStats, WireSession
 
 __all__ = [
     "Client", "ClientError", "NoReply", "NotExecuted", "DeviceRefused", "LinkError", "ProtocolError", "AuthenticationError",
     "Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited", "ClientStats",
-    "Prescription", "Reconciliation", "StatusExt",
+    "Prescription", "Reconciliation", "StatusExt", "Truth",
     "ALARM_NAMES", "alarm_names", "short_reason", "alarm_bits", "drug_code", "drug_name", "reason_text",
 ]
 
@@ -278,3 +278,25 @@ class Client(WireSession):
     def clear_fault(self, fault: Union[str, int]) -> None:
         """Clear an injected fault (INJECT_FAULT with action CLEAR)."""
         self.inject_fault(fault, clear=True)
+
+    def plant_fault(self, fault: Union[str, int], *, clear: bool = False, value: int = 0, target: int = 0,
+                    duration_ms: int = 0, delay_ms: int = 0) -> None:
+        """Inject (or clear) a fault of the physical plant on a device serving --test-features.
+
+        ``fault``: flow_error, occlusion, leak, disconnect, pocket_fill or mri. The
+        fields' meaning per fault is PLANT_FAULT's (protocol/spec.md): flow_error
+        ``value`` = flow factor ppm (1,200,000 = +20 %), drifting to ``target``
+        over ``duration_ms``; occlusion ``value`` = strokes before the motor
+        stalls (0 never); leak ``value`` = fraction ppm; mri ``value`` = recovery
+        rule (0 immediate, 1 delay, 2 interrogation), ``duration_ms`` the scan,
+        ``delay_ms`` the delay. Refusals: DeviceRefused (bad_field, fault_kind,
+        no_fault, unsupported without test features).
+        """
+        code = fault if isinstance(fault, int) else int(V.lookup(V.Fault, fault)[0])
+        action = P.ENUMS["fault_action"]["CLEAR" if clear else "INJECT"]
+        self.request("PLANT_FAULT", fault=code, action=action, value=value, target=target,
+                     duration_ms=duration_ms, delay_ms=delay_ms)
+
+    def truth(self) -> Truth:
+        """The physical plant (GET_TRUTH; NAK unsupported without --test-features)."""
+        return Truth.from_frame(self.request("GET_TRUTH"))

@@ -25,7 +25,7 @@ from pyemu.pump import names as _names
 from pyemu.pump.errors import Refusal
 # The records are the ones every pump returns (pyemu.pump.records): the
 # wire client gives the same Status, Event, Prescription and Reconciliation.
-from pyemu.pump.records import Event, Prescription, Reconciliation, Status, StatusExt
+from pyemu.pump.records import Event, Prescription, Reconciliation, Status, StatusExt, Truth
 from pyemu.pump.records import RateStep as Step
 
 __all__ = [
@@ -46,6 +46,10 @@ REASONS: dict[int, tuple[str, str]] = {
            ffi.string(lib.pump_result_text(code)).decode())
     for code in range(int(lib.PUMP_RESULT_COUNT))
 }
+
+
+_NO_PLANT = ("the physical plant runs in the device: use the emulator or a board "
+             "(pyemu serve --test-features), not the bare core")
 
 
 class PumpError(Refusal):
@@ -340,6 +344,16 @@ class Pump:
 
     def clear_fault(self, fault: Fault | int | str) -> None:
         _check(lib.pump_clear_fault(self._p, _uint("fault", _fault(fault), 0xFF)))
+
+    # The physical plant (docs/plant.md) lives in the device, between the core's
+    # strokes and the patient: the bare core has none, and says so as a pump does
+    # without test features (a refusal with reason unsupported).
+    def plant_fault(self, fault: Fault | int | str, *, clear: bool = False, value: int = 0, target: int = 0,
+                    duration_ms: int = 0, delay_ms: int = 0) -> None:
+        raise PumpError(int(Reason.UNSUPPORTED), _NO_PLANT)
+
+    def truth(self) -> "Truth":
+        raise PumpError(int(Reason.UNSUPPORTED), _NO_PLANT)
 
     def count_telemetry(self, nbytes: int) -> None:
         lib.pump_count_telemetry(self._p, _uint("nbytes", nbytes, _U32))

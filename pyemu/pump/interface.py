@@ -25,10 +25,10 @@ from typing import Optional, Protocol, Sequence, Union, runtime_checkable
 from pyemu.protocol.vocabulary import Alarm, Drug, Fault
 from pyemu.pump.errors import Refusal
 from pyemu.pump.records import (DEFAULT_PRIME_MS, Event, Prescription, RateStep, Reconciliation,
-                                Status, StatusExt)
+                                Status, StatusExt, Truth)
 
 __all__ = ["PumpInterface", "Refusal", "Status", "Event", "Prescription", "RateStep",
-           "Reconciliation", "StatusExt", "DEFAULT_PRIME_MS"]
+           "Reconciliation", "StatusExt", "Truth", "DEFAULT_PRIME_MS"]
 
 
 @runtime_checkable
@@ -119,4 +119,16 @@ class PumpInterface(Protocol):
         ...
 
     def clear_fault(self, fault: Union[Fault, str, int]) -> None:
+        ...
+
+    # -- the physical plant (test benches: docs/plant.md)
+    def plant_fault(self, fault: Union[Fault, str, int], *, clear: bool = False, value: int = 0,
+                    target: int = 0, duration_ms: int = 0, delay_ms: int = 0) -> None:
+        """Inject (or clear) a fault of the mechanism, catheter, needle or an MRI field.
+        A device serving --test-features has the plant; the bare core and a pump
+        without test features refuse with reason unsupported."""
+        ...
+
+    def truth(self) -> Truth:
+        """The physical plant: the real reservoir and where the drug went (same refusals)."""
         ...

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple, Type, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type, Union
 
 from pyemu import protocol as P
 from pyemu.protocol import vocabulary as V
@@ -22,7 +22,8 @@ from pyemu.pump.names import (_BOLUS_KINDS, _CRITICAL_ALARMS, _number, _volume, 
 
 __all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited",
            "RateStep", "Prescription", "Reconciliation", "LOW_RESERVOIR_DEFAULT_NL",
-           "DEFAULT_PRIME_MS", "StatusExt", "NEVER_DAYS", "VERDICTS"]
+           "DEFAULT_PRIME_MS", "StatusExt", "NEVER_DAYS", "VERDICTS", "Truth", "PLANT_FAULTS",
+           "plant_fault_fields"]
 
 #: 2^32 - 1 days: "never" in the projection and drug-expiry fields.
 NEVER_DAYS = 0xFFFFFFFF
@@ -32,6 +33,7 @@ VERDICTS = ("within_tolerance", "possible_over_infusion", "possible_under_infusi
 
 def _days(value: int) -> Union[int, str]:
     return "never" if value == NEVER_DAYS else value
+
 
 #: The low-reservoir threshold a prescription gets when none is given
 #: (pump.h PUMP_LOW_RESERVOIR_DEFAULT_NL; tests/core checks the two agree).
@@ -49,6 +51,9 @@ def _code(table: Type[enum.IntEnum], value: int) -> int:
     except ValueError:
         return int(value)
 
+#: The faults of the physical plant (PLANT_FAULT; the others are INJECT_FAULT's).
+PLANT_FAULTS = frozenset(V.user_name(f) for f in (V.Fault.FLOW_ERROR, V.Fault.OCCLUSION, V.Fault.LEAK,
+                                                    V.Fault.DISCONNECT, V.Fault.POCKET_FILL, V.Fault.MRI))
 
 # -- replies -----------------------------------------------------------------------
 
@@ -191,6 +196,142 @@ _STATUS_FIELD_ORDER = tuple(f.name for f in dataclasses.fields(Status))[:18]
 _STATUS_FIELD_NAMES = frozenset(_STATUS_FIELD_ORDER)
 
 
+_MRI_STATES = {0: "none", 1: "scanning", 2: "waiting_recovery"}
+
+#: The options each plant fault takes (CLI --option / scenario field names).
+PLANT_FAULT_OPTIONS: Dict[str, frozenset] = {
+    "flow_error": frozenset({"percent", "drift_to", "over"}),
+    "leak": frozenset({"percent"}),
+    "occlusion": frozenset({"stall_after"}),
+    "disconnect": frozenset(),
+    "pocket_fill": frozenset(),
+    "mri": frozenset({"duration", "recovery", "delay"}),
+}
+
+
+def _ppm(percent: Any, what: str) -> int:
+    """A percentage (Fraction, int or exact decimal) -> ppm, exactly, or ValueError."""
+    from fractions import Fraction
+    ppm = Fraction(percent) * 10_000
+    if ppm.denominator != 1:
+        raise ValueError(f"{what} {percent} % is finer than 1 ppm (0.0001 %)")
+    return int(ppm)
+
+
+def plant_fault_fields(kind: str, spell: Callable[[str], str] = str, **options: Any) -> Dict[str, int]:
+    """PLANT_FAULT's fields (value, target, duration_ms, delay_ms) from a fault's options.
+
+    Options (None = not given): ``percent`` (flow_error: error, +20 = 20 % more
+    than commanded; leak: fraction lost), ``drift_to`` (percent) and ``over``
+    (ms) for a drifting flow error, ``stall_after`` (strokes) for an
+    occlusion, ``duration`` and ``delay`` (ms) and ``recovery`` (immediate,
+    delay, interrogation; default interrogation) for mri. ValueError names an
+    option that does not apply or is missing, spelled by ``spell`` (the CLI:
+    ``--drift-to``); ranges are the pump's to check.
+    """
+    given = {k for k, v in options.items() if v is not None}
+    allowed = PLANT_FAULT_OPTIONS.get(kind)
+    if allowed is None:
+        raise ValueError(f"{kind!r} is not a fault of the physical plant ({', '.join(PLANT_FAULT_OPTIONS)})")
+    extra = given - allowed
+    if extra:
+        takes = f" (it takes: {', '.join(spell(n) for n in sorted(allowed))})" if allowed else ""
+        raise ValueError(f"{', '.join(spell(n) for n in sorted(extra))} do(es) not apply to {kind}{takes}")
+    o = options
+    if kind == "flow_error":
+        if o.get("percent") is None:
+            raise ValueError(f"flow_error needs {spell('percent')} (e.g. +20)")
+        value = 1_000_000 + _ppm(o["percent"], "flow error")
+        if (o.get("drift_to") is None) != (o.get("over") is None):
+            raise ValueError(f"a drifting flow error needs both {spell('drift_to')} (percent) and "
+                             f"{spell('over')} (a duration)")
+        if o.get("drift_to") is None:
+            return {"value": value}
+        return {"value": value, "target": 1_000_000 + _ppm(o["drift_to"], spell("drift_to")),
+                "duration_ms": int(o["over"])}
+    if kind == "leak":
+        if o.get("percent") is None:
+            raise ValueError(f"leak needs {spell('percent')} (e.g. 50)")
+        return {"value": _ppm(o["percent"], "leak")}
+    if kind == "occlusion":
+        return {"value": int(o.get("stall_after") or 0)}
+    if kind == "mri":
+        if o.get("duration") is None:
+            raise ValueError(f"mri needs {spell('duration')} (the scan, e.g. 45min)")
+        recovery = o.get("recovery") or "interrogation"
+        if (recovery == "delay") != (o.get("delay") is not None):
+            raise ValueError(f"{spell('recovery')} delay goes with {spell('delay')} (a duration), "
+                             f"and {spell('delay')} only with it")
+        return {"value": int(V.lookup(V.MriRecovery, recovery)[0]), "duration_ms": int(o["duration"]),
+                "delay_ms": int(o.get("delay") or 0)}
+    return {}
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The physical plant (TRUTH, test features only): what the firmware cannot see.
+
+    Exact integers (nL, pg, ppm); the firmware's own belief is :class:`Status`.
+    """
+
+    now_ms: int
+    reservoir_nl: int
+    conc_ug_ml: int
+    intrathecal_pg: int
+    tissue_pg: int
+    held_pg: int
+    moved_nl: int
+    catheter: int
+    factor_ppm: int
+    leak_ppm: int
+    pocket_fill: int
+    mri: int
+    faults: int
+
+    @classmethod
+    def from_frame(cls, frame: Any) -> "Truth":
+        return cls(**{f.name: int(frame.fields[f.name]) for f in dataclasses.fields(cls)})
+
+    @property
+    def catheter_name(self) -> str:
+        return V.user_name(V.Catheter(self.catheter))
+
+    @property
+    def fault_names(self) -> List[str]:
+        return [V.user_name(f) for f in V.Fault if f and self.faults & (1 << int(f))]
+
+    @property
+    def mri_name(self) -> str:
+        """none, scanning or waiting_recovery (the scan is over, the motor waits for its rule)."""
+        return _MRI_STATES.get(self.mri, str(self.mri))
+
+    def to_json(self) -> Dict[str, Any]:
+        """The ``pyemu ctl --json truth`` object: readable units first, exact integers after."""
+        return {
+            "sim_time_s": self.now_ms / 1000,
+            "reservoir_ul": self.reservoir_nl / 1000,
+            "intrathecal_ug": self.intrathecal_pg / 1_000_000,
+            "tissue_ug": self.tissue_pg / 1_000_000,
+            "held_ug": self.held_pg / 1_000_000,
+            "moved_ul": self.moved_nl / 1000,
+            "catheter": self.catheter_name,
+            "flow_error_pct": (self.factor_ppm - 1_000_000) / 10_000,
+            "leak_pct": self.leak_ppm / 10_000,
+            "pocket_fill": bool(self.pocket_fill),
+            "mri": self.mri_name,
+            "faults": self.fault_names,
+            "conc_ug_per_ml": self.conc_ug_ml,
+            "now_ms": self.now_ms,
+            "reservoir_nl": self.reservoir_nl,
+            "intrathecal_pg": self.intrathecal_pg,
+            "tissue_pg": self.tissue_pg,
+            "held_pg": self.held_pg,
+            "moved_nl": self.moved_nl,
+            "factor_ppm": self.factor_ppm,
+            "leak_ppm": self.leak_ppm,
+        }
+
+
 @dataclass(frozen=True)
 class Hello:
     """HELLO_INFO: who the device is."""
@@ -304,6 +445,14 @@ class Event:
         if k in ("FAULT_INJECTED", "FAULT_CLEARED"):
             fault = V.user_name(V.Fault(d0)) if d0 in V.Fault._value2member_map_ else str(d0)
             return f"fault {fault} {k.split('_')[1].lower()}"
+        if k in ("PLANT_FAULT", "PLANT_CLEARED"):
+            fault = V.user_name(V.Fault(d0)) if d0 in V.Fault._value2member_map_ else str(d0)
+            return f"test bench: plant fault {fault} {'injected' if k == 'PLANT_FAULT' else 'cleared'}"
+        if k in ("MRI_ENDED", "MRI_RECOVERED"):
+            rule = (V.user_name(V.MriRecovery(d0)) if d0 in V.MriRecovery._value2member_map_ else str(d0))
+            if k == "MRI_ENDED":
+                return f"test bench: MRI scan ended after {d1} min; motor stalled until recovery ({rule})"
+            return f"test bench: motor runs again after the MRI ({rule}, {d1} min after the scan)"
         if k == "SUSPENDED" and d0:
             return f"suspended ({short_reason(d0)})"
         if k == "INIT":

@@ -31,13 +31,19 @@ class Target(Protocol):
     integers, names through properties); alarms_raised(since)
     lists (time_ms, alarm) that rose after the event-log cursor `since` and
     returns the new cursor.
-    Commands raise Refused on a refusal.
+    Commands raise Refused on a refusal; a refill with a withdrawn volume
+    returns its :class:`pyemu.pump.records.Reconciliation` (verdict_name:
+    within_tolerance, possible_over_infusion, possible_under_infusion), other
+    commands None.
+    truth() returns the physical plant's :class:`pyemu.pump.records.Truth` (a
+    target without a plant raises Refused("unsupported")).
     """
     def now_ms(self) -> int: ...
     def advance_to(self, t_ms: int) -> None: ...
     def status(self) -> Status: ...
     def alarms_raised(self, since: int) -> tuple[list[tuple[int, str]], int]: ...
     def do(self, action: str, args: dict) -> Any: ...   # a refill with withdrawn: its Reconciliation
+    def truth(self) -> Any: ...
 
 
 @dataclass
@@ -112,6 +118,14 @@ def play(sc: Scenario, target: Target,
             for o in _checks(st, target.status(), raised_since_check):
                 report(o)
             raised_since_check = []
+        elif st.action == "truth":
+            try:
+                truth = target.truth()
+            except Refused as exc:
+                report(Outcome(st, False, "the physical plant read", f"refused: {exc.reason} {exc}"))
+            else:
+                for o in _truth_checks(st, truth):
+                    report(o)
         elif st.action != "advance":
             for o in _command(st, target, result):
                 report(o)
@@ -144,6 +158,34 @@ def _command(st: Step, target: Target, result: RunResult) -> list[Outcome]:
                                f"verdict {rec.verdict_name}: expected {rec.expected_nl / 1000:g} uL, "
                                f"withdrawn {rec.withdrawn_nl / 1000:g} uL, tolerance "
                                f"{rec.tolerance_nl / 1000:g} uL"))
+    return out
+
+
+def _truth_checks(st: Step, t: Any) -> list[Outcome]:
+    """A ``truth`` step: the physical plant's state (a Truth record) against its bounds (exact integers)."""
+    a = st.args
+    out = []
+    for key, field_, scale, unit in (("reservoir", "reservoir_nl", 1, "µL"),
+                                     ("intrathecal", "intrathecal_pg", 1000, "µg"),
+                                     ("tissue", "tissue_pg", 1000, "µg"),
+                                     ("held", "held_pg", 1000, "µg")):
+        if key not in a:
+            continue
+        lo, hi = a[key]
+        exact = getattr(t, field_)
+        ok = (lo is None or exact >= lo * scale) and (hi is None or exact <= hi * scale)
+        rng = " and ".join(x for x in (f"at least {_num(lo / 1000)} {unit}" if lo is not None else "",
+                                       f"at most {_num(hi / 1000)} {unit}" if hi is not None else "") if x)
+        out.append(Outcome(st, ok, f"truth: {key} {rng}", f"{key} is {_num(exact / scale / 1000)} {unit}"))
+    for key, value in (("catheter", t.catheter_name), ("mri", t.mri_name)):
+        if key in a:
+            out.append(Outcome(st, value == a[key], f"truth: {key} {a[key]}", f"{key} {value}"))
+    faults = t.fault_names
+    for name in a.get("faults", ()):
+        out.append(Outcome(st, name in faults, f"truth: fault {name} present",
+                           f"present: {', '.join(faults) or 'none'}"))
+    for name in a.get("no_faults", ()):
+        out.append(Outcome(st, name not in faults, f"truth: fault {name} absent", f"{name} present"))
     return out
 
 

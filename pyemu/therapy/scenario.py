@@ -58,6 +58,8 @@ ALARMS = V.choices(V.Alarm)
 DRUGS = V.choices(V.Drug, skip=())
 FAULTS = V.choices(V.Fault)
 STATES = V.choices(V.State, skip=())
+CATHETER = V.choices(V.Catheter, skip=())
+MRI_STATES = ("none", "scanning", "waiting_recovery")
 #: Refill reconciliation verdicts (refill with withdrawn = ..., expect_verdict = ...).
 VERDICTS = ("within_tolerance", "possible_over_infusion", "possible_under_infusion")
 
@@ -90,7 +92,8 @@ ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "refill": (frozenset({"volume", "drug", "concentration"}), frozenset({"withdrawn", "expect_verdict"})),
     "configure": (frozenset(), frozenset({"dead_volume", "catheter_length", "catheter_ul_per_cm", "tubing"})),
     "resound": (frozenset({"interval"}), frozenset()),
-    "fault": (frozenset({"kind"}), frozenset()),
+    "fault": (frozenset({"kind"}), frozenset({"percent", "drift_to", "over", "stall_after", "duration",
+                                              "recovery", "delay"})),
     "clear_fault": (frozenset({"kind"}), frozenset()),
     "suspend": (frozenset(), frozenset()),
     "resume": (frozenset(), frozenset()),
@@ -98,6 +101,9 @@ ACTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "advance": (frozenset(), frozenset()),
     "check": (frozenset(), frozenset({"alarms", "no_alarms", "raised", "state", "reservoir",
                                       "delivered", "pumped", "battery", "rate"})),
+    # the physical plant (test benches): GET_TRUTH, which is not an interrogation
+    "truth": (frozenset(), frozenset({"reservoir", "intrathecal", "tissue", "held", "catheter", "mri",
+                                      "faults", "no_faults"})),
 }
 COMMON = frozenset({"at", "every", "times", "do", "note"})
 PB_FIELDS = frozenset({"volume", "duration", "lockout", "max_per_24h"})
@@ -140,6 +146,15 @@ class Scenario:
     @property
     def duration_ms(self) -> int:
         return self.steps[-1].at_ms if self.steps else 0
+
+    @property
+    def needs_plant(self) -> bool:
+        """True if a step uses the physical plant (a plant fault, a truth check,
+        withdrawn = "truth"): it plays on a device with test features, not on the bare core."""
+        from pyemu.pump.records import PLANT_FAULTS
+        return any(st.action == "truth" or st.args.get("withdrawn_nl") == "truth" or
+                   (st.action in ("fault", "clear_fault") and st.args.get("kind") in PLANT_FAULTS)
+                   for st in self.steps)
 
 
 # ------------------------------------------------------------------ lines
@@ -304,7 +319,7 @@ class _Parser:
         action = self.name(index, "do", raw["do"], ACTIONS)
         required, optional = ACTIONS[action]
         allowed = COMMON | required | optional
-        if action not in ("advance", "check"):
+        if action not in ("advance", "check", "truth"):
             allowed = allowed | {"expect_refused"}
         for key in raw:
             if key not in allowed:
@@ -435,11 +450,14 @@ class _Parser:
                "drug": self.name(i, "drug", r["drug"], DRUGS[1:]),
                "conc_ug_ml": self.quantity(i, "concentration", r["concentration"],
                                            units.concentration_ug_per_ml),
-               "withdrawn_nl": (self.quantity(i, "withdrawn", r["withdrawn"], units.volume_nl)
-                                if "withdrawn" in r else None)}
+               "withdrawn_nl": None}
+        if "withdrawn" in r:
+            # "truth": what the physical plant's reservoir really holds (test benches)
+            out["withdrawn_nl"] = ("truth" if r["withdrawn"] == "truth" else
+                                   self.quantity(i, "withdrawn", r["withdrawn"], units.volume_nl))
         if "expect_verdict" in r:
             if "withdrawn" not in r:
-                self.fail(i, "expect_verdict", "a verdict needs the volume 'withdrawn'")
+                self.fail(i, "expect_verdict", "a verdict needs the volume withdrawn (withdrawn = \"...\")")
             out["expect_verdict"] = self.name(i, "expect_verdict", r["expect_verdict"], VERDICTS)
         return out
 
@@ -468,9 +486,60 @@ class _Parser:
         return value
 
     def _fault(self, i: int, r: dict) -> dict:
+        from pyemu.pump.records import PLANT_FAULTS, plant_fault_fields
+        kind = self.name(i, "kind", r["kind"], FAULTS)
+        options = {"percent": self._percent(i, "percent", r["percent"]) if "percent" in r else None,
+                   "drift_to": self._percent(i, "drift_to", r["drift_to"]) if "drift_to" in r else None,
+                   "over": self.quantity(i, "over", r["over"], duration_ms) if "over" in r else None,
+                   "stall_after": r.get("stall_after"),
+                   "duration": self.quantity(i, "duration", r["duration"], duration_ms) if "duration" in r else None,
+                   "recovery": (self.name(i, "recovery", r["recovery"], V.choices(V.MriRecovery, skip=()))
+                                if "recovery" in r else None),
+                   "delay": self.quantity(i, "delay", r["delay"], duration_ms) if "delay" in r else None}
+        sa = options["stall_after"]
+        if sa is not None and (isinstance(sa, bool) or not isinstance(sa, int) or sa < 0):
+            self.fail(i, "stall_after", f"must be a whole number of strokes, got {sa!r}")
+        if kind not in PLANT_FAULTS:
+            given = [k for k, v in options.items() if v is not None]
+            if given:
+                self.fail(i, given[0], f"does not apply to {kind}")
+            return {"kind": kind}
+        try:
+            return {"kind": kind, "plant": plant_fault_fields(kind, **options)}
+        except ValueError as exc:
+            self.fail(i, "kind", str(exc))
+            raise  # pragma: no cover - fail raises
+
+    def _clear_fault(self, i: int, r: dict) -> dict:
         return {"kind": self.name(i, "kind", r["kind"], FAULTS)}
 
-    _clear_fault = _fault
+    def _percent(self, i: int, key: str, value: Any):
+        """``"+20%"``, ``"-5 %"`` or a number -> Fraction of a percent (exact)."""
+        from fractions import Fraction
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.fail(i, key, f"must be a percentage like \"+20%\", got {value!r}")
+        try:
+            return Fraction(str(value).strip().rstrip("%").strip())
+        except (ValueError, ZeroDivisionError):
+            self.fail(i, key, f"{value!r} is not a percentage (e.g. \"+20%\")")
+            raise  # pragma: no cover
+
+    def _truth(self, i: int, r: dict) -> dict:
+        out: dict[str, Any] = {}
+        for key, conv in (("reservoir", units.volume_nl), ("intrathecal", units.mass_ng),
+                          ("tissue", units.mass_ng), ("held", units.mass_ng)):
+            if key in r:
+                out[key] = self._bounds(i, key, r[key], conv)
+        if "catheter" in r:
+            out["catheter"] = self.name(i, "catheter", r["catheter"], CATHETER)
+        if "mri" in r:
+            out["mri"] = self.name(i, "mri", r["mri"], MRI_STATES)
+        for key in ("faults", "no_faults"):
+            if key in r:
+                out[key] = self.names(i, key, r[key], FAULTS)
+        if not out:
+            self.fail(i, "", "a truth check needs at least one of: " + ", ".join(ACTIONS["truth"][1]))
+        return out
 
     def _ack(self, i: int, r: dict) -> dict:
         return {"alarms": self.names(i, "alarms", r["alarms"], ALARMS) if "alarms" in r

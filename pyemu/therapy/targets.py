@@ -21,7 +21,7 @@ from pyemu.protocol import vocabulary as V
 from pyemu.pump.errors import Refusal
 from pyemu.pump.interface import PumpInterface
 from pyemu.pump.names import alarm_bits, alarm_names
-from pyemu.pump.records import DEFAULT_PRIME_MS, Event, Prescription, RateStep, Status
+from pyemu.pump.records import PLANT_FAULTS, DEFAULT_PRIME_MS, Event, Prescription, RateStep, Status, Truth
 from pyemu.therapy.scenario import ScenarioError, format_time, load_scenario
 from pyemu.therapy.player import Refused, format_outcome, play
 
@@ -74,6 +74,13 @@ class PumpTarget:
         """One command; a refill with a withdrawn volume returns its Reconciliation."""
         try:
             return _command(self.pump, action, a)
+        except Refusal as exc:
+            raise Refused(exc.user_reason, exc.text) from None
+
+    def truth(self) -> Truth:
+        """The physical plant: only a device has one (the bare core refuses: unsupported)."""
+        try:
+            return self.pump.truth()
         except Refusal as exc:
             raise Refused(exc.user_reason, exc.text) from None
 
@@ -141,8 +148,11 @@ def _command(pump: PumpInterface, action: str, a: dict) -> Any:
     elif action == "resume":
         pump.resume()
     elif action == "refill":
-        if a.get("withdrawn_nl") is not None:
-            return pump.refill_reconciled(a["volume_nl"], a["drug"], a["conc_ug_ml"], a["withdrawn_nl"])
+        withdrawn = a.get("withdrawn_nl")
+        if withdrawn == "truth":          # what the plant's reservoir really holds
+            withdrawn = pump.truth().reservoir_nl
+        if withdrawn is not None:
+            return pump.refill_reconciled(a["volume_nl"], a["drug"], a["conc_ug_ml"], withdrawn)
         pump.refill(a["volume_nl"], a["drug"], a["conc_ug_ml"])
     elif action == "configure":
         pump.configure_implant(**a)
@@ -154,6 +164,10 @@ def _command(pump: PumpInterface, action: str, a: dict) -> Any:
         active = int(pump.status().alarms) & alarm_bits(a["alarms"])
         if active:
             pump.ack_alarm(active)
+    elif action == "fault" and a.get("plant") is not None:
+        pump.plant_fault(a["kind"], **a["plant"])
+    elif action == "clear_fault" and a["kind"] in PLANT_FAULTS:
+        pump.plant_fault(a["kind"], clear=True)
     elif action == "fault":
         pump.inject_fault(a["kind"])
     elif action == "clear_fault":

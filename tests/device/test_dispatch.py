@@ -39,6 +39,10 @@ REQUESTS = [
     ("GET_STATUS_EXT", {}, "STATUS_EXT"),
     ("PRESCRIBE_CONFIRM", dict(prescription(), confirm_soft_limit=1), "ACK"),
     ("GET_DRUG_STATUS", {}, "DRUG_STATUS"),
+    # issue 13: the physical plant
+    ("PLANT_FAULT", {"fault": int(Fault.OCCLUSION), "action": 0, "value": 0, "target": 0, "duration_ms": 0,
+                     "delay_ms": 0}, "ACK"),
+    ("GET_TRUTH", {}, "TRUTH"),
 ]
 
 

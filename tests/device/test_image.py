@@ -13,7 +13,8 @@ from pyemu.host.device import ClockMode, Device, ImageError
 
 CACHE_AT = 16 + 23                     # magic..generation, settings
 ENTRY, ENTRY_V2 = 7 + 85, 10 + 80      # a cache entry: version 3 (request kept), versions 1-2 (CRC)
-HEADER = CACHE_AT + 8 * ENTRY + 65 + 24 + 4   # ..., cache, key block, security block, snapshot length
+PLANT = 121                            # the plant block (version 4)
+HEADER = CACHE_AT + 8 * ENTRY + 65 + 24 + PLANT + 4   # ..., key block, security block, plant, snapshot length
 
 
 def programmed() -> Device:
@@ -30,7 +31,7 @@ def test_image_layout_is_as_documented() -> None:
     image = programmed().save()
     assert len(image) == Device.image_size()
     magic, version, reserved, total = struct.unpack_from("<4sHHI", image)
-    assert (magic, version, reserved, total) == (b"PYDV", 3, 0, len(image))
+    assert (magic, version, reserved, total) == (b"PYDV", 4, 0, len(image))
     assert struct.unpack_from("<I", image, len(image) - 4)[0] == zlib.crc32(image[:-4])
     (snap_len,) = struct.unpack_from("<I", image, HEADER - 4)
     assert image[HEADER:HEADER + 4] == b"PUMP" and HEADER + snap_len + 4 == len(image)
@@ -135,7 +136,8 @@ def as_version_2(image: bytes) -> bytes:
         entries += struct.pack("<BBHIBB", 1 if req_type else 0, req_type, seq, crc, reply_type,
                                reply_len) + reply.ljust(80, b"\0")
     keys_at = CACHE_AT + 8 * ENTRY
-    body = image[:CACHE_AT] + entries + image[keys_at:keys_at + 65] + image[keys_at + 65 + 24:-4]  # no security block
+    body = (image[:CACHE_AT] + entries + image[keys_at:keys_at + 65]
+            + image[keys_at + 65 + 24 + PLANT:-4])                # no security block, no plant block
     body = body[:4] + struct.pack("<HHI", 2, 0, len(body) + 4) + body[12:]
     return body + struct.pack("<I", zlib.crc32(body))
 
@@ -148,7 +150,7 @@ def test_a_version_2_image_loads_with_its_cache_entries_unused() -> None:
     host.program()
     host.request("ADVANCE", seq=600, delta_ms=60_000)
     old = as_version_2(host.dev.save())
-    assert struct.unpack_from("<H", old, 4)[0] == 2 and len(old) == len(host.dev.save()) - 16 - 24
+    assert struct.unpack_from("<H", old, 4)[0] == 2 and len(old) == len(host.dev.save()) - 16 - 24 - PLANT
     again = Host(Device.load(old))
     again.dev.read_output()
     assert again.dev.status().now_ms == 60_000 and again.dev.config.serial == 31337

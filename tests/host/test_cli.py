@@ -185,7 +185,7 @@ def test_wrong_units_are_usage_errors_with_an_example(capsys, argv, says):
 
 COMMANDS = ["serve", "ctl", "demo", "ctl hello", "ctl status", "ctl prescribe", "ctl bolus", "ctl prime",
             "ctl patient-bolus", "ctl cancel-bolus", "ctl suspend", "ctl resume", "ctl refill",
-            "ctl ack", "ctl events", "ctl alarms", "ctl advance", "ctl fault", "ctl clock", "web"]
+            "ctl ack", "ctl events", "ctl alarms", "ctl advance", "ctl fault", "ctl clock", "ctl truth", "web"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

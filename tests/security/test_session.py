@@ -55,6 +55,7 @@ FIELDS = {
                               steps=[{"start_min": 0, "value": 500_000}], max_dose_ug_24h=2500,
                               low_reservoir_nl=2_000_000, pb_enabled=0, pb_volume_nl=0,
                               pb_duration_ms=0, pb_lockout_ms=0, pb_max_per_24h=0),
+    "PLANT_FAULT": dict(fault=4, action=0, value=0, target=0, duration_ms=0, delay_ms=0),
     "AUTH_BEGIN": dict(role=1, host_nonce_lo=1, host_nonce_hi=2),
     "AUTH_PROVE": dict(proof_lo=1, proof_hi=2),
 }
@@ -408,8 +409,9 @@ def test_keys_survive_a_restart_but_sessions_do_not() -> None:
 def test_an_image_of_layout_version_1_still_loads_without_keys() -> None:
     """Version 1 images (before the key block) load as an open pump."""
     image = bytearray(Device(Config(serial=SERIAL)).save())
-    key_block = 16 + 23 + 8 * 92                # image version 3: cache entries of 92 bytes
-    v1 = image[:16 + 23] + bytes(8 * 90) + image[key_block + 65 + SECURITY_BLOCK:-4]   # version 1: 90-byte entries
+    key_block = 16 + 23 + 8 * 92                # image version 3/4: cache entries of 92 bytes
+    plant_block = 121                           # image version 4 (device.h)
+    v1 = image[:16 + 23] + bytes(8 * 90) + image[key_block + 65 + SECURITY_BLOCK + plant_block:-4]   # version 1: 90-byte entries
     v1[4:6] = struct.pack("<H", 1)
     v1[8:12] = struct.pack("<I", len(v1) + 4)
     v1 += struct.pack("<I", zlib.crc32(bytes(v1)))

@@ -35,7 +35,10 @@ def test_cli_choices_are_vocabulary_spellings() -> None:
     """`ctl prescribe/refill --drug` and `ctl fault KIND` offer exactly the vocabulary's spellings."""
     assert _ctl_choices("prescribe", "drug") == V.choices(V.Drug)
     assert _ctl_choices("refill", "drug") == V.choices(V.Drug)
-    assert _ctl_choices("fault", "kind") == V.choices(V.Fault) == ("motor_stall", "memory")
+    # the faults, then the word of `fault clear KIND`
+    assert _ctl_choices("fault", "kind") == V.choices(V.Fault) + ("clear",)
+    assert V.choices(V.Fault) == ("motor_stall", "memory", "flow_error", "occlusion", "leak", "disconnect",
+                                  "pocket_fill", "mri")
 
 
 def test_scenario_names_are_vocabulary_spellings() -> None:

@@ -1,0 +1,97 @@
+"""``pyemu ctl fault`` for the physical plant and ``pyemu ctl truth`` (issue 13), on an
+emulator serving --test-features, and the refusal without test features."""
+import json
+
+import pytest
+
+from pyemu.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from pyemu.cli.main import main
+from pyemu.host.emulator import ServeProcess
+
+
+def _runner(port, capsys):
+    def run(*args, json_out=False):
+        argv = ["ctl", "--port", port, "--timeout", "5s"] + (["--json"] if json_out else [])
+        status = main(argv + list(args))
+        out, err = capsys.readouterr()
+        return status, out, err
+    return run
+
+
+@pytest.fixture
+def ctl(shared_emulator, capsys):
+    return _runner(shared_emulator.port, capsys)
+
+
+def truth(ctl) -> dict:
+    status, out, err = ctl("truth", json_out=True)
+    assert status == EXIT_OK, err
+    obj = json.loads(out)
+    assert obj["ok"] is True and obj["command"] == "truth"
+    return obj
+
+
+def test_truth_json_has_the_documented_fields(ctl):
+    obj = truth(ctl)
+    for key, kind in [("reservoir_ul", (int, float)), ("intrathecal_ug", (int, float)),
+                      ("tissue_ug", (int, float)), ("held_ug", (int, float)), ("catheter", str),
+                      ("flow_error_pct", (int, float)), ("faults", list), ("mri", str),
+                      ("reservoir_nl", int), ("intrathecal_pg", int), ("tissue_pg", int)]:
+        assert isinstance(obj[key], kind), key
+    assert obj["catheter"] in ("patent", "occluded", "leaking", "disconnected")
+
+
+def test_each_plant_fault_is_injected_and_cleared_from_the_command_line(ctl):
+    assert ctl("fault", "flow_error", "--percent", "+20")[0] == EXIT_OK
+    assert truth(ctl)["flow_error_pct"] == 20
+    assert ctl("fault", "flow_error", "--percent", "-5", "--drift-to", "+10", "--over", "30d")[0] == EXIT_OK
+    assert truth(ctl)["flow_error_pct"] == -5
+    assert ctl("fault", "leak", "--percent", "50")[0] == EXIT_OK
+    obj = truth(ctl)
+    assert obj["catheter"] == "leaking" and obj["leak_pct"] == 50
+    assert ctl("fault", "occlusion", "--stall-after", "100")[0] == EXIT_OK
+    assert truth(ctl)["catheter"] == "occluded"
+    assert ctl("fault", "pocket_fill")[0] == EXIT_OK
+    status, out, err = ctl("fault", "mri", "--duration", "45min", "--recovery", "delay", "--delay", "2h",
+                           json_out=True)
+    assert status == EXIT_OK, err
+    assert json.loads(out)["duration_ms"] == 2_700_000 and json.loads(out)["delay_ms"] == 7_200_000
+    assert truth(ctl)["mri"] == "scanning"
+    for kind in ("mri", "occlusion", "pocket_fill", "flow_error"):
+        assert ctl("fault", "clear", kind)[0] == EXIT_OK, kind
+    obj = truth(ctl)
+    assert obj["faults"] == [] and obj["catheter"] == "patent" and obj["mri"] == "none"
+
+
+def test_clearing_an_absent_plant_fault_is_refused_with_the_reason(ctl):
+    status, _, err = ctl("fault", "clear", "disconnect")
+    assert status == EXIT_REFUSED and "no_fault" in err
+
+
+@pytest.mark.parametrize("args,says", [
+    (("fault", "flow_error"), "flow_error needs --percent"),
+    (("fault", "mri", "--duration", "45min", "--percent", "3"), "--percent do(es) not apply to mri"),
+    (("fault", "mri", "--duration", "45min", "--recovery", "delay"), "--recovery delay goes with --delay"),
+    (("fault", "flow_error", "--percent", "20", "--drift-to", "30"), "needs both --drift-to"),
+    (("fault", "clear"), "which fault?"),
+    (("fault", "clear", "bogus"), "not a fault"),
+    (("fault", "leak", "--percent", "50", "--clear", "--stall-after", "3"), "do(es) not apply to clearing"),
+])
+def test_plant_fault_usage_errors_say_what_to_write(ctl, args, says):
+    status, _, err = ctl(*args)
+    assert status == EXIT_USAGE and says in err, err
+
+
+def test_a_parameter_out_of_range_is_the_pumps_refusal(ctl):
+    status, _, err = ctl("fault", "mri", "--duration", "25h")
+    assert status == EXIT_REFUSED and "bad_field" in err
+
+
+def test_truth_and_plant_faults_are_refused_without_test_features(capsys):
+    with ServeProcess("--port", "pty", "--clock", "manual", "--quiet") as emu:
+        ctl = _runner(emu.port, capsys)
+        status, out, err = ctl("truth", json_out=True)
+        assert status == EXIT_REFUSED
+        obj = json.loads(out)
+        assert obj["ok"] is False and obj["reason"] == "unsupported" and "--test-features" in obj["text"]
+        assert ctl("fault", "occlusion")[0] == EXIT_REFUSED
