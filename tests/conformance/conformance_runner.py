@@ -21,6 +21,11 @@ from pyemu.pump.client import Client, DeviceRefused
 
 from conformance_scenarios import Scenario, Step
 
+#: How the conformance tests start the emulator side. Here, not in conftest.py:
+#: tests/hil has a conftest module too, and `from conftest import` can get either.
+EMULATOR_ARGS = ("--port", "tcp-listen://127.0.0.1:0", "--clock", "manual", "--test-features",
+                 "--telemetry-period", "60s", "-q")
+
 FIRST_SEQ = 1000
 READ_PAGE = 9          # READ_EVENTS entries per request (fits one frame)
 MAX_PAGES = 64         # per step: 576 entries, more than the ring holds

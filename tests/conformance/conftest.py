@@ -35,11 +35,9 @@ from pyemu.host import hil  # noqa: E402
 from tool_check import need_tool  # noqa: E402
 from pyemu.host.emulator import ServeProcess  # noqa: E402
 
-from conformance_runner import StepRecord, play  # noqa: E402
+from conformance_runner import EMULATOR_ARGS, StepRecord, play  # noqa: E402
 from conformance_scenarios import Scenario  # noqa: E402
 
-EMULATOR_ARGS = ("--port", "tcp-listen://127.0.0.1:0", "--clock", "manual", "--test-features",
-                 "--telemetry-period", "60s", "-q")
 BOARD_URL = os.environ.get("PYEMU_BOARD_URL", "")
 BOARD_RESET = os.environ.get("PYEMU_BOARD_RESET", "")
 

@@ -17,7 +17,7 @@ import serial
 from pyemu import protocol as P
 from pyemu.host.emulator import ServeProcess
 
-from conftest import EMULATOR_ARGS
+from conformance_runner import EMULATOR_ARGS
 
 N_ADVANCE = 30
 LAST_SEQ = 999
