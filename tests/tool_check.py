@@ -39,3 +39,14 @@ def need_tool(name: str, package: str = "") -> str:
     if path is None:
         missing_tool(f"{name} is not installed (Debian/Ubuntu: apt-get install {package or name})")
     return path
+
+
+def need_module(name: str, extra: str):
+    """Import Python package ``name`` (of pyemu's ``extra``), or fail/skip as above:
+    `make test` installs every extra, so in CI a missing one is a broken install."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing_tool(f"{name} is not installed (pip install 'pyemu[{extra}]')")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tool_check import need_module
+
 from pyemu.host.emulator import ServeProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +71,7 @@ def test_without_matplotlib_a_plot_asked_for_names_the_extra(tmp_path):
 def test_plots_leave_matplotlibs_global_backend_and_pyplot_alone(tmp_path):
     """Library code draws on its own Agg canvas: matplotlib.use is never called and
     pyplot (global figure registry, backend selection) is never imported."""
-    pytest.importorskip("matplotlib")
+    need_module("matplotlib", "plot")
     script = textwrap.dedent(f"""
         import sys, matplotlib
         def refuse(*args, **kwargs):

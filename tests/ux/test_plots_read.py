@@ -4,7 +4,9 @@ import itertools
 
 import pytest
 
-pytest.importorskip("matplotlib")
+from tool_check import need_module
+
+need_module("matplotlib", "plot")
 
 from pyemu.therapy.fleet import run_fleet
 from pyemu.therapy.report import timeline_figure, trumpet_figure

@@ -10,7 +10,9 @@ import re
 
 import pytest
 
-flask = pytest.importorskip("flask", reason="the web extra: pip install 'pyemu[web]'")
+from tool_check import need_module  # noqa: E402
+
+flask = need_module("flask", "web")
 
 from pyemu.web.app import create_app  # noqa: E402
 from pyemu.web.programmer import FormError, Programmer, therapy_from_form  # noqa: E402
