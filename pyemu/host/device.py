@@ -33,6 +33,7 @@ __all__ = ["ClockMode", "Device", "DeviceError", "DeviceStats", "ImageError"]
 
 _U32 = 2**32 - 1
 _U64 = 2**64 - 1
+_TXQ_SIZE = int(lib.DEVICE_TXQ_SIZE)   # read once: read_output runs every turn
 
 # Image refusals of device_load (the core's snapshot refusals pass through as PumpError).
 _IMAGE_CODES = {
@@ -181,7 +182,7 @@ class Device:
         QUEUE). The host keeps the rest, sends :meth:`read_output` (after a
         save if one is due) and feeds the rest again.
         """
-        buf = bytes(data)
+        buf = data if type(data) is bytes else bytes(data)   # no copy of what is bytes already
         _check(lib.device_rx(self._d, buf, len(buf), self._used))
         return int(self._used[0])
 
@@ -198,7 +199,7 @@ class Device:
 
     def read_output(self) -> bytes:
         """Every byte the device has to send now (empty while held for a save)."""
-        size = int(lib.DEVICE_TXQ_SIZE)
+        size = _TXQ_SIZE
         n = int(lib.device_tx(self._d, self._out, size))
         if n < size:
             # Held for a save (0), or all the queue held: one call is the usual case.

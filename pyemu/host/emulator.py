@@ -247,7 +247,8 @@ class Emulator:
                 self._log(f"new client: {dropped} bytes of the last client's unfinished frame dropped")
         if data:
             if fresh:
-                self._reached("rx")
+                if self._kill_point is not None:   # a test's kill point (PYEMU_TEST_KILL)
+                    self._reached("rx")
                 self.stats.rx_bytes += len(data)
                 if self._dropping:
                     self._log(f"a client is talking ({self.stats.tx_dropped} bytes were dropped before)")
@@ -305,7 +306,7 @@ class Emulator:
             if not self._dropping:
                 self._log(f"nobody is reading the port; output is dropped until a client talks ({exc})")
             self._dropping = True
-        if data:
+        if data and self._kill_point is not None:
             self._reached("sent")
 
     def _serve_observers(self) -> None:

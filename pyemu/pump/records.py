@@ -58,6 +58,11 @@ PLANT_FAULTS = frozenset(V.user_name(f) for f in (V.Fault.FLOW_ERROR, V.Fault.OC
 # -- replies -----------------------------------------------------------------------
 
 _new_object = object.__new__
+# The enums' own value -> member maps (an IntFlag adds each combination it meets).
+_STATE_MAP = V.State._value2member_map_
+_ALARM_MAP = V.Alarm._value2member_map_
+_BOLUS_MAP = V.BolusKind._value2member_map_
+_DRUG_MAP = V.Drug._value2member_map_
 
 @dataclass(frozen=True)
 class Status:
@@ -120,11 +125,24 @@ class Status:
         status = _new_object(cls)
         attrs = status.__dict__
         attrs.update(fields)
-        attrs["state"] = _code(V.State, fields["state"])
-        attrs["alarms"] = V.Alarm(fields["alarms"])
-        attrs["unacked_alarms"] = V.Alarm(fields["unacked_alarms"])
-        attrs["bolus_kind"] = _code(V.BolusKind, fields["bolus_kind"])
-        attrs["drug"] = _code(V.Drug, fields["drug"])
+        # Members straight from each enum's value map (what calling the enum
+        # looks up first); a value not there (an unknown code, a new alarm
+        # combination) takes the call, which gives the same object.
+        value = fields["state"]
+        member = _STATE_MAP.get(value)
+        attrs["state"] = _code(V.State, value) if member is None else member
+        value = fields["alarms"]
+        member = _ALARM_MAP.get(value)
+        attrs["alarms"] = V.Alarm(value) if member is None else member
+        value = fields["unacked_alarms"]
+        member = _ALARM_MAP.get(value)
+        attrs["unacked_alarms"] = V.Alarm(value) if member is None else member
+        value = fields["bolus_kind"]
+        member = _BOLUS_MAP.get(value)
+        attrs["bolus_kind"] = _code(V.BolusKind, value) if member is None else member
+        value = fields["drug"]
+        member = _DRUG_MAP.get(value)
+        attrs["drug"] = _code(V.Drug, value) if member is None else member
         attrs["seq"] = frame.seq
         attrs["unsolicited"] = frame.kind == P.KIND_UNSOLICITED
         return status

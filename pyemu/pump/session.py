@@ -58,6 +58,10 @@ def _open_for_client(url: str, serial_options: dict) -> Transport:
         raise LinkError(str(exc)) from None
 
 
+#: Payloads of the requests sent without fields, by the name they were asked by.
+_BARE_PAYLOADS: Dict[str, bytes] = {}
+
+
 class WireSession:
     """Requests and replies with one pump over one transport (the base of
     :class:`pyemu.pump.client.Client`). Not thread-safe: one caller at a time."""
@@ -167,10 +171,16 @@ class WireSession:
         again with a new random seq, up to ``collision_retries`` times.
         """
         explicit = seq is not None
-        try:
-            payload = P.encode_payload(msg, **fields)
-        except P.EncodeError as exc:
-            raise ValueError(f"{msg}: {exc}") from None
+        # A request without fields (GET_STATUS...) has the same payload every
+        # time: encoded once, then looked up.
+        payload = None if fields else _BARE_PAYLOADS.get(msg)
+        if payload is None:
+            try:
+                payload = P.encode_payload(msg, **fields)
+            except P.EncodeError as exc:
+                raise ValueError(f"{msg}: {exc}") from None
+            if not fields:
+                _BARE_PAYLOADS[msg] = payload
         if seq is None:
             seq = self.next_seq()
         collisions = 0
@@ -221,7 +231,7 @@ class WireSession:
             self._sent.popitem(last=False)
         if self._session is None:
             try:
-                wire = P.encode(msg, seq=seq, flags=P.KIND_REQUEST, **fields)
+                wire = P.encode_fields(msg, seq, P.KIND_REQUEST, fields)
             except P.EncodeError as exc:
                 raise ValueError(f"{msg}: {exc}") from None
         rebuild: Optional[Callable[[], bytes]] = None
