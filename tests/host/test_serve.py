@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from faulty_os import FaultyOs
+
 from pyemu import protocol as P
 from pyemu.host import statefile
 from pyemu.cli.common import EXIT_STATE
@@ -261,27 +263,6 @@ def test_serve_keys_writes_the_keys_into_both_generations(tmp_path):
 
 
 # -- startup errors are sentences with exit 2 or 4, never tracebacks (issue 11, item 7) ----------
-
-class FaultyOs:
-    """``os`` for pyemu.host.statefile only: a read-only folder (no new file can be made)
-    or a full disk (no byte can be written). In-process, so it works as root too."""
-
-    def __init__(self, fault):
-        self.fault = fault
-
-    def __getattr__(self, name):
-        return getattr(os, name)
-
-    def open(self, path, flags, mode=0o777, **kw):
-        if self.fault == "read-only" and flags & os.O_CREAT and not os.path.exists(path):
-            raise PermissionError(13, "Permission denied", path)
-        return os.open(path, flags, mode, **kw)
-
-    def write(self, fd, data):
-        if self.fault == "disk-full":
-            raise OSError(28, "No space left on device")
-        return os.write(fd, data)
-
 
 @pytest.mark.parametrize("fault, lock_file, existing, says", [
     ("read-only", False, False, "cannot create its lock file"),

@@ -6,6 +6,8 @@ import zlib
 
 import pytest
 
+from faulty_os import FaultyOs
+
 from pyemu.host import statefile
 from pyemu.host.statefile import StateFile, StateFileError
 
@@ -199,28 +201,6 @@ def test_a_read_only_state_file_is_refused_and_keeps_its_mode(tmp_path):
     path.chmod(0o600)
     with StateFile(str(path)) as sf:  # not left locked by the refusal
         assert sf.load() == b"kept"
-
-
-class FaultyOs:
-    """``os`` for pyemu.host.statefile with one failure: a read-only folder (no new
-    files), or a full disk (no byte written). Root ignores chmod, so this is how
-    a test sees both as any user."""
-
-    def __init__(self, fault: str) -> None:
-        self.fault = fault
-
-    def __getattr__(self, name):
-        return getattr(os, name)
-
-    def open(self, path, flags, mode=0o777, **kw):
-        if self.fault == "read-only" and flags & os.O_CREAT and not os.path.exists(path):
-            raise PermissionError(13, "Permission denied", path)
-        return os.open(path, flags, mode, **kw)
-
-    def write(self, fd, data):
-        if self.fault == "disk-full":
-            raise OSError(28, "No space left on device")
-        return os.write(fd, data)
 
 
 def test_a_folder_where_the_lock_cannot_be_made_is_refused_with_the_reason(tmp_path, monkeypatch):
