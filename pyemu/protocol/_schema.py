@@ -447,11 +447,11 @@ VOCABULARY = json.loads(r"""{
       {"name": "NONE", "value": 0, "doc": "no fault"},
       {"name": "MOTOR_STALL", "value": 1, "doc": "the next stroke fails; MOTOR_STALL latches until cleared", "aliases": ["motor-stall"]},
       {"name": "MEMORY", "value": 2, "doc": "MEMORY_ERROR at once; delivery halts until cleared"},
-      {"name": "FLOW_ERROR", "value": 3, "doc": "plant (PLANT_FAULT): each stroke moves stroke_nl x factor from the real reservoir; factor constant or drifting"},
+      {"name": "FLOW_ERROR", "value": 3, "doc": "plant (PLANT_FAULT): each stroke moves stroke_nl x factor from the real reservoir; factor constant or drifting", "aliases": ["flow-error"]},
       {"name": "OCCLUSION", "value": 4, "doc": "plant: catheter occluded; nothing reaches the tip, the drug backs up (held); optionally the motor stalls after N strokes"},
       {"name": "LEAK", "value": 5, "doc": "plant: catheter leaking; that fraction of the drug goes to the tissue"},
       {"name": "DISCONNECT", "value": 6, "doc": "plant: catheter disconnected; all the drug goes to the tissue"},
-      {"name": "POCKET_FILL", "value": 7, "doc": "plant: the next refill is injected into the pocket; the tissue gets its mass, the reservoir nothing"},
+      {"name": "POCKET_FILL", "value": 7, "doc": "plant: the next refill is injected into the pocket; the tissue gets its mass, the reservoir nothing", "aliases": ["pocket-fill"]},
       {"name": "MRI", "value": 8, "doc": "plant: a magnetic field stalls the motor for the scan; recovery at once, after a delay or at the next interrogation"}
     ]
   },

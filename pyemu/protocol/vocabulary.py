@@ -415,7 +415,7 @@ DRUG_LIBRARY: dict[Drug, DrugLimits] = {
 }
 #: Table class name -> {older spelling: name}: accepted by lookup() with a deprecation note.
 ALIASES: dict[str, dict[str, str]] = {
-    'Fault': {'motor-stall': 'MOTOR_STALL'},
+    'Fault': {'motor-stall': 'MOTOR_STALL', 'flow-error': 'FLOW_ERROR', 'pocket-fill': 'POCKET_FILL'},
 }
 
 def user_name(member: enum.Enum) -> str:
