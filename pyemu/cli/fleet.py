@@ -55,11 +55,11 @@ examples:
   pyemu fleet                                   200 patients x 1 year on every CPU
   pyemu fleet -n 2000 --span 3y --seed 7 --plot fleet.png --json fleet.json
   pyemu fleet -n 10000 --scheduler tcp://scheduler-host:8786   on a Dask cluster
+  pyemu fleet --plant                           the plant's faults: which check catches what, when
   pyemu fleet --plant -n 200000 --rate pocket_fill=1e-4/refill --rate occlusion=0.02/patient-year
-                                                the plant's faults at these rates: the detection table
 
 On a Dask cluster every worker needs the same pyemu installed (it imports
-pyemu.therapy.fleet and runs the C core); `pip install 'pyemu[fleet]'` adds Dask here.
+pyemu.therapy.fleet or fleet_plant and runs the C core); `pip install 'pyemu[fleet]'` adds Dask here.
 """)
     p.add_argument("-n", "--patients", type=int, default=None, metavar="N",
                    help="number of virtual patients (default: 200; with --plant 2000)")
