@@ -170,6 +170,9 @@ def _plant(args: argparse.Namespace) -> int:
     try:
         report = run_plant_fleet(args.patients, seed=args.seed, span_days=args.span, rates=rates,
                                  workers=args.workers, scheduler=args.scheduler, progress=progress)
+    except ValueError as exc:
+        print(f"pyemu fleet: {exc}", file=sys.stderr)
+        return 2
     except (RuntimeError, OSError) as exc:
         print(f"pyemu fleet: {exc}", file=sys.stderr)
         return 3

@@ -147,6 +147,10 @@ class PlantConfig:
         _check_rates(rates)
         if span_days < 1 or refill_days < 1:
             raise ValueError("the span and the refill interval are at least one day")
+        from pyemu._core import lib   # the batch's bound, from device.h
+
+        if span_days > int(lib.DEVICE_FLEET_MAX_DAYS):
+            raise ValueError(f"the span is at most {int(lib.DEVICE_FLEET_MAX_DAYS)} days (100 years) a patient")
         if not 0 <= requests_max <= 8:
             raise ValueError("requests_max is 0..8 patient-bolus requests a day")
         draws = []

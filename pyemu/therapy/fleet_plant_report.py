@@ -65,7 +65,8 @@ class PlantPatient:
 
 @dataclasses.dataclass
 class DetectionRow:
-    """The tally of one row; ``days_without_drug`` is the row's total."""
+    """The tally of one row; ``days_without_drug`` is the row's total. In the ``none``
+    row a catch is a false alarm, and ``missed`` counts the patients without one."""
 
     fault: str
     patients: int = 0

@@ -165,6 +165,13 @@ def test_cli_bad_rate_is_a_usage_error_showing_the_right_form(spec, capsys) -> N
     assert "/patient-year" in err or "/refill" in err
 
 
+@pytest.mark.parametrize("argv,says", [(["--rate", "mri=0.1/patient-year"], "--plant"),
+                                       (["--plant", "--span", "101y"], "100 years")])
+def test_cli_rate_without_plant_and_a_span_beyond_the_batch_are_usage_errors(argv, says, capsys) -> None:
+    rc, out, err = _cli(["fleet", "-q", "--plot", "", "-n", "2"] + argv, capsys)
+    assert rc == 2 and says in err
+
+
 def test_cli_rates_table_json_and_throughput(tmp_path, capsys) -> None:
     """Invariant: the given rates (and only they) are drawn, the table shows expected beside
     observed, the throughput is printed and the JSON holds the same rows."""
