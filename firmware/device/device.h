@@ -512,6 +512,8 @@ const plant_t *device_plant(const device_t *d);
  * the plant's faults: flow error from flow_onset_day, occlusion from
  * occlusion_onset_day (no stall), pocket fill at refill number
  * pocket_fill_refill (1-based; 0 none), an MRI scan at 14:00 of mri_day.
+ * A day's requests, visit and scan happen in time order (a scan on a visit
+ * day comes after the visit, so it stalls the motor until the next one).
  * A day with no fault is DEVICE_FLEET_NEVER. After each day the result
  * notes the first day each clinical check fired: a flagged reconciliation,
  * LOW_RESERVOIR or MOTOR_STALL raised (from the event log); and the days

@@ -14,6 +14,7 @@
 #define FLEET_MRI_MIN    840u          /* scans at 14:00 */
 #define FLEET_WAKE_MIN   420u          /* patient requests 07:00 .. 23:00 */
 #define FLEET_AWAKE_MIN  960u
+#define FLEET_DAY_MIN    1440u
 
 /* xorshift32: the patient's requests from its seed alone (never 0). */
 static uint32_t fleet_rand(uint32_t *s)
@@ -80,6 +81,46 @@ static void read_day(device_t *d, uint32_t day, uint32_t *next_seq, uint8_t *sta
     }
 }
 
+/* Advance to minute m of the day starting at day0 (never backwards: events of the
+ * same minute keep their order). */
+static int fleet_at(device_t *d, uint64_t day0, uint32_t m)
+{
+    uint64_t t = day0 + (uint64_t)m * FLEET_MIN_MS;
+    return (t > device_now_ms(d)) ? device_advance(d, t) : DEVICE_OK;
+}
+
+/* The refill visit at 10:00: the programmer interrogates the pump, the pocket fill
+ * (if this is its refill), and the clinician withdraws what is really there. */
+static int fleet_visit(device_t *d, const device_fleet_plan_t *pl, uint64_t day0, uint32_t day,
+                       uint32_t *refill_no, device_fleet_result_t *out)
+{
+    pump_reconcile_t rec;
+    int rc = fleet_at(d, day0, FLEET_CLINIC_MIN);
+
+    if (rc != DEVICE_OK) {
+        return rc;
+    }
+    (*refill_no)++;
+    device_plant_interrogated(d);
+    if (*refill_no == pl->pocket_fill_refill) {
+        rc = fleet_plant(d, (uint8_t)PUMP_FAULT_POCKET_FILL, 0u, 0u);
+        if (rc != DEVICE_OK) {
+            return rc;
+        }
+    }
+    rc = pump_refill_reconciled(&d->pump, pl->fill_nl, pl->drug, pl->conc_ug_ml, d->plant.reservoir_nl, &rec);
+    if (rc != PUMP_OK) {
+        return rc;
+    }
+    (void)plant_refill(&d->plant, pl->fill_nl, pl->conc_ug_ml);
+    out->refills++;
+    if (rec.verdict != PUMP_REFILL_WITHIN_TOLERANCE) {
+        out->flagged_refills++;
+        first_day(&out->first_flagged_day, day);
+    }
+    return DEVICE_OK;
+}
+
 int device_fleet_run(device_t *d, const device_fleet_plan_t *pl, device_fleet_result_t *out)
 {
     pump_config_t cfg;
@@ -91,6 +132,8 @@ int device_fleet_run(device_t *d, const device_fleet_plan_t *pl, device_fleet_re
     uint32_t day;
     uint32_t next_refill;
     uint32_t refill_no = 0u;
+    uint8_t visit;
+    uint8_t scan;
     int rc;
 
     if (d == NULL || pl == NULL || out == NULL || pl->span_days == 0u || pl->span_days > DEVICE_FLEET_MAX_DAYS ||
@@ -147,12 +190,6 @@ int device_fleet_run(device_t *d, const device_fleet_plan_t *pl, device_fleet_re
             if (rc == DEVICE_OK && day == pl->occlusion_onset_day) {
                 rc = fleet_plant(d, (uint8_t)PUMP_FAULT_OCCLUSION, 0u, 0u);
             }
-            if (rc == DEVICE_OK && day == pl->mri_day) {
-                rc = device_advance(d, day0 + (uint64_t)FLEET_MRI_MIN * FLEET_MIN_MS);
-                if (rc == DEVICE_OK) {
-                    rc = fleet_plant(d, (uint8_t)PUMP_FAULT_MRI, pl->mri_recovery, pl->mri_duration_ms);
-                }
-            }
             if (rc != DEVICE_OK) {
                 return rc;
             }
@@ -166,49 +203,37 @@ int device_fleet_run(device_t *d, const device_fleet_plan_t *pl, device_fleet_re
                 }
                 minutes[j] = m;
             }
-            for (i = 0u; i < n; i++) {
-                uint64_t t = day0 + (uint64_t)minutes[i] * FLEET_MIN_MS;
-                if (t > device_now_ms(d)) {
-                    rc = device_advance(d, t);
-                    if (rc != DEVICE_OK) {
-                        return rc;
-                    }
-                }
-                if (pump_patient_bolus(&d->pump) == PUMP_OK) {
-                    out->boluses_granted++;
-                } else {
-                    out->boluses_denied++;
-                }
-            }
-            if (day == next_refill) {
-                pump_reconcile_t rec;
-                uint64_t t = day0 + (uint64_t)FLEET_CLINIC_MIN * FLEET_MIN_MS;
+            /* the requests, the 10:00 visit and the 14:00 scan, each in its place in the day */
+            visit = (day == next_refill) ? 1u : 0u;
+            scan = (day == pl->mri_day) ? 1u : 0u;
+            if (visit != 0u) {
                 next_refill += pl->refill_interval_days;
-                if (t > device_now_ms(d)) {
-                    rc = device_advance(d, t);
-                    if (rc != DEVICE_OK) {
-                        return rc;
+            }
+            for (i = 0u; i <= n; i++) {
+                uint32_t m = (i < n) ? minutes[i] : FLEET_DAY_MIN;
+                if (visit != 0u && m >= FLEET_CLINIC_MIN) {
+                    visit = 0u;
+                    rc = fleet_visit(d, pl, day0, day, &refill_no, out);
+                }
+                if (rc == DEVICE_OK && scan != 0u && m >= FLEET_MRI_MIN) {
+                    scan = 0u;
+                    rc = fleet_at(d, day0, FLEET_MRI_MIN);
+                    if (rc == DEVICE_OK) {
+                        rc = fleet_plant(d, (uint8_t)PUMP_FAULT_MRI, pl->mri_recovery, pl->mri_duration_ms);
                     }
                 }
-                refill_no++;
-                device_plant_interrogated(d);          /* the programmer at the visit */
-                if (refill_no == pl->pocket_fill_refill) {
-                    rc = fleet_plant(d, (uint8_t)PUMP_FAULT_POCKET_FILL, 0u, 0u);
-                    if (rc != DEVICE_OK) {
-                        return rc;
+                if (rc == DEVICE_OK && i < n) {
+                    rc = fleet_at(d, day0, m);
+                    if (rc == DEVICE_OK) {
+                        if (pump_patient_bolus(&d->pump) == PUMP_OK) {
+                            out->boluses_granted++;
+                        } else {
+                            out->boluses_denied++;
+                        }
                     }
                 }
-                /* the clinician withdraws what is really there */
-                rc = pump_refill_reconciled(&d->pump, pl->fill_nl, pl->drug, pl->conc_ug_ml,
-                                            d->plant.reservoir_nl, &rec);
-                if (rc != PUMP_OK) {
+                if (rc != DEVICE_OK) {
                     return rc;
-                }
-                (void)plant_refill(&d->plant, pl->fill_nl, pl->conc_ug_ml);
-                out->refills++;
-                if (rec.verdict != PUMP_REFILL_WITHIN_TOLERANCE) {
-                    out->flagged_refills++;
-                    first_day(&out->first_flagged_day, day);
                 }
             }
             rc = device_advance(d, day0 + FLEET_DAY_MS);

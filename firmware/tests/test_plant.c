@@ -430,6 +430,10 @@ static void test_fleet_batch(void)
     p.mri_day = 50u;
     CHECK(device_fleet_run(&dev, &p, &a) == DEVICE_OK);
     CHECK(a.first_motor_stall_day == 50u && a.stalled_days == 10u);   /* until the day-60 visit */
+    /* a scan at 14:00 of a refill day comes after the 10:00 visit: stalled until the next one */
+    p.mri_day = 60u;
+    CHECK(device_fleet_run(&dev, &p, &a) == DEVICE_OK);
+    CHECK(a.first_motor_stall_day == 60u && a.stalled_days == 30u);   /* until the day-90 visit */
     p.span_days = DEVICE_FLEET_MAX_DAYS + 1u;
     CHECK(device_fleet_run(&dev, &p, &a) == DEVICE_E_ARG);
     p.span_days = 365u;

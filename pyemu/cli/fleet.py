@@ -9,6 +9,7 @@ from typing import Any
 from pyemu import units
 from pyemu.therapy.fleet import Progress, run_fleet
 from pyemu.therapy.fleet_plan import MS_PER_DAY
+from pyemu.therapy.fleet_plant import DEFAULT_RATES, Rate, parse_rate
 from pyemu.therapy.plotting import PlotUnavailable, require_matplotlib
 
 # -- the command ---------------------------------------------------------------------
@@ -54,12 +55,14 @@ examples:
   pyemu fleet                                   200 patients x 1 year on every CPU
   pyemu fleet -n 2000 --span 3y --seed 7 --plot fleet.png --json fleet.json
   pyemu fleet -n 10000 --scheduler tcp://scheduler-host:8786   on a Dask cluster
+  pyemu fleet --plant                           the plant's faults: which check catches what, when
+  pyemu fleet --plant -n 200000 --rate pocket_fill=1e-4/refill --rate occlusion=0.02/patient-year
 
 On a Dask cluster every worker needs the same pyemu installed (it imports
-pyemu.therapy.fleet and runs the C core); `pip install 'pyemu[fleet]'` adds Dask here.
+pyemu.therapy.fleet or fleet_plant and runs the C core); `pip install 'pyemu[fleet]'` adds Dask here.
 """)
-    p.add_argument("-n", "--patients", type=int, default=200, metavar="N",
-                   help="number of virtual patients (default: %(default)s)")
+    p.add_argument("-n", "--patients", type=int, default=None, metavar="N",
+                   help="number of virtual patients (default: 200; with --plant 2000)")
     p.add_argument("--span", type=_span_days, default=365, metavar="DURATION",
                    help="therapy simulated per patient, whole days: 365d, 52w, 2y... "
                         "(default: 365d)")
@@ -68,14 +71,22 @@ pyemu.therapy.fleet and runs the C core); `pip install 'pyemu[fleet]'` adds Dask
                    help="local worker processes (default: one per CPU)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask distributed cluster, e.g. tcp://host:8786")
-    p.add_argument("--plot", metavar="PNG", default="fleet.png",
-                   help="write the population plot here (default: %(default)s; '' for none)")
+    p.add_argument("--plot", metavar="PNG", default=None,
+                   help="write the population plot here (default: fleet.png; with --plant "
+                        "fleet-plant.png; '' for none)")
     p.add_argument("--json", metavar="FILE", help="also write the report as JSON (with per-patient rows)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--plant", action="store_true",
-                   help="the physical plant's faults instead (docs/plant.md): 20 %% of the patients each with "
-                        "a flow error, an occlusion, a pocket fill or an MRI scan; prints how often each "
-                        "clinical check caught each fault and after how many days (one core, C batch)")
+                   help="the physical plant's faults instead (docs/plant.md): morphine patients through the C "
+                        "batch with the plant in the loop, faults drawn at --rate; prints how often each "
+                        "clinical check caught each fault and after how many days")
+    defaults = " ".join(str(Rate(f, v)) for f, v in DEFAULT_RATES.items())
+    p.add_argument("--rate", action="append", metavar="FAULT=RATE/UNIT", default=None,
+                   help="with --plant: a fault's rate, per patient-year (flow_error, occlusion, mri: an "
+                        "exponential onset) or per refill (pocket_fill: a chance at every refill), e.g. "
+                        "--rate pocket_fill=1e-4/refill --rate occlusion=0.02/patient-year; repeat for "
+                        "several; only the faults given are drawn. Default (illustrative, to fill every "
+                        f"row of a default run): {defaults}")
     p.set_defaults(func=main)
 
 
@@ -101,6 +112,13 @@ def _progress_printer(stream: Any) -> Progress:
 
 def main(args: argparse.Namespace) -> int:
     """Run ``pyemu fleet`` from parsed arguments; returns the exit status."""
+    if args.patients is None:
+        args.patients = 2000 if args.plant else 200
+    if args.plot is None:
+        args.plot = "fleet-plant.png" if args.plant else "fleet.png"
+    if args.rate and not args.plant:
+        print("pyemu fleet: --rate is for the plant's faults: add --plant", file=sys.stderr)
+        return 2
     if args.patients < 1:
         print("pyemu fleet: --patients must be at least 1", file=sys.stderr)
         return 2
@@ -134,25 +152,35 @@ def main(args: argparse.Namespace) -> int:
 
 def _plant(args: argparse.Namespace) -> int:
     """``pyemu fleet --plant``: the detection table (pyemu.therapy.fleet_plant)."""
-    import json
-    import time
-    from dataclasses import asdict
+    from pyemu.therapy.fleet_plant import run_plant_fleet
 
-    from pyemu.therapy.fleet_plant import detection_table, format_table, simulate
-
-    t0 = time.perf_counter()
-    patients = simulate(args.patients, seed=args.seed, span_days=args.span)
-    elapsed = time.perf_counter() - t0
-    rows = detection_table(patients)
-    print(f"fleet with the physical plant: {args.patients} patients x {args.span} days, seed {args.seed}, "
-          f"{args.patients * args.span / 365 / elapsed:,.0f} patient-years/s")
-    print("share of each fault's patients caught by each check (at or after its onset), missed, "
-          "and median days from onset to the first catch")
-    print(format_table(rows))
+    rates = dict(DEFAULT_RATES)
+    if args.rate:
+        rates = {}
+        for text in args.rate:
+            try:
+                rate, note = parse_rate(text)
+            except ValueError as exc:
+                print(f"pyemu fleet: --rate {exc}", file=sys.stderr)
+                return 2
+            if note:
+                print(f"pyemu fleet: note: {note}", file=sys.stderr)
+            rates[rate.fault] = rate.value
+    progress = None if args.quiet else _progress_printer(sys.stderr)
+    try:
+        report = run_plant_fleet(args.patients, seed=args.seed, span_days=args.span, rates=rates,
+                                 workers=args.workers, scheduler=args.scheduler, progress=progress)
+    except ValueError as exc:
+        print(f"pyemu fleet: {exc}", file=sys.stderr)
+        return 2
+    except (RuntimeError, OSError) as exc:
+        print(f"pyemu fleet: {exc}", file=sys.stderr)
+        return 3
+    print(report.format_text())
+    if args.plot:
+        print(f"plot: {report.plot(args.plot)}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"rows": [{**asdict(r), "median_days": r.median_days} for r in rows],
-                       "patients": [asdict(p) for p in patients]}, f)
-            f.write("\n")
+            f.write(report.to_json(with_patients=True) + "\n")
         print(f"json: {args.json}")
     return 0

@@ -5,31 +5,25 @@ plausible prescription (:mod:`pyemu.therapy.fleet_plan`) and a random stream of
 patient-bolus requests and refill visits over the span; the population
 figures are in :mod:`pyemu.therapy.fleet_report`.
 
-Patients run in chunks on a local process pool (the default), in this
-process (``workers=1``), or on a Dask distributed cluster (``scheduler=
-"tcp://host:port"``). Every patient's randomness comes from (seed, index)
-alone, and the report is built from the results in patient order, so a seed
-gives the same report on one worker or a hundred.
+Patients run in chunks (:mod:`pyemu.therapy.fleet_runner`) on a local
+process pool (the default), in this process (``workers=1``), or on a Dask
+distributed cluster (``scheduler="tcp://host:port"``). Every patient's
+randomness comes from (seed, index) alone, and the report is built from the
+results in patient order, so a seed gives the same report on one worker or a
+hundred.
 """
 from __future__ import annotations
 
-import concurrent.futures
-import math
-import multiprocessing
-import multiprocessing.context
-import os
 import random
-import sys
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from pyemu.therapy.fleet_plan import MS_PER_DAY, MS_PER_MIN, PatientPlan, make_plan, requests_today
 from pyemu.therapy.fleet_report import FleetReport, PatientResult
+from pyemu.therapy.fleet_runner import Progress, run_chunks
 from pyemu.protocol import vocabulary as V
 
-__all__ = ["run_fleet", "simulate_patient",]
-
-Progress = Callable[[int, int], None]
+__all__ = ["Progress", "run_fleet", "simulate_patient"]
 
 # Waking hours in which patients press the hand-held controller, and the clinic
 # hour at which refills happen (minutes after midnight).
@@ -196,68 +190,9 @@ def simulate_patient(seed: int, index: int, span_days: int) -> PatientResult:
                            f"{type(exc).__name__}: {exc}") from None
 
 
-def simulate_chunk(seed: int, indices: tuple[int, ...], span_days: int) -> list[PatientResult]:
+def simulate_chunk(seed: int, span_days: int, indices: tuple[int, ...]) -> list[PatientResult]:
     """The unit of work shipped to a worker: a few patients, so task overhead stays small."""
     return [simulate_patient(seed, i, span_days) for i in indices]
-
-
-def _chunks(n: int, workers: int) -> list[tuple[int, ...]]:
-    """Contiguous index ranges, about eight per worker (for balance), at most 25 patients each."""
-    size = max(1, min(25, math.ceil(n / (max(workers, 1) * 8))))
-    return [tuple(range(i, min(n, i + size))) for i in range(0, n, size)]
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """Workers come from a fork server: forking this process could copy a lock held by
-    one of its threads (a Dask client, a test harness) into the child; the server is a
-    fresh single-threaded process that has already imported the C core, so new workers
-    still start in milliseconds."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pyemu.therapy.fleet", "pyemu.pump.core"])
-    return ctx
-
-
-def _run_local(seed: int, n: int, span_days: int, workers: int,
-               progress: Progress) -> list[PatientResult]:
-    results: list[PatientResult] = []
-    chunks = _chunks(n, workers)
-    if workers <= 1:
-        for chunk in chunks:
-            results.extend(simulate_chunk(seed, chunk, span_days))
-            progress(len(results), n)
-        return results
-    pool_args = dict(max_workers=workers, mp_context=_pool_context())
-    with concurrent.futures.ProcessPoolExecutor(**pool_args) as pool:
-        futures = [pool.submit(simulate_chunk, seed, chunk, span_days) for chunk in chunks]
-        for fut in concurrent.futures.as_completed(futures):
-            results.extend(fut.result())
-            progress(len(results), n)
-    return results
-
-
-def _run_dask(seed: int, n: int, span_days: int, scheduler: Any,
-              progress: Progress) -> tuple[list[PatientResult], str]:
-    """Same chunks on a Dask distributed cluster; ``scheduler`` is an address or a Client."""
-    try:
-        from dask.distributed import Client, as_completed  # deferred: optional extra
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise RuntimeError("--scheduler needs Dask: pip install 'pyemu[fleet]'") from exc
-    own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
-    try:
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        chunks = _chunks(n, n_workers)
-        futures = [client.submit(simulate_chunk, seed, chunk, span_days, pure=False) for chunk in chunks]
-        results: list[PatientResult] = []
-        for fut in as_completed(futures):
-            results.extend(fut.result())
-            progress(len(results), n)
-        return results, f"{n_workers} Dask worker(s) at {client.scheduler.address}"
-    finally:
-        if own:
-            client.close()
 
 
 def run_fleet(n: int, span_days: int, seed: int, workers: Optional[int] = None,
@@ -273,15 +208,9 @@ def run_fleet(n: int, span_days: int, seed: int, workers: Optional[int] = None,
         raise ValueError("a fleet needs at least one patient")
     if span_days < 1:
         raise ValueError("the span must be at least one day")
-    report_progress = progress or (lambda done, total: None)
     t0 = time.perf_counter()
-    if scheduler is not None:
-        results, where = _run_dask(seed, n, span_days, scheduler, report_progress)
-    else:
-        w = workers if workers is not None else (os.cpu_count() or 1)
-        if w < 1:
-            raise ValueError("workers must be at least 1")
-        results = _run_local(seed, n, span_days, w, report_progress)
-        where = "this process" if w == 1 else f"{w} local processes"
+    parts, where = run_chunks(simulate_chunk, (seed, span_days), n, workers=workers,
+                              scheduler=scheduler, progress=progress)
+    results = [r for part in parts for r in part]
     return FleetReport.from_patients(seed, span_days, results,
                                      elapsed_s=time.perf_counter() - t0, workers=where)

@@ -1,172 +1,298 @@
-"""The fleet with the physical plant in the loop: how often each clinical check
-catches each fault, and after how many days (issue 13).
+"""The fleet with the physical plant in the loop: across a population with faults at
+given rates, how often each clinical check catches each fault, and after how many
+days (issue 13).
 
 Each virtual patient is one call of the C batch ``device_fleet_run``
 (``firmware/device/device.h``, FLEET BATCH): a planned year (or any span) of
 morphine therapy with patient boluses and refills every ``refill_days``, the
-physical plant in the loop and at most one fault, drawn per patient from the
-given rates with a random onset and size. The checks a clinic has are the
-pump's own: the refill reconciliation (withdrawn against expected), the
-low-reservoir alarm and the motor-stall alarm. Every patient's randomness
-comes from (seed, index) alone, so a seed gives the same table every time.
+physical plant in the loop and any of four faults, each drawn on its own:
+
+* per patient-year (flow_error, occlusion, mri): an exponential onset at that
+  rate; the fault happens if its onset day falls inside the span;
+* per refill (pocket_fill): a Bernoulli trial at each refill visit inside the
+  span; the first hit is the pocket fill.
+
+So a patient may have no fault (the healthy control), one, or several. The
+checks a clinic has are the pump's own: the refill reconciliation (withdrawn
+against expected), the low-reservoir alarm and the motor-stall alarm.
+
+Every patient's randomness comes from (seed, index) alone, and each fault always
+consumes the same two draws, so a seed gives the same table on any number of
+workers, and one fault's rate does not reshuffle another fault's patients. The
+onset draw uses float multiplication only (each step's survival, computed once by
+the caller with ``math.exp``, is passed to the workers), so mixed machines draw
+the same onsets. Healthy patients are tallied in their chunk, not kept: a fleet
+for a 1-in-10,000-refills fault holds records of its faulted patients only.
 """
 from __future__ import annotations
 
 import random
-import statistics
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["FAULTS", "PlantPatient", "DetectionRow", "simulate", "detection_table", "format_table"]
+from pyemu.protocol import vocabulary as V
+from pyemu.therapy.fleet_plant_report import (CHECKS, DAYS_PER_YEAR, FAULTS, DetectionRow, PlantPatient,
+                                              PlantReport)
+from pyemu.therapy.fleet_runner import Progress, run_chunks
 
-#: The faults the fleet draws, in table order ("none": the healthy control).
-FAULTS = ("none", "flow_error", "occlusion", "pocket_fill", "mri")
-CHECKS = ("refill_reconciliation", "low_reservoir", "motor_stall")
-DAY_MS = 86_400_000
+__all__ = ["FAULTS", "PER", "DEFAULT_RATES", "Rate", "parse_rate", "onset_probability",
+           "simulate", "simulate_chunk", "run_plant_fleet", "PlantPatient", "PlantReport"]
+
+#: The unit of each fault's rate (FAULTS: the faults the fleet draws, in table order).
+PER = {"flow_error": "patient-year", "occlusion": "patient-year", "pocket_fill": "refill", "mri": "patient-year"}
+_PER_SPELLINGS = {"patient-year": "patient-year", "patient-years": "patient-year", "patient_year": "patient-year",
+                  "refill": "refill", "refills": "refill"}
+#: Illustrative rates (not epidemiology) that give every row patients in a default run of 2,000.
+DEFAULT_RATES: Dict[str, float] = {"flow_error": 0.1, "occlusion": 0.05, "pocket_fill": 0.005, "mri": 0.1}
+_EXAMPLE = {"flow_error": 0.05, "occlusion": 0.02, "pocket_fill": 1e-4, "mri": 0.1}
+FLOW_ERRORS_PCT = (-20, -10, -5, 5, 10, 15, 20, 30)   # sizes a flow error is drawn from
 
 
 @dataclass(frozen=True)
-class PlantPatient:
-    """One patient's outcome: the fault, its onset day and the first day each check fired."""
+class Rate:
+    """One fault's rate: ``value`` per patient-year or per refill (the fault's own unit, :data:`PER`)."""
 
-    index: int
     fault: str
-    onset_day: Optional[int]
-    detail: str                       # the fault's size, in words
+    value: float
+
+    @property
+    def per(self) -> str:
+        return PER[self.fault]
+
+    def __str__(self) -> str:
+        return f"{self.fault}={self.value:g}/{self.per}"
+
+
+def _form(fault: str) -> str:
+    return f"{fault}={_EXAMPLE[fault]:g}/{PER[fault]}"
+
+
+def parse_rate(text: str) -> Tuple[Rate, Optional[str]]:
+    """``FAULT=VALUE[/UNIT]`` -> (Rate, note). The unit, if given, must be the fault's own
+    (``/patient-year`` or ``/refill``); ``note`` names the spelling to use when an older
+    (hyphen) spelling was given. Raises ValueError with a sentence showing the right form."""
+    forms = ", ".join(_form(f) for f in FAULTS)
+    name, eq, rest = text.partition("=")
+    if not eq:
+        fault = name.strip().lower().replace("-", "_")
+        hint = _form(fault) if fault in PER else forms
+        raise ValueError(f"{text!r}: a rate is FAULT=VALUE/UNIT, e.g. {hint}")
+    try:
+        member, note = V.lookup(V.Fault, name)
+    except ValueError:
+        member, note = None, None
+    fault = V.user_name(member) if member is not None else ""
+    if fault not in PER:
+        raise ValueError(f"{name.strip()!r} is not a fault of the plant fleet; one of "
+                         f"{', '.join(FAULTS)}, e.g. {forms}")
+    value_text, slash, unit = rest.partition("/")
+    if slash and _PER_SPELLINGS.get(unit.strip().lower()) != PER[fault]:
+        raise ValueError(f"{text!r}: {fault} is counted per {PER[fault]}, e.g. {_form(fault)}")
+    try:
+        value = float(value_text)
+    except ValueError:
+        raise ValueError(f"{text!r}: the rate is a number, e.g. {_form(fault)}") from None
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{text!r}: the rate is a number >= 0, e.g. {_form(fault)}")
+    if PER[fault] == "refill" and value > 1:
+        raise ValueError(f"{text!r}: a per-refill rate is a probability, at most 1, e.g. {_form(fault)}")
+    return Rate(fault, value), note
+
+
+def _check_rates(rates: Mapping[str, float]) -> None:
+    for fault, value in rates.items():
+        if fault not in PER:
+            raise ValueError(f"unknown fault {fault!r}; the plant fleet draws {', '.join(FAULTS)}")
+        if not 0 <= value < float("inf") or (PER[fault] == "refill" and value > 1):
+            raise ValueError(f"rate of {fault} out of range: {Rate(fault, value)}")
+
+
+def _steps(fault: str, value: float, span_days: int, refill_days: int) -> Tuple[float, int]:
+    """(survival per step, steps in the span): days for a per-patient-year rate, refills per refill."""
+    import math
+
+    if PER[fault] == "refill":
+        return 1.0 - value, (span_days - 1) // refill_days   # refills on days R, 2R, ... < span
+    return math.exp(-value / DAYS_PER_YEAR), span_days
+
+
+def _survival(per_step: float, steps: int) -> float:
+    """``per_step ** steps`` by the same multiplications the onset draw makes."""
+    s = 1.0
+    for _ in range(steps):
+        s *= per_step
+    return s
+
+
+def onset_probability(fault: str, value: float, span_days: int, refill_days: int = 30) -> float:
+    """The chance a patient's ``fault`` starts inside the span at this rate."""
+    _check_rates({fault: value})
+    return 1.0 - _survival(*_steps(fault, value, span_days, refill_days))
+
+
+@dataclass(frozen=True)
+class PlantConfig:
+    """What every patient of one fleet shares; the draws hold (fault, survival per step,
+    steps, survival over the span) and are computed once by the caller."""
+
     span_days: int
-    first: Dict[str, Optional[int]]   # check -> first day it fired (None: never)
-    dry_days: int
-    stalled_days: int
-    intrathecal_ug: float
-    tissue_ug: float
-    held_ug: float
+    refill_days: int
+    requests_max: int
+    draws: Tuple[Tuple[str, float, int, float], ...]
+
+    @classmethod
+    def make(cls, span_days: int, refill_days: int, requests_max: int,
+             rates: Mapping[str, float]) -> "PlantConfig":
+        _check_rates(rates)
+        if span_days < 1 or refill_days < 1:
+            raise ValueError("the span and the refill interval are at least one day")
+        from pyemu._core import lib   # the batch's bound, from device.h
+
+        if span_days > int(lib.DEVICE_FLEET_MAX_DAYS):
+            raise ValueError(f"the span is at most {int(lib.DEVICE_FLEET_MAX_DAYS)} days (100 years) a patient")
+        if not 0 <= requests_max <= 8:
+            raise ValueError("requests_max is 0..8 patient-bolus requests a day")
+        draws = []
+        for fault in FAULTS:
+            per_step, steps = _steps(fault, rates.get(fault, 0.0), span_days, refill_days)
+            draws.append((fault, per_step, steps, _survival(per_step, steps)))
+        return cls(span_days, refill_days, requests_max, tuple(draws))
 
 
-@dataclass
-class DetectionRow:
-    fault: str
-    patients: int = 0
-    caught_by: Dict[str, int] = field(default_factory=lambda: {c: 0 for c in CHECKS})
-    missed: int = 0
-    days_to_catch: List[int] = field(default_factory=list)
-    days_without_drug: List[int] = field(default_factory=list)
-
-    @property
-    def mean_days_without_drug(self) -> float:
-        return statistics.fmean(self.days_without_drug) if self.days_without_drug else 0.0
-
-    @property
-    def median_days(self) -> Optional[float]:
-        return statistics.median(self.days_to_catch) if self.days_to_catch else None
+def _first_step(w: float, per_step: float, steps: int, whole: float) -> Optional[int]:
+    """The first step k (1-based) at which the survival ``per_step ** k`` drops below ``w``
+    in (0, 1]: the onset of an event with that survival; None if it outlives the span."""
+    if not whole < w:
+        return None
+    s = 1.0
+    for k in range(1, steps + 1):
+        s *= per_step
+        if s < w:
+            return k
+    return None   # pragma: no cover - unreachable: the last step's s is `whole`
 
 
-def _plan(ffi, lib, index: int, seed: int, span_days: int, refill_days: int, fault: str,
-          rng: random.Random, requests_max: int):
-    """The C plan of one patient and (onset day, detail)."""
-    never = int(lib.DEVICE_FLEET_NEVER)
-    p = ffi.new("device_fleet_plan_t *")
-    p.seed = (seed * 1_000_003 + index) & 0xFFFFFFFF or 1
-    p.serial = index + 1
-    p.span_days = span_days
-    p.capacity_nl = p.fill_nl = 20_000_000
-    p.drug, p.conc_ug_ml = 1, 1000                       # morphine 1 mg/mL
-    p.rate_nl_day = rng.choice((300_000, 400_000, 500_000))
-    p.max_dose_ug_24h, p.low_reservoir_nl = 2000, 2_000_000
-    p.refill_interval_days = refill_days
-    p.pb_requests_max, p.pb_volume_nl, p.pb_duration_ms = requests_max, 20_000, 600_000
-    p.pb_lockout_ms, p.pb_max_per_24h = 3 * 3_600_000, 3
-    p.flow_onset_day = p.occlusion_onset_day = p.mri_day = never
-    p.flow_factor_ppm, p.pocket_fill_refill, p.mri_duration_ms, p.mri_recovery = 1_000_000, 0, 2_700_000, 2
-    onset: Optional[int] = None
-    detail = ""
-    if fault == "flow_error":
-        onset = rng.randrange(span_days)
-        pct = rng.choice((-20, -10, -5, 5, 10, 15, 20, 30))
-        p.flow_onset_day, p.flow_factor_ppm = onset, 1_000_000 + pct * 10_000
-        detail = f"{pct:+d} %"
-    elif fault == "occlusion":
-        onset = rng.randrange(span_days)
-        p.occlusion_onset_day = onset
-    elif fault == "pocket_fill":
-        k = rng.randrange(1, max(2, span_days // refill_days))
-        p.pocket_fill_refill = k
-        onset = k * refill_days
-    elif fault == "mri":
-        onset = rng.randrange(span_days)
-        p.mri_day = onset
-        detail = "45 min, recovery at interrogation"
-    return p, onset, detail
+class _Runner:
+    """One C device, plan and result, reused for every patient of a chunk."""
+
+    def __init__(self, seed: int, cfg: PlantConfig) -> None:
+        from pyemu._core import ffi, lib   # the C core loads in the worker, not on `pyemu --help`
+
+        self.lib, self.seed, self.cfg = lib, seed, cfg
+        self.never = int(lib.DEVICE_FLEET_NEVER)
+        self.dev = ffi.new("device_t *")
+        self.out = ffi.new("device_fleet_result_t *")
+        p = self.plan = ffi.new("device_fleet_plan_t *")
+        p.span_days = cfg.span_days
+        p.capacity_nl = p.fill_nl = 20_000_000
+        p.drug, p.conc_ug_ml = 1, 1000                       # morphine 1 mg/mL
+        p.max_dose_ug_24h, p.low_reservoir_nl = 2000, 2_000_000
+        p.refill_interval_days = cfg.refill_days
+        p.pb_requests_max, p.pb_volume_nl, p.pb_duration_ms = cfg.requests_max, 20_000, 600_000
+        p.pb_lockout_ms, p.pb_max_per_24h = 3 * 3_600_000, 3
+        p.mri_duration_ms, p.mri_recovery = 2_700_000, 2        # 45 min, recovery at interrogation
+
+    def run(self, index: int) -> Tuple[Dict[str, int], str]:
+        """Plan and play patient ``index``; returns (fault -> onset day, detail); result in ``self.out``."""
+        p, never, cfg = self.plan, self.never, self.cfg
+        rng = random.Random(f"{self.seed}:{index}")
+        p.seed = (self.seed * 1_000_003 + index) & 0xFFFFFFFF or 1
+        p.serial = index + 1
+        p.rate_nl_day = rng.choice((300_000, 400_000, 500_000))
+        p.flow_onset_day = p.occlusion_onset_day = p.mri_day = never
+        p.flow_factor_ppm, p.pocket_fill_refill = 1_000_000, 0
+        onsets: Dict[str, int] = {}
+        detail = ""
+        for fault, per_step, steps, whole in cfg.draws:
+            # two draws for every fault, hit or not: the streams of the others stay put
+            w, size = 1.0 - rng.random(), rng.random()
+            k = _first_step(w, per_step, steps, whole)
+            if k is None:
+                continue
+            if fault == "pocket_fill":
+                p.pocket_fill_refill = k
+                onsets[fault] = k * cfg.refill_days
+                continue
+            day = k - 1
+            onsets[fault] = day
+            if fault == "flow_error":
+                pct = FLOW_ERRORS_PCT[int(size * len(FLOW_ERRORS_PCT))]
+                p.flow_onset_day, p.flow_factor_ppm = day, 1_000_000 + pct * 10_000
+                detail = f"flow {pct:+d} %"
+            elif fault == "occlusion":
+                p.occlusion_onset_day = day
+            else:
+                p.mri_day = day
+        rc = self.lib.device_fleet_run(self.dev, p, self.out)
+        if rc != 0:
+            raise RuntimeError(f"plant fleet seed {self.seed}, patient {index}: device_fleet_run returned {rc}")
+        return onsets, detail
+
+    def first_days(self) -> Tuple[Optional[int], ...]:
+        o, never = self.out, self.never
+        days = (o.first_flagged_day, o.first_low_reservoir_day, o.first_motor_stall_day)
+        return tuple(None if d == never else int(d) for d in days)
+
+    def patient(self, index: int, onsets: Dict[str, int], detail: str) -> PlantPatient:
+        o = self.out
+        return PlantPatient(
+            index=index, onsets=onsets, detail=detail, span_days=self.cfg.span_days,
+            first=dict(zip(CHECKS, self.first_days())), dry_days=int(o.dry_days),
+            stalled_days=int(o.stalled_days), intrathecal_ug=o.intrathecal_pg / 1e6,
+            tissue_ug=o.tissue_pg / 1e6, held_ug=o.held_pg / 1e6)
+
+
+def simulate_chunk(seed: int, cfg: PlantConfig,
+                   indices: Sequence[int]) -> Tuple[DetectionRow, List[PlantPatient]]:
+    """The unit of work shipped to a worker: the healthy patients' tally and the faulted patients."""
+    runner = _Runner(seed, cfg)
+    healthy = DetectionRow("none")
+    faulted = []
+    for i in indices:
+        onsets, detail = runner.run(i)
+        if onsets:
+            faulted.append(runner.patient(i, onsets, detail))
+        else:
+            o = runner.out
+            healthy.add(0, runner.first_days(), int(o.dry_days) + int(o.stalled_days))
+    return healthy, faulted
 
 
 def simulate(n_patients: int, seed: int = 1, span_days: int = 365, refill_days: int = 30,
-             rates: Optional[Dict[str, float]] = None, requests_max: int = 2) -> List[PlantPatient]:
-    """Run n patients; ``rates``: fault -> share of patients (the rest healthy);
+             rates: Optional[Mapping[str, float]] = None, requests_max: int = 2) -> List[PlantPatient]:
+    """Every patient's record, healthy ones included (one process; for small fleets and tests).
+    ``rates``: fault -> rate in its unit (:data:`PER`; default :data:`DEFAULT_RATES`);
     each day 0..``requests_max`` patient-bolus requests (uniform; at most 8)."""
-    from pyemu._core import ffi, lib
-
-    if rates is None:
-        rates = {"flow_error": 0.2, "occlusion": 0.2, "pocket_fill": 0.2, "mri": 0.2}
-    unknown = set(rates) - set(FAULTS[1:])
-    if unknown:
-        raise ValueError(f"unknown fault(s) {sorted(unknown)}; the fleet draws {', '.join(FAULTS[1:])}")
-    if sum(rates.values()) > 1 or any(v < 0 for v in rates.values()):
-        raise ValueError("fault rates are shares of the patients: each >= 0, together at most 1")
-    never = int(lib.DEVICE_FLEET_NEVER)
-    dev = ffi.new("device_t *")
-    out = ffi.new("device_fleet_result_t *")
+    cfg = PlantConfig.make(span_days, refill_days, requests_max, DEFAULT_RATES if rates is None else rates)
+    runner = _Runner(seed, cfg)
     patients = []
     for i in range(n_patients):
-        rng = random.Random(f"{seed}:{i}")
-        r, fault, acc = rng.random(), "none", 0.0
-        for name, share in rates.items():
-            acc += share
-            if r < acc:
-                fault = name
-                break
-        plan, onset, detail = _plan(ffi, lib, i, seed, span_days, refill_days, fault, rng, requests_max)
-        rc = lib.device_fleet_run(dev, plan, out)
-        if rc != 0:
-            raise RuntimeError(f"patient {i}: device_fleet_run returned {rc}")
-        first = {"refill_reconciliation": out.first_flagged_day, "low_reservoir": out.first_low_reservoir_day,
-                 "motor_stall": out.first_motor_stall_day}
-        patients.append(PlantPatient(
-            index=i, fault=fault, onset_day=onset, detail=detail, span_days=span_days,
-            first={k: (None if v == never else int(v)) for k, v in first.items()},
-            dry_days=int(out.dry_days), stalled_days=int(out.stalled_days),
-            intrathecal_ug=out.intrathecal_pg / 1e6, tissue_ug=out.tissue_pg / 1e6, held_ug=out.held_pg / 1e6))
+        onsets, detail = runner.run(i)
+        patients.append(runner.patient(i, onsets, detail))
     return patients
 
 
-def detection_table(patients: List[PlantPatient]) -> List[DetectionRow]:
-    """Per fault: patients, how many each check caught (at or after the onset), missed, days to the first catch."""
-    rows = {f: DetectionRow(f) for f in FAULTS}
-    for p in patients:
-        row = rows[p.fault]
-        row.patients += 1
-        start = p.onset_day or 0
-        # days no drug reached the spine: the real reservoir empty, the motor stalled,
-        # or (occlusion, never cleared in the fleet) every day from the onset on
-        blocked = (p.span_days - start) if p.fault == "occlusion" else 0
-        row.days_without_drug.append(p.dry_days + p.stalled_days + blocked)
-        caught = {c: d for c, d in p.first.items() if d is not None and d >= start}
-        for c in caught:
-            row.caught_by[c] += 1
-        if caught:
-            row.days_to_catch.append(min(caught.values()) - start)
-        else:
-            row.missed += 1
-    return [rows[f] for f in FAULTS if rows[f].patients]
+def run_plant_fleet(n: int, seed: int = 1, span_days: int = 365, refill_days: int = 30,
+                    rates: Optional[Mapping[str, float]] = None, requests_max: int = 2,
+                    workers: Optional[int] = None, scheduler: Any = None,
+                    progress: Optional[Progress] = None) -> PlantReport:
+    """Simulate ``n`` patients and build the detection table (:class:`PlantReport`).
 
+    ``rates`` as for :func:`simulate`; ``workers``, ``scheduler`` and ``progress`` as for
+    :func:`pyemu.therapy.fleet.run_fleet` (chunks of up to 500 patients: a C patient-year
+    takes about a millisecond, so smaller chunks would be mostly task overhead).
+    """
+    if n < 1:
+        raise ValueError("a fleet needs at least one patient")
+    rates = dict(DEFAULT_RATES if rates is None else rates)
+    cfg = PlantConfig.make(span_days, refill_days, requests_max, rates)
+    t0 = time.perf_counter()
+    parts, where = run_chunks(simulate_chunk, (seed, cfg), n, workers=workers, scheduler=scheduler,
+                              progress=progress, max_size=500)
+    probabilities = {f: 1.0 - whole for f, _, _, whole in cfg.draws}
+    return PlantReport.from_chunks(
+        seed=seed, n_patients=n, span_days=span_days, refill_days=refill_days, requests_max=requests_max,
+        rates=[Rate(f, v) for f, v in sorted(rates.items(), key=lambda kv: FAULTS.index(kv[0]))],
+        probabilities=probabilities, parts=parts, elapsed_s=time.perf_counter() - t0, workers=where)
 
-def format_table(rows: List[DetectionRow]) -> str:
-    """The table as text: % of each fault's patients caught by each check, missed, median days
-    from onset to the first catch, and the mean days per patient on which no drug reached the spine."""
-    head = (f"{'fault':<12} {'patients':>8} " + " ".join(f"{c:>22}" for c in CHECKS)
-            + f" {'missed':>8} {'median days':>11} {'days without drug':>17}")
-    lines = [head]
-    for r in rows:
-        pct = [f"{100 * r.caught_by[c] / r.patients:21.1f}%" for c in CHECKS]
-        med = "-" if r.median_days is None else f"{r.median_days:g}"
-        lines.append(f"{r.fault:<12} {r.patients:>8} " + " ".join(pct)
-                     + f" {100 * r.missed / r.patients:7.1f}% {med:>11} {r.mean_days_without_drug:17.1f}")
-    return "\n".join(lines)

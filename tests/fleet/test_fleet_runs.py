@@ -11,7 +11,8 @@ import pytest
 from dask.distributed import LocalCluster
 from hypothesis import given, strategies as st
 
-from pyemu.therapy.fleet import _chunks, run_fleet
+from pyemu.therapy.fleet import run_fleet
+from pyemu.therapy.fleet_runner import chunks as _chunks
 
 N, SPAN, SEED = 20, 365, 11
 
