@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from pyemu import units
 from pyemu.protocol import vocabulary as V
-from pyemu.pump.records import PLANT_FAULTS, plant_fault_fields
+from pyemu.pump.records import PLANT_FAULTS, plant_fault_accepts, plant_fault_fields
 from pyemu.cli.common import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
                        PUMP_TIME_MAX_MS, RATE, U64_MAX, VOLUME, add_line_options,
                        bounded_duration, line_options, unit_type, whole_number)
@@ -454,7 +454,12 @@ def _plant_fields(args: argparse.Namespace) -> Dict[str, int]:
         if given:
             raise ValueError(f"{', '.join(given)} do(es) not apply to clearing {args.kind}")
         return {}
-    return plant_fault_fields(args.kind, spell=lambda name: "--" + name.replace("_", "-"), **options)
+    return plant_fault_fields(args.kind, spell=_spell, **options)
+
+
+def _spell(name: str) -> str:
+    """A plant fault's option as the command line spells it: drift_to -> --drift-to."""
+    return "--" + name.replace("_", "-")
 
 
 def _fault(client: Any, args: argparse.Namespace, out: _Output) -> int:
@@ -469,8 +474,21 @@ def _fault(client: Any, args: argparse.Namespace, out: _Output) -> int:
         raise ValueError(f"unexpected {args.target!r} after the fault kind")
     verb = "cleared" if args.clear else "injected"
     if args.kind in PLANT_FAULTS:
+        from pyemu.pump.client import DeviceRefused
+
         fields = _plant_fields(args)
-        client.plant_fault(args.kind, clear=args.clear, **fields)
+        try:
+            client.plant_fault(args.kind, clear=args.clear, **fields)
+        except DeviceRefused as exc:
+            if exc.code != V.Reason.BAD_FIELD:
+                raise
+            # bad_field names no option: say what the pump takes for this fault.
+            accepts = plant_fault_accepts(args.kind, _spell).replace("(fault clear mri)",
+                                                                     "(`pyemu ctl fault clear mri`)")
+            message = f"refused by the pump: {exc.reason} — {args.kind} takes {accepts}"
+            return out.failed("fault", EXIT_REFUSED, message,
+                              {"error": "refused", "reason": exc.reason, "code": exc.code, "text": exc.text,
+                               "accepts": accepts})
         return out.done("fault", f"fault {args.kind} {verb}",
                         {"fault": args.kind, "cleared": args.clear, **fields}, client.last_replayed)
     client.inject_fault(args.kind, clear=args.clear)

@@ -63,6 +63,9 @@ catheter = "leaking"
     ('do = "truth"\ncatheter = "blocked"', "'blocked' is not one of: patent, occluded"),
     ('do = "refill"\nvolume = "20mL"\ndrug = "morphine"\nconcentration = "1mg/mL"\n'
      'expect_verdict = "possible_over_infusion"', "a verdict needs the volume withdrawn"),
+    ('do = "fault"\nkind = "leak"\npercent = "-5%"', "a leak of more than 0 and less than 100 %"),
+    ('do = "fault"\nkind = "flow_error"\npercent = "+5%"\ndrift_to = "+10%"\nover = "60d"',
+     "1 day to 49 days"),
 ])
 def test_plant_fields_errors_name_the_field(step: str, message: str) -> None:
     from pyemu.therapy.scenario import ScenarioError
