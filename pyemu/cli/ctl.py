@@ -656,6 +656,19 @@ get past), 2 usage error, 3 no answer or the line failed.""",
                    help="e.g. 30d, 12h, 90s (the clock ends after 3,257,812 days)")
 
     p = add("fault", _fault, "inject or clear a simulated fault (pumps serving --test-features)")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = """\
+examples (docs/plant.md; `pyemu ctl truth` shows what really happens):
+  pyemu ctl fault flow_error --percent +20            # 20 % more than the firmware counts
+  pyemu ctl fault flow_error --percent 0.5 --drift-to +10 --over 30d
+  pyemu ctl fault occlusion --stall-after 100        # without --stall-after: loss of effect only
+  pyemu ctl fault leak --percent 50
+  pyemu ctl fault disconnect
+  pyemu ctl fault pocket_fill                        # the next refill goes into the pocket
+  pyemu ctl fault mri --duration 45min --recovery interrogation
+  pyemu ctl fault mri --duration 45min --recovery delay --delay 2h
+  pyemu ctl fault motor_stall
+  pyemu ctl fault clear occlusion                    # or: fault occlusion --clear"""
     p.add_argument("kind", type=_fault_kind, choices=_FAULTS + ("clear",),
                    help="motor_stall or memory (the firmware's hardware); flow_error, occlusion, leak, "
                         "disconnect, pocket_fill or mri (the physical plant); `clear KIND` clears one "

@@ -145,3 +145,40 @@ def test_the_plant_limits_named_to_users_are_the_firmwares():
                  "PLANT_MRI_DELAY_MAX_MS"):
         assert getattr(records, name) == defines[name], name
     assert records.PLANT_DRIFT_MIN_MS == defines["PLANT_DAY_MS"]
+
+
+def _help(capsys, *argv) -> str:
+    with pytest.raises(SystemExit):
+        main(list(argv) + ["--help"])
+    return capsys.readouterr().out
+
+
+def test_serve_help_says_test_features_also_open_the_plant(capsys):
+    """--test-features is what `fault flow_error` and `truth` need: its help must say so."""
+    text = " ".join(_help(capsys, "serve").split())
+    assert "physical plant" in text and "truth" in text
+
+
+def test_fault_help_examples_parse(capsys):
+    """`pyemu ctl fault --help` shows examples of the plant faults; each one parses as printed."""
+    import shlex
+    from pyemu.cli.main import build_parser
+
+    text = _help(capsys, "ctl", "fault")
+    examples = [line.split("#")[0].strip() for line in text.splitlines() if line.strip().startswith("pyemu ctl")]
+    kinds = {shlex.split(e)[3] for e in examples}
+    assert {"flow_error", "occlusion", "leak", "pocket_fill", "mri", "clear"} <= kinds, examples
+    for example in examples:
+        args = build_parser().parse_args(shlex.split(example)[1:])
+        assert args.ctl_command == "fault", example
+
+
+def test_the_readme_names_every_shipped_scenario():
+    """The README's list of shipped scenarios is the package's (pyemu run --help lists them)."""
+    from pathlib import Path
+    from pyemu.therapy.scenario import shipped_scenarios
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Therapy scenarios", 1)[1].split("```", 1)[0]
+    missing = [name for name in shipped_scenarios() if f"`{name}`" not in section]
+    assert not missing, missing
