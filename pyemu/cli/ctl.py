@@ -483,8 +483,7 @@ def _fault(client: Any, args: argparse.Namespace, out: _Output) -> int:
             if exc.code != V.Reason.BAD_FIELD:
                 raise
             # bad_field names no option: say what the pump takes for this fault.
-            accepts = plant_fault_accepts(args.kind, _spell).replace("(fault clear mri)",
-                                                                     "(`pyemu ctl fault clear mri`)")
+            accepts = plant_fault_accepts(args.kind, _spell, clear="`pyemu ctl fault clear mri`")
             message = f"refused by the pump: {exc.reason} — {args.kind} takes {accepts}"
             return out.failed("fault", EXIT_REFUSED, message,
                               {"error": "refused", "reason": exc.reason, "code": exc.code, "text": exc.text,

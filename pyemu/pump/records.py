@@ -238,9 +238,10 @@ PLANT_DRIFT_MIN_MS = 86_400_000        # 1 day; the most is the u32 field's, 49 
 _U32_MAX = 0xFFFFFFFF
 
 
-def plant_fault_accepts(kind: str, spell: Callable[[str], str] = str) -> str:
-    """What the pump accepts for a plant fault, in the options' words (spelled by ``spell``):
-    the text beside its bad_field refusal, which names no option."""
+def plant_fault_accepts(kind: str, spell: Callable[[str], str] = str, clear: str = "clear_fault mri") -> str:
+    """What the pump accepts for a plant fault, in the options' words (spelled by ``spell``;
+    ``clear``: how the caller clears a scan): the text beside its bad_field refusal, which
+    names no option."""
     if kind == "flow_error":
         return (f"{spell('percent')} -100 to +100 % (0 % is no flow error: clear the fault instead); "
                 f"a drift: {spell('drift_to')} -100 to +100 % {spell('over')} 1d to 49d")
@@ -250,8 +251,7 @@ def plant_fault_accepts(kind: str, spell: Callable[[str], str] = str) -> str:
         return f"{spell('stall_after')} 0 to {PLANT_STALL_AFTER_MAX} strokes (0: never stalls)"
     if kind == "mri":
         return (f"{spell('duration')} 1min to 24h; {spell('delay')} 1min to 7d with {spell('recovery')} delay; "
-                "one scan at a time: a scan under way or waiting for its recovery is cleared first "
-                "(fault clear mri)")
+                f"one scan at a time: a scan under way or waiting for its recovery is cleared first ({clear})")
     return "no options"
 
 

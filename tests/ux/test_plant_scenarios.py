@@ -71,3 +71,12 @@ def test_plant_fields_errors_name_the_field(step: str, message: str) -> None:
     from pyemu.therapy.scenario import ScenarioError
     with pytest.raises(ScenarioError, match=message):
         parse_scenario(f'[[step]]\nat = "0s"\n{step}\n', "x.toml")
+
+
+def test_a_plant_fault_the_pump_refuses_says_what_it_accepts(pyemu_client) -> None:
+    """The pump's bad_field names no field: the failed step adds the fault's accepted values."""
+    sc = parse_scenario('[[step]]\nat = "0s"\ndo = "fault"\nkind = "mri"\nduration = "25h"\n')
+    res = play(sc, ClientTarget(pyemu_client))
+    assert not res.passed
+    detail = res.failures[0].detail
+    assert "bad_field" in detail and "duration 1min to 24h" in detail, detail
