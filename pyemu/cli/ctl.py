@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from pyemu import units
 from pyemu.protocol import vocabulary as V
-from pyemu.pump.records import PLANT_FAULTS, plant_fault_fields
+from pyemu.pump.records import PLANT_FAULTS, plant_fault_accepts, plant_fault_fields
 from pyemu.cli.common import (CONCENTRATION, DURATION, EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,
                        PUMP_TIME_MAX_MS, RATE, U64_MAX, VOLUME, add_line_options,
                        bounded_duration, line_options, unit_type, whole_number)
@@ -454,7 +454,12 @@ def _plant_fields(args: argparse.Namespace) -> Dict[str, int]:
         if given:
             raise ValueError(f"{', '.join(given)} do(es) not apply to clearing {args.kind}")
         return {}
-    return plant_fault_fields(args.kind, spell=lambda name: "--" + name.replace("_", "-"), **options)
+    return plant_fault_fields(args.kind, spell=_spell, **options)
+
+
+def _spell(name: str) -> str:
+    """A plant fault's option as the command line spells it: drift_to -> --drift-to."""
+    return "--" + name.replace("_", "-")
 
 
 def _fault(client: Any, args: argparse.Namespace, out: _Output) -> int:
@@ -469,8 +474,20 @@ def _fault(client: Any, args: argparse.Namespace, out: _Output) -> int:
         raise ValueError(f"unexpected {args.target!r} after the fault kind")
     verb = "cleared" if args.clear else "injected"
     if args.kind in PLANT_FAULTS:
+        from pyemu.pump.client import DeviceRefused
+
         fields = _plant_fields(args)
-        client.plant_fault(args.kind, clear=args.clear, **fields)
+        try:
+            client.plant_fault(args.kind, clear=args.clear, **fields)
+        except DeviceRefused as exc:
+            if exc.code != V.Reason.BAD_FIELD:
+                raise
+            # bad_field names no option: say what the pump takes for this fault.
+            accepts = plant_fault_accepts(args.kind, _spell, clear="`pyemu ctl fault clear mri`")
+            message = f"refused by the pump: {exc.reason} — {args.kind} takes {accepts}"
+            return out.failed("fault", EXIT_REFUSED, message,
+                              {"error": "refused", "reason": exc.reason, "code": exc.code, "text": exc.text,
+                               "accepts": accepts})
         return out.done("fault", f"fault {args.kind} {verb}",
                         {"fault": args.kind, "cleared": args.clear, **fields}, client.last_replayed)
     client.inject_fault(args.kind, clear=args.clear)
@@ -638,6 +655,19 @@ get past), 2 usage error, 3 no answer or the line failed.""",
                    help="e.g. 30d, 12h, 90s (the clock ends after 3,257,812 days)")
 
     p = add("fault", _fault, "inject or clear a simulated fault (pumps serving --test-features)")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = """\
+examples (docs/plant.md; `pyemu ctl truth` shows what really happens):
+  pyemu ctl fault flow_error --percent +20            # 20 % more than the firmware counts
+  pyemu ctl fault flow_error --percent 0.5 --drift-to +10 --over 30d
+  pyemu ctl fault occlusion --stall-after 100        # without --stall-after: loss of effect only
+  pyemu ctl fault leak --percent 50
+  pyemu ctl fault disconnect
+  pyemu ctl fault pocket_fill                        # the next refill goes into the pocket
+  pyemu ctl fault mri --duration 45min --recovery interrogation
+  pyemu ctl fault mri --duration 45min --recovery delay --delay 2h
+  pyemu ctl fault motor_stall
+  pyemu ctl fault clear occlusion                    # or: fault occlusion --clear"""
     p.add_argument("kind", type=_fault_kind, choices=_FAULTS + ("clear",),
                    help="motor_stall or memory (the firmware's hardware); flow_error, occlusion, leak, "
                         "disconnect, pocket_fill or mri (the physical plant); `clear KIND` clears one "

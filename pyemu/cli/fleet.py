@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from typing import Any
+from typing import Any, Optional
 
 from pyemu import units
 from pyemu.therapy.fleet import Progress, run_fleet
@@ -90,6 +91,18 @@ pyemu.therapy.fleet or fleet_plant and runs the C core); `pip install 'pyemu[fle
     p.set_defaults(func=main)
 
 
+def _unwritable(path: str) -> Optional[str]:
+    """Why the report could not be written to path after the run, or None."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return "is a folder; give a file name"
+    if not os.path.isdir(folder):
+        return f"the folder {folder} does not exist; create it or write elsewhere"
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        return "cannot be written here (permission denied); write elsewhere"
+    return None
+
+
 def _progress_printer(stream: Any) -> Progress:
     t0 = time.perf_counter()
     last = [0.0]
@@ -125,6 +138,11 @@ def main(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         print("pyemu fleet: --workers must be at least 1", file=sys.stderr)
         return 2
+    for option, path in (("--plot", args.plot), ("--json", args.json)):
+        problem = _unwritable(path) if path else None
+        if problem:              # before the run, not after it
+            print(f"pyemu fleet: {option} {path}: {problem}", file=sys.stderr)
+            return 2
     if args.plot:
         try:
             require_matplotlib()   # before the run, not after it
@@ -165,6 +183,10 @@ def _plant(args: argparse.Namespace) -> int:
                 return 2
             if note:
                 print(f"pyemu fleet: note: {note}", file=sys.stderr)
+            if rate.fault in rates:
+                print(f"pyemu fleet: --rate {text!r}: {rate.fault} is given twice "
+                      f"(already {Rate(rate.fault, rates[rate.fault])}); give each fault once", file=sys.stderr)
+                return 2
             rates[rate.fault] = rate.value
     progress = None if args.quiet else _progress_printer(sys.stderr)
     try:

@@ -83,7 +83,9 @@ examples:
                    help="with --state, also save this often (wall time) while the clock "
                         "runs (default: 5s); commands are always saved before their reply")
     p.add_argument("--test-features", action="store_true",
-                   help="accept INJECT_FAULT (simulated motor stall, memory error): test benches only")
+                   help="accept simulated faults (pyemu ctl fault: motor stall, memory error, and the "
+                        "physical plant's flow error, occlusion, leak, pocket fill, MRI) and "
+                        "`pyemu ctl truth` (the real reservoir, docs/plant.md): test benches only")
     p.add_argument("--serial-number", type=whole_number("serial number", 0, SERIAL_MAX),
                    default=None, metavar="N",
                    help="the pump's serial number for a new pump, 0..4294967295 "

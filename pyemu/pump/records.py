@@ -23,7 +23,7 @@ from pyemu.pump.names import (_BOLUS_KINDS, _CRITICAL_ALARMS, _number, _volume, 
 __all__ = ["Status", "Hello", "Alarm", "Event", "Step", "PatientBolus", "Unsolicited",
            "RateStep", "Prescription", "Reconciliation", "LOW_RESERVOIR_DEFAULT_NL",
            "DEFAULT_PRIME_MS", "StatusExt", "NEVER_DAYS", "VERDICTS", "Truth", "PLANT_FAULTS",
-           "plant_fault_fields"]
+           "plant_fault_fields", "plant_fault_accepts"]
 
 #: 2^32 - 1 days: "never" in the projection and drug-expiry fields.
 NEVER_DAYS = 0xFFFFFFFF
@@ -227,6 +227,34 @@ PLANT_FAULT_OPTIONS: Dict[str, frozenset] = {
 }
 
 
+# The plant's limits (firmware/plant/plant.h; tests/host/test_cli_plant.py checks the two agree).
+# The pump checks them; these name them in a usage error or beside its bad_field refusal.
+PLANT_FACTOR_MAX_PPM = 2_000_000       # flow factor: +100 %
+PLANT_STALL_AFTER_MAX = 10_000         # strokes
+PLANT_MRI_MIN_MS = 60_000              # 1 min
+PLANT_MRI_MAX_MS = 86_400_000          # 24 h
+PLANT_MRI_DELAY_MAX_MS = 604_800_000   # 7 days
+PLANT_DRIFT_MIN_MS = 86_400_000        # 1 day; the most is the u32 field's, 49 days and 17 h
+_U32_MAX = 0xFFFFFFFF
+
+
+def plant_fault_accepts(kind: str, spell: Callable[[str], str] = str, clear: str = "clear_fault mri") -> str:
+    """What the pump accepts for a plant fault, in the options' words (spelled by ``spell``;
+    ``clear``: how the caller clears a scan): the text beside its bad_field refusal, which
+    names no option."""
+    if kind == "flow_error":
+        return (f"{spell('percent')} -100 to +100 % (0 % is no flow error: clear the fault instead); "
+                f"a drift: {spell('drift_to')} -100 to +100 % {spell('over')} 1d to 49d")
+    if kind == "leak":
+        return f"{spell('percent')} more than 0 and less than 100 % (100 %: disconnect)"
+    if kind == "occlusion":
+        return f"{spell('stall_after')} 0 to {PLANT_STALL_AFTER_MAX} strokes (0: never stalls)"
+    if kind == "mri":
+        return (f"{spell('duration')} 1min to 24h; {spell('delay')} 1min to 7d with {spell('recovery')} delay; "
+                f"one scan at a time: a scan under way or waiting for its recovery is cleared first ({clear})")
+    return "no options"
+
+
 def _ppm(percent: Any, what: str) -> int:
     """A percentage (Fraction, int or exact decimal) -> ppm, exactly, or ValueError."""
     from fractions import Fraction
@@ -234,6 +262,13 @@ def _ppm(percent: Any, what: str) -> int:
     if ppm.denominator != 1:
         raise ValueError(f"{what} {percent} % is finer than 1 ppm (0.0001 %)")
     return int(ppm)
+
+
+def _fits(value: int, option: str, accepted: str, spell: Callable[[str], str]) -> None:
+    """ValueError in the option's words when value cannot travel in PLANT_FAULT's u32 field
+    (the pump checks the tighter range named by ``accepted``)."""
+    if not 0 <= value <= _U32_MAX:
+        raise ValueError(f"{spell(option)}: {accepted}")
 
 
 def plant_fault_fields(kind: str, spell: Callable[[str], str] = str, **options: Any) -> Dict[str, int]:
@@ -244,8 +279,9 @@ def plant_fault_fields(kind: str, spell: Callable[[str], str] = str, **options: 
     (ms) for a drifting flow error, ``stall_after`` (strokes) for an
     occlusion, ``duration`` and ``delay`` (ms) and ``recovery`` (immediate,
     delay, interrogation; default interrogation) for mri. ValueError names an
-    option that does not apply or is missing, spelled by ``spell`` (the CLI:
-    ``--drift-to``); ranges are the pump's to check.
+    option that does not apply or is missing, or a value PLANT_FAULT's fields
+    cannot carry (a negative leak), spelled by ``spell`` (the CLI: ``--drift-to``);
+    the tighter ranges are the pump's to check (:func:`plant_fault_accepts` names them).
     """
     given = {k for k, v in options.items() if v is not None}
     allowed = PLANT_FAULT_OPTIONS.get(kind)
@@ -263,16 +299,23 @@ def plant_fault_fields(kind: str, spell: Callable[[str], str] = str, **options: 
         if (o.get("drift_to") is None) != (o.get("over") is None):
             raise ValueError(f"a drifting flow error needs both {spell('drift_to')} (percent) and "
                              f"{spell('over')} (a duration)")
+        _fits(value, "percent", "a flow error of -100 to +100 %", spell)
         if o.get("drift_to") is None:
             return {"value": value}
-        return {"value": value, "target": 1_000_000 + _ppm(o["drift_to"], spell("drift_to")),
-                "duration_ms": int(o["over"])}
+        target = 1_000_000 + _ppm(o["drift_to"], spell("drift_to"))
+        _fits(target, "drift_to", "a flow error of -100 to +100 %", spell)
+        _fits(int(o["over"]), "over", "1 day to 49 days", spell)
+        return {"value": value, "target": target, "duration_ms": int(o["over"])}
     if kind == "leak":
         if o.get("percent") is None:
             raise ValueError(f"leak needs {spell('percent')} (e.g. 50)")
-        return {"value": _ppm(o["percent"], "leak")}
+        value = _ppm(o["percent"], "leak")
+        _fits(value, "percent", "a leak of more than 0 and less than 100 %", spell)
+        return {"value": value}
     if kind == "occlusion":
-        return {"value": int(o.get("stall_after") or 0)}
+        value = int(o.get("stall_after") or 0)
+        _fits(value, "stall_after", f"0 to {PLANT_STALL_AFTER_MAX} strokes", spell)
+        return {"value": value}
     if kind == "mri":
         if o.get("duration") is None:
             raise ValueError(f"mri needs {spell('duration')} (the scan, e.g. 45min)")
@@ -280,6 +323,8 @@ def plant_fault_fields(kind: str, spell: Callable[[str], str] = str, **options: 
         if (recovery == "delay") != (o.get("delay") is not None):
             raise ValueError(f"{spell('recovery')} delay goes with {spell('delay')} (a duration), "
                              f"and {spell('delay')} only with it")
+        _fits(int(o["duration"]), "duration", "a scan of 1min to 24h", spell)
+        _fits(int(o.get("delay") or 0), "delay", "1min to 7d", spell)
         return {"value": int(V.lookup(V.MriRecovery, recovery)[0]), "duration_ms": int(o["duration"]),
                 "delay_ms": int(o.get("delay") or 0)}
     return {}

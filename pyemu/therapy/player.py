@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from pyemu import units
-from pyemu.pump.records import Status
+from pyemu.pump.records import Status, plant_fault_accepts
 from pyemu.therapy.scenario import Scenario, Step
 
 
@@ -137,13 +137,21 @@ def play(sc: Scenario, target: Target,
     return result
 
 
+def _accepts(st: Step, reason: str) -> str:
+    """Beside a plant fault's bad_field (which names no field): what the pump accepts."""
+    plant = st.args.get("plant") if st.action == "fault" else None
+    if reason != "bad_field" or plant is None:
+        return ""
+    return f" ({st.args['kind']} takes {plant_fault_accepts(st.args['kind'])})"
+
+
 def _command(st: Step, target: Target, result: RunResult) -> list[Outcome]:
     expect = st.expect_refused
     try:
         rec = target.do(st.action, st.args)
     except Refused as exc:
         if expect is None:
-            return [Outcome(st, False, "accepted", f"refused: {exc.reason}")]
+            return [Outcome(st, False, "accepted", f"refused: {exc.reason}{_accepts(st, exc.reason)}")]
         if expect not in ("any", exc.reason):
             return [Outcome(st, False, f"refused with {expect}", f"refused with {exc.reason}")]
         return [Outcome(st, True, f"refused with {exc.reason}")]

@@ -199,3 +199,23 @@ def test_cli_writes_the_plot(tmp_path, capsys) -> None:
     assert rc == 0, err
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert f"plot: {png}" in out
+
+
+@pytest.mark.parametrize("plant", [["--plant"], []])
+@pytest.mark.parametrize("option", ["--plot", "--json"])
+def test_cli_an_output_file_that_cannot_be_written_is_a_usage_error_before_the_run(
+        plant, option, tmp_path, capsys) -> None:
+    """A --plot or --json in a missing folder is refused before any patient is simulated
+    (exit 2, naming the file), not a traceback after the whole run."""
+    target = tmp_path / "no-such-folder" / ("out.png" if option == "--plot" else "out.json")
+    argv = ["fleet", "-n", "2", "-j", "1"] + plant + (["--plot", ""] if option == "--json" else [])
+    rc, out, err = _cli(argv + [option, str(target)], capsys)
+    assert rc == 2, err
+    assert str(target) in err and "patients (" not in err and out == ""
+
+
+def test_cli_the_same_fault_given_twice_is_a_usage_error(capsys) -> None:
+    """Two --rate for one fault would silently keep the last: refused, naming both."""
+    rc, out, err = _cli(["fleet", "--plant", "-q", "--plot", "", "-n", "2", "--rate", "occlusion=0.02/patient-year",
+                         "--rate", "occlusion=0.05/patient-year"], capsys)
+    assert rc == 2 and "occlusion" in err and "twice" in err, err

@@ -63,8 +63,20 @@ catheter = "leaking"
     ('do = "truth"\ncatheter = "blocked"', "'blocked' is not one of: patent, occluded"),
     ('do = "refill"\nvolume = "20mL"\ndrug = "morphine"\nconcentration = "1mg/mL"\n'
      'expect_verdict = "possible_over_infusion"', "a verdict needs the volume withdrawn"),
+    ('do = "fault"\nkind = "leak"\npercent = "-5%"', "a leak of more than 0 and less than 100 %"),
+    ('do = "fault"\nkind = "flow_error"\npercent = "+5%"\ndrift_to = "+10%"\nover = "60d"',
+     "1 day to 49 days"),
 ])
 def test_plant_fields_errors_name_the_field(step: str, message: str) -> None:
     from pyemu.therapy.scenario import ScenarioError
     with pytest.raises(ScenarioError, match=message):
         parse_scenario(f'[[step]]\nat = "0s"\n{step}\n', "x.toml")
+
+
+def test_a_plant_fault_the_pump_refuses_says_what_it_accepts(pyemu_client) -> None:
+    """The pump's bad_field names no field: the failed step adds the fault's accepted values."""
+    sc = parse_scenario('[[step]]\nat = "0s"\ndo = "fault"\nkind = "mri"\nduration = "25h"\n')
+    res = play(sc, ClientTarget(pyemu_client))
+    assert not res.passed
+    detail = res.failures[0].detail
+    assert "bad_field" in detail and "duration 1min to 24h" in detail, detail
