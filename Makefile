@@ -11,6 +11,8 @@ FW_LAYERS := firmware/core firmware/plant firmware/proto firmware/device firmwar
 FW_SRC    := $(foreach d,$(FW_LAYERS),$(wildcard $(d)/*.c))
 FW_HDR    := $(foreach d,$(FW_LAYERS),$(wildcard $(d)/*.h))
 CDEFS     := $(wildcard pyemu/_cdef/*.cdef)
+# The host port (the serve loop's usual turn): in the extension, never in a board image.
+HOST_PORT := $(wildcard firmware/ports/host/*.c firmware/ports/host/*.h)
 EXT_STAMP := pyemu/.core-built
 
 # Strict flags for every C file of the firmware (host, board and extension builds):
@@ -57,7 +59,7 @@ $(STAMP): pyproject.toml setup.py
 
 # pip install -e does not notice changed C: rebuild the extension in place.
 ext: $(EXT_STAMP)
-$(EXT_STAMP): $(STAMP) $(FW_SRC) $(FW_HDR) $(CDEFS) pyemu/_build_core.py setup.py $(CWARN_FILE)
+$(EXT_STAMP): $(STAMP) $(FW_SRC) $(FW_HDR) $(HOST_PORT) $(CDEFS) pyemu/_build_core.py setup.py $(CWARN_FILE)
 	$(PY) setup.py -q build_ext --inplace --force
 	$(PY) -c "import pyemu._core"
 	touch $@

@@ -2,7 +2,8 @@
 
 cffi runs this file with exec, not import, so it must not import ``pyemu``.
 Every ``*.cdef`` file in ``pyemu/_cdef`` is one layer's declarations; every
-``*.c`` in the firmware's portable folders is compiled in. Board ports are not.
+``*.c`` in the firmware's portable folders is compiled in, and the host port
+(``firmware/ports/host``: the serve loop's usual turn). Board ports are not.
 
 Flags: setup.py compiles the firmware sources apart with the firmware's own
 warning flags (``firmware/cwarn.flags``, as the Makefile does: -Wconversion
@@ -19,7 +20,7 @@ from cffi import FFI
 
 _here = os.path.dirname(os.path.abspath(__file__))
 _root = os.path.dirname(_here)
-_layers = ("core", "plant", "proto", "device", "crypto")
+_layers = ("core", "plant", "proto", "device", "crypto", os.path.join("ports", "host"))
 _firmware = os.path.join(_root, "firmware")
 
 ffibuilder = FFI()

@@ -186,6 +186,10 @@ class Device:
         _check(lib.device_rx(self._d, buf, len(buf), self._used))
         return int(self._used[0])
 
+    def raise_result(self, code: int) -> None:
+        """Raise what a device or core result code means (nothing for DEVICE_OK)."""
+        _check(code)
+
     def reset_rx(self) -> int:
         """A new peer on the line: drop the partial frame the decoder holds
         (device_rx_reset). Returns how many bytes were dropped."""

@@ -40,6 +40,7 @@ from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from pyemu.link.observe import split_unsolicited
 from pyemu.host.statefile import StateFile
+from pyemu.host.turn import HostTurn
 from pyemu.link.transport import Transport, TransportClosed, TransportError
 
 __all__ = ["Clock", "ManualClock", "RealtimeClock", "Emulator", "EmulatorStats",
@@ -123,6 +124,7 @@ class Emulator:
         state: Optional[StateFile] = None,
         save_period: float = 5.0,
         log: Optional[Callable[[str], None]] = None,
+        c_turn: bool = True,
     ) -> None:
         self.device = device
         self.transport = transport
@@ -147,6 +149,12 @@ class Emulator:
         self._poller: Optional[Any] = None
         self._poll_key: Optional[Tuple[int, Tuple[int, ...]]] = None
         self._connections = getattr(transport, "connections", 0)
+        #: The usual turn in C (firmware/ports/host/host_turn.h), when it can serve
+        #: this line: a plain descriptor, the manual clock (it does not tick).
+        self._turn: Optional[HostTurn] = None
+        if c_turn and getattr(transport, "quick_fd", None) is not None and clock.manual \
+                and hasattr(device, "_d"):
+            self._turn = HostTurn(device)
 
     # -- state -------------------------------------------------------------------
     def save(self, force: bool = False, both_generations: bool = False) -> bool:
@@ -224,7 +232,17 @@ class Emulator:
         slowed by the line's buffers and every request gets its one reply.
         """
         fresh = not self._pending
-        if fresh:
+        data = None
+        if fresh and self._turn is not None and self.recorder is None and self._kill_point is None:
+            hub = self.observers
+            if hub is None or not hub.count:
+                # No observer to copy frames to: the C turn serves the usual request.
+                data = self._c_turn(timeout)
+                if data is None:
+                    return
+        if data is not None:
+            pass   # the C turn read these and left them to this turn
+        elif fresh:
             self._waiting = True
             try:
                 data = self._read(timeout)
@@ -274,6 +292,59 @@ class Emulator:
         hub = self.observers
         if hub is not None and hub.requests:
             self._serve_observers()
+
+    def _c_turn(self, timeout: float) -> Optional[bytes]:
+        """One turn through host_turn; None if it was served whole, else the
+        bytes this Python turn goes on with (b"": none, after the turn did
+        what an idle turn does)."""
+        turn = self._turn
+        assert turn is not None
+        hub = self.observers
+        self._waiting = True
+        try:
+            code = turn.run(self.transport.quick_fd, hub, max(0, int(timeout * 1000 + 0.999)))
+        except _Stopping:
+            return None   # a signal during the wait: the loop ends (run() saves)
+        finally:
+            self._waiting = False
+        t = turn.t
+        if code == HostTurn.SERVED or code == HostTurn.SAVE or code == HostTurn.UNSENT:
+            got, used = t.got, t.used
+            self.stats.rx_bytes += got
+            if self._dropping:
+                self._log(f"a client is talking ({self.stats.tx_dropped} bytes were dropped before)")
+                self._dropping = False
+            if used < got:
+                self._pending = turn.rx_bytes(used, got)
+            if used:
+                self._rx_idle = turn.rx[used - 1] == 0
+            if code == HostTurn.SAVE:
+                self._save_if_due()
+                self._send(self.device.read_output(), b"x")
+            elif code == HostTurn.UNSENT:
+                self.stats.tx_bytes += t.sent
+                self._send(turn.out_bytes(t.sent, t.out_len), b"x")
+            else:
+                self.stats.tx_bytes += t.sent
+                if self.state is not None and time.monotonic() - self._last_save >= self.save_period:
+                    self.save()
+            return None
+        if code == HostTurn.IDLE:
+            self._save_if_due()
+            self._send(self.device.read_output())
+            return None
+        if code == HostTurn.OTHER:
+            line = False
+            for fd, events in turn.ready():
+                if fd == turn.line_fd:
+                    line = True
+                elif hub is not None:
+                    hub.handle(fd, readable=bool(events & ~select.POLLOUT),
+                               writable=bool(events & select.POLLOUT))
+            return self.transport.read_ready() if line else b""
+        if code == HostTurn.READ_ERR:
+            return self.transport.read_ready()   # reads again: the transport says what is wrong
+        return self.device.raise_result(-code)
 
     def _save_if_due(self) -> None:
         if self.state is not None:

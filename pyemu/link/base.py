@@ -45,6 +45,20 @@ class Transport:
         """read(0), for a caller whose own poll found poll_fds() readable."""
         return self.read(0)
 
+    # -- the request fast path (pyemu.pump.session): plain reads and writes ------------
+    @property
+    def quick_fd(self) -> Optional[int]:
+        """A descriptor a client may os.write a request to and os.read its reply
+        from, when this transport adds nothing to plain reads and writes; else None."""
+        return None
+
+    def quick_wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for :attr:`quick_fd` to be readable."""
+        return False
+
+    def note_read(self, data: bytes) -> None:
+        """Bytes a caller read from :attr:`quick_fd` itself (for what the transport keeps)."""
+
     def poll_fds(self) -> list:
         """Descriptors to wait on (readable) before calling read_ready(); [] if none."""
         fd = self.fileno()

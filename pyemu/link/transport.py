@@ -37,6 +37,7 @@ import errno
 import os
 import select
 import socket
+import stat
 import termios
 import time
 import tty
@@ -88,11 +89,16 @@ class _FdTransport(Transport):
     _readable: Optional["select.poll"] = None
     _writable: Optional["select.poll"] = None
     _last_read: bytes = b""
+    _keep_tail = False   # see _set_fd
+    #: Reads and writes are plain os.read/os.write on ``_fd`` (see Transport.quick_fd).
+    _direct = True
 
     def _set_fd(self, fd: int) -> None:
         """Use ``fd`` (non-blocking from now on); pollers are made once, not per call."""
         self._fd = fd
         os.set_blocking(fd, False)
+        # A socket's server may send a refusal line just before it closes: keep the tail.
+        self._keep_tail = stat.S_ISSOCK(os.fstat(fd).st_mode)
         self._readable = _poller(fd, False)
         self._writable = _poller(fd, True)
 
@@ -116,13 +122,25 @@ class _FdTransport(Transport):
             return TransportClosed(f"{self.url}: {line.decode(errors='replace').strip()}")
         return TransportClosed(f"{self.url}: the other end closed the line")
 
+    @property
+    def quick_fd(self) -> Optional[int]:
+        return self._fd if self._fd >= 0 and self._direct else None
+
+    def quick_wait(self, timeout: float) -> bool:
+        assert self._readable is not None
+        return _wait(self._readable, timeout)
+
+    def note_read(self, data: bytes) -> None:
+        if self._keep_tail:
+            self._last_read = (self._last_read + data)[-_REFUSAL_TAIL:]
+
     def read(self, timeout: Optional[float]) -> bytes:
         if self._fd < 0:
             raise TransportClosed(f"{self.url}: transport is closed")
         assert self._readable is not None
         if not _wait(self._readable, timeout):
             return b""
-        return self.read_ready()
+        return _FdTransport.read_ready(self)
 
     def read_ready(self) -> bytes:
         if self._fd < 0:
@@ -138,7 +156,8 @@ class _FdTransport(Transport):
             raise
         if not data:
             raise self._closed_error()
-        self._last_read = (self._last_read + data)[-_REFUSAL_TAIL:]
+        if self._keep_tail:
+            self._last_read = (self._last_read + data)[-_REFUSAL_TAIL:]
         return data
 
     def write(self, data: bytes) -> None:

@@ -60,6 +60,12 @@ def _open_for_client(url: str, serial_options: dict) -> Transport:
 
 #: Payloads of the requests sent without fields, by the name they were asked by.
 _BARE_PAYLOADS: Dict[str, bytes] = {}
+#: Message name -> id, and -> the ids of the replies it may get.
+_MSG_IDS: Dict[str, int] = {name: m.id for name, m in P.MESSAGES.items()}
+_REPLY_IDS: Dict[str, frozenset] = {name: frozenset(P.MESSAGES[r].id for r in m.replies)
+                                     for name, m in P.MESSAGES.items()}
+_NAK = P.MsgType.NAK
+_BUSY = P.NakReason.BUSY
 
 
 class WireSession:
@@ -193,7 +199,7 @@ class WireSession:
             if self.last_replayed and first_send and not self._exchange_unsure:
                 # Not executed: it matched an older request of the same seq (spec 3).
                 # Not ours either: sending it again is a first send again.
-                self._sent.pop((seq, P.MESSAGES[msg].id, payload), None)
+                self._sent.pop((seq, _MSG_IDS[msg], payload), None)
                 self.stats.collisions += 1
                 collisions += 1
                 if explicit or collisions > max(0, self.collision_retries):
@@ -211,8 +217,8 @@ class WireSession:
             self.stats.replayed += 1
         if frame.msg_type == P.MsgType.NAK:
             raise DeviceRefused(msg, frame.fields["reason"])
-        expected = P.MESSAGES[msg].replies
-        if P.MESSAGES_BY_ID[frame.msg_type].name not in expected:
+        if frame.msg_type not in _REPLY_IDS[msg]:
+            expected = P.MESSAGES[msg].replies
             raise ProtocolError(
                 f"{msg} was answered with {P.MESSAGES_BY_ID[frame.msg_type].name}, "
                 f"expected {' or '.join(expected)}"
@@ -223,17 +229,28 @@ class WireSession:
                       payload: bytes) -> Tuple[Any, bool]:
         """Send one request with ``seq`` (and its retries): (reply frame, whether
         this client had not sent this request before)."""
-        identity = (seq, P.MESSAGES[msg].id, payload)
+        identity = (seq, _MSG_IDS[msg], payload)
         first_send = identity not in self._sent
-        self._sent[identity] = None
-        self._sent.move_to_end(identity)
-        while len(self._sent) > 256:
-            self._sent.popitem(last=False)
+        quick: Any = None
         if self._session is None:
             try:
                 wire = P.encode_fields(msg, seq, P.KIND_REQUEST, fields)
             except P.EncodeError as exc:
                 raise ValueError(f"{msg}: {exc}") from None
+            quick = self._quick_send(wire, seq)
+        # Bookkeeping after the send: it overlaps the device's turn.
+        sent = self._sent
+        sent[identity] = None
+        sent.move_to_end(identity)
+        if len(sent) > 256:
+            sent.popitem(last=False)
+        if quick is not None:
+            self.last_request = (msg, seq, wire)
+            self.stats.requests += 1
+            if type(quick) is float:   # sent; the reply is not in yet: the full wait, same deadline
+                return self._exchange(msg, seq, wire, None, sent_deadline=quick), first_send
+            self._exchange_unsure = False
+            return quick, first_send
         rebuild: Optional[Callable[[], bytes]] = None
         if self._session is not None:
             def rebuild() -> bytes:
@@ -258,8 +275,57 @@ class WireSession:
             raise DeviceRefused(msg, frame.fields["reason"])
         return frame
 
+    def _quick_send(self, wire: bytes, seq: int) -> Any:
+        """The usual exchange in one pass, for an unsealed request on a plain
+        descriptor: write the request, wait once, read once. Returns the reply
+        frame when that one read brought exactly it (a response to ``seq``,
+        intact, not BUSY); the deadline (a float) when the request went out but
+        anything else happened (the frames read wait in the queue, the general
+        loop of :meth:`_exchange` takes over without sending again); None when
+        nothing was sent (the general path sends, and reports what goes wrong).
+
+        Why a second path: a STATUS round trip is a few tens of microseconds
+        over a pty, and the general loop's layers cost about as much as the
+        device's own turn (make bench, link section)."""
+        if self._frames:
+            return None
+        transport = self.transport
+        fd = transport.quick_fd
+        if fd is None:
+            return None
+        try:
+            written = os.write(fd, wire)
+        except OSError:
+            return None          # the general path writes again and says what is wrong
+        if written != len(wire):
+            try:
+                transport.write(wire[written:])
+            except TransportError as exc:
+                raise LinkError(str(exc)) from None
+        deadline = time.monotonic() + self.timeout
+        if not transport.quick_wait(self.timeout):
+            return deadline
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            return deadline      # the general loop reads again and handles it (EIO: reopen)
+        if not data:
+            return deadline
+        transport.note_read(data)
+        frames = self._decoder.feed(data)
+        if len(frames) == 1:
+            frame = frames[0]
+            if frame.seq == seq and frame.flags & P.KIND_MASK == P.KIND_RESPONSE and frame.error is None \
+                    and not (frame.msg_type == _NAK and frame.fields["reason"] == _BUSY):
+                return frame
+        self._frames.extend(frames)
+        return deadline
+
     def _exchange(self, msg: str, seq: int, wire: bytes,
-                  rebuild: Optional[Callable[[], bytes]] = None) -> Any:
+                  rebuild: Optional[Callable[[], bytes]] = None,
+                  sent_deadline: Optional[float] = None) -> Any:
+        """Send ``wire`` and wait for the reply to ``seq``, with retries. With
+        ``sent_deadline`` the first send has happened already (:meth:`_quick_send`)."""
         attempts = 1 + max(0, self.retries)
         unsure = False
         busy = False
@@ -269,10 +335,13 @@ class WireSession:
         while attempt < attempts:
             if attempt:
                 self.stats.retries += 1
-            # The codec delimits frames on both sides (0x00 ... 0x00), so noise
-            # before a request ends at its leading delimiter (spec 1.2).
-            self._send(wire)
-            deadline = time.monotonic() + self.timeout
+            if sent_deadline is not None:
+                deadline, sent_deadline = sent_deadline, None
+            else:
+                # The codec delimits frames on both sides (0x00 ... 0x00), so noise
+                # before a request ends at its leading delimiter (spec 1.2).
+                self._send(wire)
+                deadline = time.monotonic() + self.timeout
             while True:
                 frame = self._next_frame(deadline)
                 if frame is None:

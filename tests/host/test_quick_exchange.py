@@ -1,0 +1,113 @@
+"""The client's one-pass exchange (WireSession._quick_send) hands everything
+unusual to the general loop, so a reply is taken exactly as before: frames
+read with the reply are kept (unsolicited ones dispatched), a stale reply or
+a BUSY NAK does not end the exchange, a reply in pieces is joined.
+
+The device side is one end of a socketpair, preloaded by the test with what
+the pump "answers" before the client sends (the client reads whatever is
+there after its write); the client's seq is fixed, so the answers can carry it.
+"""
+import socket
+import threading
+
+import pytest
+
+from pyemu import protocol as P
+from pyemu.link.transport import _FdTransport
+from pyemu.pump.client import Client
+from bench.codec import STATUS_FIELDS
+
+
+class Pair(_FdTransport):
+    url = "socketpair"
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._set_fd(sock.fileno())
+
+    def close(self) -> None:
+        self._sock.close()
+        self._fd = -1
+
+
+def _status(seq: int, flags: int = P.KIND_RESPONSE, **changes) -> bytes:
+    fields = dict(STATUS_FIELDS, **changes)
+    return P.encode("STATUS", seq=seq, flags=flags, **fields)
+
+
+@pytest.fixture
+def line():
+    device, client_end = socket.socketpair()
+    pair = Pair(client_end)
+    client = Client(pair, timeout=2.0, retries=0, seq=99)   # its next request is seq 100
+    seen = []
+    client.on_unsolicited = seen.append
+    yield device, client, seen
+    client.close()
+    device.close()
+
+
+def test_the_quick_path_serves_a_plain_reply(line):
+    device, client, _ = line
+    assert client.transport.quick_fd is not None
+    device.sendall(_status(100, reservoir_nl=1234))
+    assert client.status().reservoir_nl == 1234
+    assert client.stats.requests == 1 and client.last_request[1] == 100
+    assert device.recv(4096) == P.encode("GET_STATUS", seq=100, flags=P.KIND_REQUEST)
+
+
+def test_an_unsolicited_frame_read_with_the_reply_is_dispatched(line):
+    """Invariant: every unsolicited frame reaches on_unsolicited, whichever path read it."""
+    device, client, seen = line
+    device.sendall(_status(7, flags=P.KIND_UNSOLICITED, reservoir_nl=1) + _status(100, reservoir_nl=2))
+    assert client.status().reservoir_nl == 2
+    assert len(seen) == 1 and seen[0].reservoir_nl == 1 and seen[0].unsolicited
+
+
+def test_a_stale_reply_before_ours_is_skipped(line):
+    device, client, _ = line
+    device.sendall(_status(42, reservoir_nl=1) + _status(100, reservoir_nl=2))
+    assert client.status().reservoir_nl == 2
+    assert client.stats.stale == 1
+
+
+def test_a_stale_reply_alone_makes_the_client_wait_for_its_own(line):
+    """The one read brought only another seq's reply: the general loop waits
+    on, without sending the request again."""
+    device, client, _ = line
+    device.sendall(_status(42, reservoir_nl=1))
+    timer = threading.Timer(0.05, lambda: device.sendall(_status(100, reservoir_nl=2)))
+    timer.start()
+    try:
+        assert client.status().reservoir_nl == 2
+    finally:
+        timer.join()
+    assert device.recv(4096) == P.encode("GET_STATUS", seq=100, flags=P.KIND_REQUEST)   # sent once
+
+
+def test_a_reply_in_two_pieces_is_joined(line):
+    device, client, _ = line
+    wire = _status(100, reservoir_nl=5)
+    device.sendall(wire[:10])
+    timer = threading.Timer(0.05, lambda: device.sendall(wire[10:]))
+    timer.start()
+    try:
+        assert client.status().reservoir_nl == 5
+    finally:
+        timer.join()
+
+
+def test_busy_is_not_the_answer(line):
+    """A BUSY NAK means "not executed, send again": the same bytes go out again."""
+    device, client, _ = line
+    client.busy_wait = 0.0
+    client.retries = 1
+    device.sendall(P.encode("NAK", seq=100, flags=P.KIND_RESPONSE, req_type=2, reason=int(P.NakReason.BUSY)))
+    timer = threading.Timer(0.05, lambda: device.sendall(_status(100, reservoir_nl=9)))
+    timer.start()
+    try:
+        assert client.status().reservoir_nl == 9
+    finally:
+        timer.join()
+    request = P.encode("GET_STATUS", seq=100, flags=P.KIND_REQUEST)
+    assert device.recv(4096) == request + request
