@@ -308,26 +308,25 @@ class Emulator:
         finally:
             self._waiting = False
         t = turn.t
-        if code == HostTurn.SERVED or code == HostTurn.SAVE or code == HostTurn.UNSENT:
-            got, used = t.got, t.used
-            self.stats.rx_bytes += got
+        if t.rx_total:
+            # What the turns before the last one (all served whole) and the last one did.
+            self.stats.rx_bytes += t.rx_total
+            self.stats.tx_bytes += t.tx_total
+            self._rx_idle = bool(t.rx_idle)
             if self._dropping:
                 self._log(f"a client is talking ({self.stats.tx_dropped} bytes were dropped before)")
                 self._dropping = False
+        if code == HostTurn.SERVED or code == HostTurn.SAVE or code == HostTurn.UNSENT:
+            got, used = t.got, t.used
             if used < got:
                 self._pending = turn.rx_bytes(used, got)
-            if used:
-                self._rx_idle = turn.rx[used - 1] == 0
             if code == HostTurn.SAVE:
                 self._save_if_due()
                 self._send(self.device.read_output(), b"x")
             elif code == HostTurn.UNSENT:
-                self.stats.tx_bytes += t.sent
                 self._send(turn.out_bytes(t.sent, t.out_len), b"x")
-            else:
-                self.stats.tx_bytes += t.sent
-                if self.state is not None and time.monotonic() - self._last_save >= self.save_period:
-                    self.save()
+            elif self.state is not None and time.monotonic() - self._last_save >= self.save_period:
+                self.save()
             return None
         if code == HostTurn.IDLE:
             self._save_if_due()

@@ -3,7 +3,8 @@
 
 :class:`pyemu.host.emulator.Emulator` hands a turn to C when nothing needs
 Python (no recording, no observer connected, nothing left over): wait on the
-line and the observer port's descriptors, feed one frame, send the reply.
+line and the observer port's descriptors, feed one frame, send the reply,
+and again for the next request, without coming back to Python.
 Everything else comes back as a code and is done by the Python turn, so both
 paths answer the same bytes (tests/host/test_serve_turn.py).
 """
@@ -17,6 +18,10 @@ __all__ = ["HostTurn"]
 
 _RX_CAP = 65536                         # what the Python turn reads at once too
 _OUT_CAP = 2 * int(lib.DEVICE_TXQ_SIZE)  # more than the queue: one device_tx drains it
+#: Turns one call may serve before Python looks again (its stop flag, a periodic
+#: save): a few milliseconds of back-to-back requests. A wait that ends with nothing
+#: to read, or a signal, ends the call at once.
+MAX_TURNS = 256
 
 
 class HostTurn:
@@ -57,9 +62,10 @@ class HostTurn:
         self._fds, self._nfds, self._key, self.line_fd = fds, 1 + len(watched), key, line_fd
 
     def run(self, line_fd: int, hub: Any, timeout_ms: int) -> int:
-        """One turn (the GIL is released while it waits); a HOST_TURN_* code or -(device result)."""
+        """Turns until one is not a plain request served whole (host_serve; the GIL
+        is released meanwhile): the last turn's HOST_TURN_* code or -(device result)."""
         self._watch(line_fd, hub)
-        return int(lib.host_turn(self._d, self.t, self._fds, self._nfds, timeout_ms))
+        return int(lib.host_serve(self._d, self.t, self._fds, self._nfds, timeout_ms, MAX_TURNS))
 
     def ready(self) -> Iterator[Tuple[int, int]]:
         """(descriptor, events) of each descriptor the last wait found ready."""

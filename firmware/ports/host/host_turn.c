@@ -97,3 +97,27 @@ int host_turn(device_t *d, host_turn_t *t, struct pollfd *fds, size_t nfds, int 
     }
     return send_output(fds[0].fd, t);
 }
+
+int host_serve(device_t *d, host_turn_t *t, struct pollfd *fds, size_t nfds, int timeout_ms,
+               uint32_t max_turns)
+{
+    if (t == NULL || max_turns == 0u) {
+        return -DEVICE_E_ARG;
+    }
+    t->rx_total = t->tx_total = 0u;
+    t->turns = 0u;
+    int code = HOST_TURN_IDLE;
+    while (t->turns < max_turns) {   /* bounded by max_turns */
+        code = host_turn(d, t, fds, nfds, timeout_ms);
+        t->turns++;
+        t->rx_total += t->got;
+        t->tx_total += t->sent;
+        if (t->used != 0u) {
+            t->rx_idle = (uint8_t)(t->rx[t->used - 1u] == 0u);
+        }
+        if (code != HOST_TURN_SERVED || t->used != t->got) {
+            break;
+        }
+    }
+    return code;
+}

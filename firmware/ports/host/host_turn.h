@@ -45,10 +45,22 @@ typedef struct {
     size_t   sent;      /* of them, written to the line */
     int      err;       /* errno of a failed read or write, else 0 */
     int      device_rc; /* device_rx's result when not DEVICE_OK (turn returns it) */
+    /* totals over the turns of the last host_serve call (the last turn included) */
+    size_t   rx_total;
+    size_t   tx_total;
+    uint32_t turns;
+    uint8_t  rx_idle;   /* the last byte fed was a delimiter (between frames) */
 } host_turn_t;
 
 /* Wait up to timeout_ms (-1: forever) on fds, then serve the line once.
    Returns a HOST_TURN_* code, or a negative device result (-rc of device_rx). */
 int host_turn(device_t *d, host_turn_t *t, struct pollfd *fds, size_t nfds, int timeout_ms);
+
+/* host_turn again and again while each turn is HOST_TURN_SERVED with nothing
+   left over, at most max_turns times: a client's requests one after another
+   never leave C. Returns the last turn's code; rx_total, tx_total, turns and
+   rx_idle say what all of them did. */
+int host_serve(device_t *d, host_turn_t *t, struct pollfd *fds, size_t nfds, int timeout_ms,
+               uint32_t max_turns);
 
 #endif /* PYEMU_HOST_TURN_H */
