@@ -52,10 +52,6 @@ class Transport:
         from, when this transport adds nothing to plain reads and writes; else None."""
         return None
 
-    def quick_wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` s for :attr:`quick_fd` to be readable."""
-        return False
-
     def note_read(self, data: bytes) -> None:
         """Bytes a caller read from :attr:`quick_fd` itself (for what the transport keeps)."""
 

@@ -126,10 +126,6 @@ class _FdTransport(Transport):
     def quick_fd(self) -> Optional[int]:
         return self._fd if self._fd >= 0 and self._direct else None
 
-    def quick_wait(self, timeout: float) -> bool:
-        assert self._readable is not None
-        return _wait(self._readable, timeout)
-
     def note_read(self, data: bytes) -> None:
         if self._keep_tail:
             self._last_read = (self._last_read + data)[-_REFUSAL_TAIL:]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, Union
 
 from pyemu import protocol as P
+from pyemu._core import ffi as _ffi, lib as _lib
 from pyemu.link import auth as _auth
 from pyemu.link.transport import Transport, TransportClosed, TransportError, open_transport
 from pyemu.pump.errors import (AuthenticationError, DeviceRefused, LinkError, NoReply,
@@ -66,6 +67,17 @@ _REPLY_IDS: Dict[str, frozenset] = {name: frozenset(P.MESSAGES[r].id for r in m.
                                      for name, m in P.MESSAGES.items()}
 _NAK = P.MsgType.NAK
 _BUSY = P.NakReason.BUSY
+_LINK_OK = int(_lib.HOST_LINK_OK)
+_LINK_UNSENT = int(_lib.HOST_LINK_UNSENT)
+_QUICK_RX = 65536
+
+
+class _QuickLink:
+    """Buffers of the one-pass exchange (allocated once per session)."""
+
+    def __init__(self) -> None:
+        self.rx = _ffi.new("uint8_t[]", _QUICK_RX)
+        self.r = _ffi.new("host_link_t *")
 
 
 class WireSession:
@@ -109,6 +121,7 @@ class WireSession:
         # means "not executed". Bounded: the pump remembers only its last 8.
         self._sent: "collections.OrderedDict[Tuple[int, int, bytes], None]" = collections.OrderedDict()
         self._exchange_unsure = False   # the last exchange sent bytes whose fate it does not know
+        self._link: Optional[_QuickLink] = None
         self._last_unsolicited_seq: Optional[int] = None
         self.stats = ClientStats()
         #: True if the last reply came from the device's reply cache.
@@ -277,12 +290,13 @@ class WireSession:
 
     def _quick_send(self, wire: bytes, seq: int) -> Any:
         """The usual exchange in one pass, for an unsealed request on a plain
-        descriptor: write the request, wait once, read once. Returns the reply
-        frame when that one read brought exactly it (a response to ``seq``,
-        intact, not BUSY); the deadline (a float) when the request went out but
-        anything else happened (the frames read wait in the queue, the general
-        loop of :meth:`_exchange` takes over without sending again); None when
-        nothing was sent (the general path sends, and reports what goes wrong).
+        descriptor: host_exchange (firmware/ports/host/host_link.h) writes the
+        request and reads until a frame has ended. Returns the reply frame when
+        that brought exactly it (a response to ``seq``, intact, not BUSY); the
+        deadline (a float) when the request went out but anything else
+        happened (the frames read wait in the queue, the general loop of
+        :meth:`_exchange` takes over without sending again); None when nothing
+        was sent (the general path sends, and reports what goes wrong).
 
         Why a second path: a STATUS round trip is a few tens of microseconds
         over a pty, and the general loop's layers cost about as much as the
@@ -293,27 +307,29 @@ class WireSession:
         fd = transport.quick_fd
         if fd is None:
             return None
-        try:
-            written = os.write(fd, wire)
-        except OSError:
-            return None          # the general path writes again and says what is wrong
-        if written != len(wire):
+        link = self._link
+        if link is None:
+            link = self._link = _QuickLink()
+        timeout = self.timeout
+        deadline = time.monotonic() + timeout
+        rc = _lib.host_exchange(fd, wire, len(wire), link.rx, _QUICK_RX, int(timeout * 1000 + 0.999), link.r)
+        r = link.r
+        if rc == _LINK_UNSENT or rc < 0:
+            sent = r.sent if rc > 0 else 0
+            if sent == 0:
+                return None      # the general path writes again and says what is wrong
             try:
-                transport.write(wire[written:])
+                transport.write(wire[sent:])
             except TransportError as exc:
                 raise LinkError(str(exc)) from None
-        deadline = time.monotonic() + self.timeout
-        if not transport.quick_wait(self.timeout):
             return deadline
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            return deadline      # the general loop reads again and handles it (EIO: reopen)
-        if not data:
-            return deadline
+        got = r.got
+        if not got:
+            return deadline      # nothing yet, or a read error: the general loop reads again
+        data = _ffi.buffer(link.rx, got)[:]
         transport.note_read(data)
         frames = self._decoder.feed(data)
-        if len(frames) == 1:
+        if rc == _LINK_OK and len(frames) == 1:
             frame = frames[0]
             if frame.seq == seq and frame.flags & P.KIND_MASK == P.KIND_RESPONSE and frame.error is None \
                     and not (frame.msg_type == _NAK and frame.fields["reason"] == _BUSY):

@@ -1,0 +1,87 @@
+/*
+ * host_link.c -- a client's request and reply in C (see host_link.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "host_link.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        return 0;   /* cannot happen for CLOCK_MONOTONIC; the wait below still ends */
+    }
+    return (int64_t)ts.tv_sec * 1000 + (int64_t)(ts.tv_nsec / 1000000);
+}
+
+/* rx[0..got) ends a frame: its last byte is a delimiter and some byte before it is not. */
+static int ends_frame(const uint8_t *rx, size_t got)
+{
+    if (got < 2u || rx[got - 1u] != 0u) {
+        return 0;
+    }
+    for (size_t i = got - 1u; i > 0u; i--) {   /* bounded by got */
+        if (rx[i - 1u] != 0u) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int host_exchange(int fd, const uint8_t *wire, size_t n, uint8_t *rx, size_t cap, int timeout_ms,
+                  host_link_t *r)
+{
+    if (r == NULL) {
+        return -EINVAL;
+    }
+    r->sent = r->got = 0u;
+    r->err = 0;
+    if (wire == NULL || rx == NULL || cap == 0u || fd < 0 || timeout_ms < 0) {
+        return -EINVAL;
+    }
+    ssize_t w = write(fd, wire, n);
+    if (w < 0) {
+        r->err = errno;
+        return HOST_LINK_UNSENT;
+    }
+    r->sent = (size_t)w;
+    if (r->sent != n) {
+        return HOST_LINK_UNSENT;
+    }
+    int64_t deadline = now_ms() + timeout_ms;
+    /* Each pass reads at least one byte or ends: bounded by cap reads and the deadline. */
+    while (r->got < cap) {
+        int64_t left = deadline - now_ms();
+        struct pollfd p;
+        p.fd = fd;
+        p.events = POLLIN;
+        p.revents = 0;
+        int ready = poll(&p, 1u, left > 0 ? (int)left : 0);
+        if (ready < 0 && errno == EINTR) {
+            r->err = EINTR;
+            return HOST_LINK_TIMEOUT;   /* a signal: the caller's loop decides */
+        }
+        if (ready <= 0) {
+            r->err = ready < 0 ? errno : 0;
+            return HOST_LINK_TIMEOUT;
+        }
+        ssize_t got = read(fd, rx + r->got, cap - r->got);
+        if (got <= 0) {
+            if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                continue;
+            }
+            r->err = got < 0 ? errno : 0;
+            return HOST_LINK_READ_ERR;
+        }
+        r->got += (size_t)got;
+        if (ends_frame(rx, r->got)) {
+            return HOST_LINK_OK;
+        }
+    }
+    return HOST_LINK_OK;   /* rx is full: the caller decodes what is there */
+}
