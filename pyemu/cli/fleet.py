@@ -158,14 +158,7 @@ def main(args: argparse.Namespace) -> int:
     except (RuntimeError, OSError) as exc:
         print(f"pyemu fleet: {exc}", file=sys.stderr)
         return 3
-    print(report.format_text())
-    if args.plot:
-        print(f"plot: {report.plot(args.plot)}")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            f.write(report.to_json(with_patients=True) + "\n")
-        print(f"json: {args.json}")
-    return 0
+    return _show(report, args)
 
 
 def _plant(args: argparse.Namespace) -> int:
@@ -198,6 +191,11 @@ def _plant(args: argparse.Namespace) -> int:
     except (RuntimeError, OSError) as exc:
         print(f"pyemu fleet: {exc}", file=sys.stderr)
         return 3
+    return _show(report, args)
+
+
+def _show(report: Any, args: argparse.Namespace) -> int:
+    """Print a fleet report (either kind) and write its plot and JSON where asked."""
     print(report.format_text())
     if args.plot:
         print(f"plot: {report.plot(args.plot)}")

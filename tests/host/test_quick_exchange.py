@@ -8,26 +8,13 @@ the pump "answers" before the client sends (the client reads whatever is
 there after its write); the client's seq is fixed, so the answers can carry it.
 """
 import socket
-import threading
 
 import pytest
 
 from pyemu import protocol as P
-from pyemu.link.transport import _FdTransport
 from pyemu.pump.client import Client
 from bench.codec import STATUS_FIELDS
-
-
-class Pair(_FdTransport):
-    url = "socketpair"
-
-    def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
-        self._set_fd(sock.fileno())
-
-    def close(self) -> None:
-        self._sock.close()
-        self._fd = -1
+from socket_line import Later, SocketLine
 
 
 def _status(seq: int, flags: int = P.KIND_RESPONSE, **changes) -> bytes:
@@ -38,7 +25,7 @@ def _status(seq: int, flags: int = P.KIND_RESPONSE, **changes) -> bytes:
 @pytest.fixture
 def line():
     device, client_end = socket.socketpair()
-    pair = Pair(client_end)
+    pair = SocketLine(client_end)
     client = Client(pair, timeout=2.0, retries=0, seq=99)   # its next request is seq 100
     seen = []
     client.on_unsolicited = seen.append
@@ -76,12 +63,8 @@ def test_a_stale_reply_alone_makes_the_client_wait_for_its_own(line):
     on, without sending the request again."""
     device, client, _ = line
     device.sendall(_status(42, reservoir_nl=1))
-    timer = threading.Timer(0.05, lambda: device.sendall(_status(100, reservoir_nl=2)))
-    timer.start()
-    try:
+    with Later(device, _status(100, reservoir_nl=2)):
         assert client.status().reservoir_nl == 2
-    finally:
-        timer.join()
     assert device.recv(4096) == P.encode("GET_STATUS", seq=100, flags=P.KIND_REQUEST)   # sent once
 
 
@@ -89,12 +72,8 @@ def test_a_reply_in_two_pieces_is_joined(line):
     device, client, _ = line
     wire = _status(100, reservoir_nl=5)
     device.sendall(wire[:10])
-    timer = threading.Timer(0.05, lambda: device.sendall(wire[10:]))
-    timer.start()
-    try:
+    with Later(device, wire[10:]):
         assert client.status().reservoir_nl == 5
-    finally:
-        timer.join()
 
 
 def test_busy_is_not_the_answer(line):
@@ -103,11 +82,7 @@ def test_busy_is_not_the_answer(line):
     client.busy_wait = 0.0
     client.retries = 1
     device.sendall(P.encode("NAK", seq=100, flags=P.KIND_RESPONSE, req_type=2, reason=int(P.NakReason.BUSY)))
-    timer = threading.Timer(0.05, lambda: device.sendall(_status(100, reservoir_nl=9)))
-    timer.start()
-    try:
+    with Later(device, _status(100, reservoir_nl=9)):
         assert client.status().reservoir_nl == 9
-    finally:
-        timer.join()
     request = P.encode("GET_STATUS", seq=100, flags=P.KIND_REQUEST)
     assert device.recv(4096) == request + request

@@ -18,21 +18,9 @@ from pyemu import protocol as P
 from pyemu.host.device import Device
 from pyemu.host.emulator import Emulator, ManualClock
 from pyemu.host.statefile import StateFile
-from pyemu.link.transport import _FdTransport
+from socket_line import SocketLine
 
 ENTROPY = bytes(range(32))
-
-
-class Pair(_FdTransport):
-    url = "socketpair"
-
-    def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
-        self._set_fd(sock.fileno())
-
-    def close(self) -> None:
-        self._sock.close()
-        self._fd = -1
 
 
 class Served:
@@ -43,7 +31,7 @@ class Served:
         self.client.setblocking(False)
         self.emulator = Emulator(Device(entropy=ENTROPY, test_features=True, hold_until_saved=True,
                                         telemetry_period_ms=600_000),
-                                 Pair(server), ManualClock(), StateFile(state_path), c_turn=c_turn)
+                                 SocketLine(server), ManualClock(), StateFile(state_path), c_turn=c_turn)
         self.turns = 0
         if self.emulator._turn is not None:
             run = self.emulator._turn.run

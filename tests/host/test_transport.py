@@ -5,9 +5,10 @@ import socket
 import pytest
 
 from pyemu.link.transport import (
-    _FdTransport, PtyTransport, SerialTransport, TcpListenTransport, TransportClosed, TransportError,
+    PtyTransport, SerialTransport, TcpListenTransport, TransportClosed, TransportError,
     open_transport,
 )
+from socket_line import SocketLine
 
 
 def _read_exactly(transport, n, timeout=5.0):
@@ -145,22 +146,12 @@ def test_bad_urls_give_a_clear_error(url, says):
         open_transport(url)
 
 
-class Pair(_FdTransport):
-    """One end of a socketpair as a transport: the server side is the test's."""
-
-    url = "socketpair"
-
-    def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
-        self._set_fd(sock.fileno())
-
-
 def test_a_refusal_line_read_in_pieces_is_still_reported_when_the_socket_closes():
     """The refusal of a second tcp-listen client may arrive in several reads
     before the close (seen under load in `make soak`): the closed-line error
     still carries the server's sentence, never a bare "closed"."""
     server, client = socket.socketpair()
-    line = Pair(client)
+    line = SocketLine(client)
     try:
         server.sendall(b"pyemu serve: refused: this pump alr")
         assert line.read(5.0) == b"pyemu serve: refused: this pump alr"
@@ -179,7 +170,7 @@ def test_a_refusal_waiting_unread_is_reported_when_a_write_finds_the_line_closed
     closed: the write fails first (EPIPE), and the error still carries the
     server's sentence that waits unread (seen under load in the suite)."""
     server, client = socket.socketpair()
-    line = Pair(client)
+    line = SocketLine(client)
     try:
         server.sendall(b"pyemu serve: refused: this pump already has a client on this port\n")
         server.close()
@@ -202,6 +193,6 @@ def test_a_client_whose_request_meets_a_refusal_reports_the_refusal():
         server.sendall(b"pyemu serve: refused: this pump already has a client on this port\n")
         server.close()
         with pytest.raises(LinkError, match="pyemu serve: refused: this pump already has a client"):
-            Client(Pair(client), timeout=1.0, retries=0).status()
+            Client(SocketLine(client), timeout=1.0, retries=0).status()
     finally:
         client.close()
