@@ -285,22 +285,32 @@ class FrameDecoder:
         if zlib.crc32(raw, codec.m.def_crc) != _RESIDUE:
             return self._drop(6, n)                      # CRC
         self._frames += 1
-        payload = raw[HEADER_LEN:HEADER_LEN + plen]
-        trailer = raw[HEADER_LEN + plen:HEADER_LEN + plen + auth]
-        error = _FLAG_ERR[mid][flags]
-        if error is not None:
-            out.append(_new_frame((mid, seq, flags, None, error, payload, trailer)))
-            return None
-        flat = _FLAT_DECODE.get(mid)
-        if flat is not None and plen == flat[0]:
-            # A body without codec-checked fields: its length was its only check.
-            out.append(_new_frame((mid, seq, flags, flat[1](*flat[2](payload)), None, payload, trailer)))
-            return None
-        try:
-            out.append(_new_frame((mid, seq, flags, codec.decode(payload), None, payload, trailer)))
-        except DecodeError as e:
-            out.append(_new_frame((mid, seq, flags, None, e.reason, payload, trailer)))
+        out.append(frame_of(mid, seq, flags, raw[HEADER_LEN:HEADER_LEN + plen],
+                            raw[HEADER_LEN + plen:HEADER_LEN + plen + auth]))
         return None
+
+    def intact_elsewhere(self, mid: int, seq: int, flags: int, payload: bytes) -> Frame:
+        """The frame of a chunk that another decoder (the firmware's, in
+        pyemu.pump.session's one-pass exchange) found intact (spec 1.4 checks
+        1-7) between two delimiters, while this decoder held nothing:
+        counted here as its own, and checked and decoded from check 8 on."""
+        self._frames += 1
+        return frame_of(mid, seq, flags, payload, b"")
+
+
+def frame_of(mid: int, seq: int, flags: int, payload: bytes, trailer: bytes) -> Frame:
+    """An intact frame's flags checked and payload decoded (spec 1.4 checks 8-15)."""
+    error = _FLAG_ERR[mid][flags]
+    if error is not None:
+        return _new_frame((mid, seq, flags, None, error, payload, trailer))
+    flat = _FLAT_DECODE.get(mid)
+    if flat is not None and len(payload) == flat[0]:
+        # A body without codec-checked fields: its length was its only check.
+        return _new_frame((mid, seq, flags, flat[1](*flat[2](payload)), None, payload, trailer))
+    try:
+        return _new_frame((mid, seq, flags, CODECS[mid].decode(payload), None, payload, trailer))
+    except DecodeError as e:
+        return _new_frame((mid, seq, flags, None, e.reason, payload, trailer))
 
 
 def _frame_error(mid: int, flags: int) -> Optional[NakReason]:

@@ -70,6 +70,7 @@ _BUSY = P.NakReason.BUSY
 _LINK_OK = int(_lib.HOST_LINK_OK)
 _LINK_UNSENT = int(_lib.HOST_LINK_UNSENT)
 _QUICK_RX = 65536
+_QUICK_TX = int(_lib.PROTO_MAX_WIRE)
 
 
 class _QuickLink:
@@ -77,7 +78,10 @@ class _QuickLink:
 
     def __init__(self) -> None:
         self.rx = _ffi.new("uint8_t[]", _QUICK_RX)
+        self.tx = _ffi.new("uint8_t[]", _QUICK_TX)
+        self.payload = _ffi.new("uint8_t[]", int(_lib.PROTO_MAX_PAYLOAD))
         self.r = _ffi.new("host_link_t *")
+        self.r.payload = self.payload
 
 
 class WireSession:
@@ -126,8 +130,8 @@ class WireSession:
         self.stats = ClientStats()
         #: True if the last reply came from the device's reply cache.
         self.last_replayed = False
-        #: (message name, seq, wire bytes) of the last request sent.
-        self.last_request: Optional[Tuple[str, int, bytes]] = None
+        self._last_request: Optional[Tuple[str, int, Optional[bytes]]] = None
+        self._last_fields: Dict[str, Any] = {}
         self._key = key
         self._role = _auth.role_number(role)
         self._session: Optional[_auth.Session] = None
@@ -246,11 +250,12 @@ class WireSession:
         first_send = identity not in self._sent
         quick: Any = None
         if self._session is None:
-            try:
-                wire = P.encode_fields(msg, seq, P.KIND_REQUEST, fields)
-            except P.EncodeError as exc:
-                raise ValueError(f"{msg}: {exc}") from None
-            quick = self._quick_send(wire, seq)
+            quick = self._quick_send(identity[1], seq, payload)
+            if quick is None:
+                try:
+                    wire = P.encode_fields(msg, seq, P.KIND_REQUEST, fields)
+                except P.EncodeError as exc:
+                    raise ValueError(f"{msg}: {exc}") from None
         # Bookkeeping after the send: it overlaps the device's turn.
         sent = self._sent
         sent[identity] = None
@@ -258,9 +263,14 @@ class WireSession:
         if len(sent) > 256:
             sent.popitem(last=False)
         if quick is not None:
-            self.last_request = (msg, seq, wire)
+            # The wire bytes are built again (the same bytes: both encoders pass the
+            # golden vectors) only if last_request is asked for.
+            self._last_request = (msg, seq, None)
+            self._last_fields = fields
             self.stats.requests += 1
             if type(quick) is float:   # sent; the reply is not in yet: the full wait, same deadline
+                assert self._link is not None
+                wire = _ffi.buffer(self._link.tx, self._link.r.wire_len)[:]
                 return self._exchange(msg, seq, wire, None, sent_deadline=quick), first_send
             self._exchange_unsure = False
             return quick, first_send
@@ -288,10 +298,24 @@ class WireSession:
             raise DeviceRefused(msg, frame.fields["reason"])
         return frame
 
-    def _quick_send(self, wire: bytes, seq: int) -> Any:
+    @property
+    def last_request(self) -> Optional[Tuple[str, int, bytes]]:
+        """(message name, seq, wire bytes) of the last request sent."""
+        last = self._last_request
+        if last is not None and last[2] is None:
+            msg, seq, _ = last
+            last = self._last_request = (msg, seq, P.encode_fields(msg, seq, P.KIND_REQUEST, self._last_fields))
+        return last
+
+    @last_request.setter
+    def last_request(self, value: Optional[Tuple[str, int, bytes]]) -> None:
+        self._last_request = value
+
+    def _quick_send(self, mid: int, seq: int, payload: bytes) -> Any:
         """The usual exchange in one pass, for an unsealed request on a plain
-        descriptor: host_exchange (firmware/ports/host/host_link.h) writes the
-        request and reads until a frame has ended. Returns the reply frame when
+        descriptor: host_request (firmware/ports/host/host_link.h) encodes the
+        request with the firmware's encoder, writes it and reads until a frame
+        has ended. Returns the reply frame when
         that brought exactly it (a response to ``seq``, intact, not BUSY); the
         deadline (a float) when the request went out but anything else
         happened (the frames read wait in the queue, the general loop of
@@ -312,23 +336,32 @@ class WireSession:
             link = self._link = _QuickLink()
         timeout = self.timeout
         deadline = time.monotonic() + timeout
-        rc = _lib.host_exchange(fd, wire, len(wire), link.rx, _QUICK_RX, int(timeout * 1000 + 0.999), link.r)
+        rc = _lib.host_request(fd, mid, seq, P.KIND_REQUEST, payload, len(payload), link.tx, _QUICK_TX,
+                               link.rx, _QUICK_RX, int(timeout * 1000 + 0.999), link.r)
         r = link.r
         if rc == _LINK_UNSENT or rc < 0:
             sent = r.sent if rc > 0 else 0
             if sent == 0:
                 return None      # the general path writes again and says what is wrong
             try:
-                transport.write(wire[sent:])
+                transport.write(_ffi.buffer(link.tx, r.wire_len)[sent:])
             except TransportError as exc:
                 raise LinkError(str(exc)) from None
             return deadline
         got = r.got
         if not got:
             return deadline      # nothing yet, or a read error: the general loop reads again
-        data = _ffi.buffer(link.rx, got)[:]
-        transport.note_read(data)
-        frames = self._decoder.feed(data)
+        decoder = self._decoder
+        if rc == _LINK_OK and r.one_frame and not decoder.pending and r.msg_type in P.MESSAGES_BY_ID:
+            # The usual reply: one intact frame, decoded by the firmware's decoder in
+            # host_exchange; flags and fields are checked here as for any frame.
+            transport.note_read(_ffi.buffer(link.rx, got))
+            frames = [decoder.intact_elsewhere(r.msg_type, r.seq, r.flags,
+                                               _ffi.buffer(link.payload, r.payload_len)[:])]
+        else:
+            data = _ffi.buffer(link.rx, got)[:]
+            transport.note_read(data)
+            frames = decoder.feed(data)
         if rc == _LINK_OK and len(frames) == 1:
             frame = frames[0]
             if frame.seq == seq and frame.flags & P.KIND_MASK == P.KIND_RESPONSE and frame.error is None \

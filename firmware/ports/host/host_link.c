@@ -5,6 +5,8 @@
 
 #include "host_link.h"
 
+#include "proto.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <time.h>
@@ -33,6 +35,31 @@ static int ends_frame(const uint8_t *rx, size_t got)
     return 0;
 }
 
+/* Whether rx[0..got) is one intact frame and nothing else; if so, its header
+   and payload into r (the decoder's own buffer is this call's). */
+static void decode_one(const uint8_t *rx, size_t got, host_link_t *r)
+{
+    proto_decoder_t dec;
+    proto_frame_t f;
+    int ready = 0;
+    size_t at = 0u;
+    proto_decoder_init(&dec);
+    while (at < got && !ready) {   /* each call consumes at least one byte */
+        at += proto_decoder_feed(&dec, rx + at, got - at, &f, &ready);
+    }
+    if (!ready || at != got || (f.flags & PROTO_FLAG_AUTH) != 0u || r->payload == NULL) {
+        return;
+    }
+    for (size_t i = 0u; i < f.payload_len; i++) {   /* payload_len <= PROTO_MAX_PAYLOAD */
+        r->payload[i] = f.payload[i];
+    }
+    r->msg_type = f.msg_type;
+    r->flags = f.flags;
+    r->seq = f.seq;
+    r->payload_len = f.payload_len;
+    r->one_frame = 1u;
+}
+
 int host_exchange(int fd, const uint8_t *wire, size_t n, uint8_t *rx, size_t cap, int timeout_ms,
                   host_link_t *r)
 {
@@ -41,6 +68,7 @@ int host_exchange(int fd, const uint8_t *wire, size_t n, uint8_t *rx, size_t cap
     }
     r->sent = r->got = 0u;
     r->err = 0;
+    r->one_frame = 0u;
     if (wire == NULL || rx == NULL || cap == 0u || fd < 0 || timeout_ms < 0) {
         return -EINVAL;
     }
@@ -80,8 +108,26 @@ int host_exchange(int fd, const uint8_t *wire, size_t n, uint8_t *rx, size_t cap
         }
         r->got += (size_t)got;
         if (ends_frame(rx, r->got)) {
+            decode_one(rx, r->got, r);
             return HOST_LINK_OK;
         }
     }
     return HOST_LINK_OK;   /* rx is full: the caller decodes what is there */
+}
+
+int host_request(int fd, uint8_t msg_type, uint16_t seq, uint8_t flags, const uint8_t *payload,
+                 size_t payload_len, uint8_t *tx, size_t tx_cap, uint8_t *rx, size_t cap,
+                 int timeout_ms, host_link_t *r)
+{
+    size_t n = 0u;
+    if (r == NULL) {
+        return -EINVAL;
+    }
+    r->wire_len = 0u;
+    r->sent = r->got = 0u;
+    if (proto_frame_encode(msg_type, seq, flags, payload, payload_len, tx, tx_cap, &n) != PROTO_OK) {
+        return -EINVAL;
+    }
+    r->wire_len = n;
+    return host_exchange(fd, tx, n, rx, cap, timeout_ms, r);
 }
