@@ -52,6 +52,9 @@ class Transport:
         from, when this transport adds nothing to plain reads and writes; else None."""
         return None
 
+    #: note_read wants to see what a caller read itself.
+    keeps_tail = False
+
     def note_read(self, data: bytes) -> None:
         """Bytes a caller read from :attr:`quick_fd` itself (for what the transport keeps)."""
 

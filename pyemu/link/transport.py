@@ -89,7 +89,6 @@ class _FdTransport(Transport):
     _readable: Optional["select.poll"] = None
     _writable: Optional["select.poll"] = None
     _last_read: bytes = b""
-    _keep_tail = False   # see _set_fd
     #: Reads and writes are plain os.read/os.write on ``_fd`` (see Transport.quick_fd).
     _direct = True
 
@@ -98,7 +97,7 @@ class _FdTransport(Transport):
         self._fd = fd
         os.set_blocking(fd, False)
         # A socket's server may send a refusal line just before it closes: keep the tail.
-        self._keep_tail = stat.S_ISSOCK(os.fstat(fd).st_mode)
+        self.keeps_tail = stat.S_ISSOCK(os.fstat(fd).st_mode)
         self._readable = _poller(fd, False)
         self._writable = _poller(fd, True)
 
@@ -127,7 +126,7 @@ class _FdTransport(Transport):
         return self._fd if self._fd >= 0 and self._direct else None
 
     def note_read(self, data: bytes) -> None:
-        if self._keep_tail:
+        if self.keeps_tail:
             self._last_read = (self._last_read + data)[-_REFUSAL_TAIL:]
 
     def read(self, timeout: Optional[float]) -> bytes:
@@ -152,7 +151,7 @@ class _FdTransport(Transport):
             raise
         if not data:
             raise self._closed_error()
-        if self._keep_tail:
+        if self.keeps_tail:
             self._last_read = (self._last_read + data)[-_REFUSAL_TAIL:]
         return data
 

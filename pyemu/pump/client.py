@@ -97,7 +97,8 @@ class Client(WireSession):
         return Hello(model=model, **fields)
 
     def status(self) -> Status:
-        return Status.from_frame(self.request("GET_STATUS"))
+        # The reply frame is this call's alone: the record takes its field dict.
+        return Status.from_frame(self.request("GET_STATUS"), own=True)
 
     def prescribe(
         self,

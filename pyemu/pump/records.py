@@ -58,6 +58,7 @@ PLANT_FAULTS = frozenset(V.user_name(f) for f in (V.Fault.FLOW_ERROR, V.Fault.OC
 # -- replies -----------------------------------------------------------------------
 
 _new_object = object.__new__
+_set_attr = object.__setattr__
 # The enums' own value -> member maps (an IntFlag adds each combination it meets).
 _STATE_MAP = V.State._value2member_map_
 _ALARM_MAP = V.Alarm._value2member_map_
@@ -113,7 +114,10 @@ class Status:
     days_to_drug_expiry: Optional[int] = None            # 2**32 - 1: no stability time
 
     @classmethod
-    def from_frame(cls, frame: Any) -> "Status":
+    def from_frame(cls, frame: Any, own: bool = False) -> "Status":
+        """The Status a STATUS frame carries. ``own``: the caller hands over the
+        frame's field dict (no one else holds the frame): it becomes the
+        record's own instance dict instead of being copied."""
         fields = frame.fields
         if fields.keys() != _STATUS_FIELD_NAMES:
             # Not exactly the STATUS fields: the dataclass constructor says what is wrong.
@@ -123,8 +127,12 @@ class Status:
         # update gives the same object (same fields, eq, hash, repr). The fields
         # after ``unsolicited`` keep their class defaults (None).
         status = _new_object(cls)
-        attrs = status.__dict__
-        attrs.update(fields)
+        if own:
+            _set_attr(status, "__dict__", fields)
+            attrs = fields
+        else:
+            attrs = status.__dict__
+            attrs.update(fields)
         # Members straight from each enum's value map (what calling the enum
         # looks up first); a value not there (an unknown code, a new alarm
         # combination) takes the call, which gives the same object.

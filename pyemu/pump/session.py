@@ -355,7 +355,8 @@ class WireSession:
         if rc == _LINK_OK and r.one_frame and not decoder.pending and r.msg_type in P.MESSAGES_BY_ID:
             # The usual reply: one intact frame, decoded by the firmware's decoder in
             # host_exchange; flags and fields are checked here as for any frame.
-            transport.note_read(_ffi.buffer(link.rx, got))
+            if transport.keeps_tail:
+                transport.note_read(_ffi.buffer(link.rx, got)[:])
             frames = [decoder.intact_elsewhere(r.msg_type, r.seq, r.flags,
                                                _ffi.buffer(link.payload, r.payload_len)[:])]
         else:
