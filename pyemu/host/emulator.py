@@ -154,7 +154,7 @@ class Emulator:
         self._turn: Optional[HostTurn] = None
         if c_turn and getattr(transport, "quick_fd", None) is not None and clock.manual \
                 and hasattr(device, "_d"):
-            self._turn = HostTurn(device)
+            self._turn = HostTurn(device, saves=state is not None)
 
     # -- state -------------------------------------------------------------------
     def save(self, force: bool = False, both_generations: bool = False) -> bool:

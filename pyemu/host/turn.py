@@ -34,13 +34,16 @@ class HostTurn:
     READ_ERR = int(lib.HOST_TURN_READ_ERR)
     UNSENT = int(lib.HOST_TURN_UNSENT)
 
-    def __init__(self, device: Any) -> None:
+    def __init__(self, device: Any, saves: bool) -> None:
+        """``saves``: the host keeps a state file (a dirty state is handed back to be
+        saved before its reply leaves); without one the state never becomes clean."""
         self._d = device._d
         self.rx = ffi.new("uint8_t[]", _RX_CAP)
         self._out = ffi.new("uint8_t[]", _OUT_CAP)
         self.t = ffi.new("host_turn_t *")
         self.t.rx, self.t.rx_cap = self.rx, _RX_CAP
         self.t.out, self.t.out_cap = self._out, _OUT_CAP
+        self.t.saves = 1 if saves else 0
         self.line_fd = -1
         self._fds: Any = None
         self._nfds = 0

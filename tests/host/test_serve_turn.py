@@ -18,6 +18,7 @@ from pyemu import protocol as P
 from pyemu.host.device import Device
 from pyemu.host.emulator import Emulator, ManualClock
 from pyemu.host.statefile import StateFile
+from pyemu.host.turn import HostTurn
 from socket_line import SocketLine
 
 ENTROPY = bytes(range(32))
@@ -26,19 +27,23 @@ ENTROPY = bytes(range(32))
 class Served:
     """An emulator on a socketpair; ``send`` gives it bytes and returns its answer."""
 
-    def __init__(self, c_turn: bool, state_path: str) -> None:
+    def __init__(self, c_turn: bool, state_path: str = "") -> None:
         self.client, server = socket.socketpair()
         self.client.setblocking(False)
-        self.emulator = Emulator(Device(entropy=ENTROPY, test_features=True, hold_until_saved=True,
+        self.emulator = Emulator(Device(entropy=ENTROPY, test_features=True, hold_until_saved=bool(state_path),
                                         telemetry_period_ms=600_000),
-                                 SocketLine(server), ManualClock(), StateFile(state_path), c_turn=c_turn)
+                                 SocketLine(server), ManualClock(), StateFile(state_path) if state_path else None,
+                                 c_turn=c_turn)
         self.turns = 0
+        self.codes = []
         if self.emulator._turn is not None:
             run = self.emulator._turn.run
 
             def counted(*args):
                 self.turns += 1
-                return run(*args)
+                code = run(*args)
+                self.codes.append((code, int(self.emulator._turn.t.turns)))
+                return code
             self.emulator._turn.run = counted
         self.written = 0
 
@@ -125,5 +130,21 @@ def test_the_c_turn_serves_a_plain_request_and_python_an_observed_one(tmp_path):
         request = P.encode("GET_STATUS", seq=2, flags=P.KIND_REQUEST)
         served.send(request)
         assert served.turns == before and rec.rx_bytes == request
+    finally:
+        served.close()
+
+
+def test_without_a_state_file_requests_stay_in_c():
+    """Nothing to save: a served request is SERVED, so host_serve goes on to the
+    next request in C. (The state of a pump without a state file is never
+    clean; every request used to end the C loop as HOST_TURN_SAVE.)"""
+    served = Served(True)
+    try:
+        for seq in range(3):
+            served.send(P.encode("ADVANCE", seq=seq, flags=P.KIND_REQUEST, delta_ms=60_000))
+            served.send(P.encode("GET_STATUS", seq=100 + seq, flags=P.KIND_REQUEST))
+        # Each call served its request and went on to wait for the next (an idle
+        # turn ended it: step(0) waits no longer): two turns, never a SAVE.
+        assert served.codes == [(HostTurn.IDLE, 2)] * 6
     finally:
         served.close()

@@ -88,7 +88,7 @@ int host_turn(device_t *d, host_turn_t *t, struct pollfd *fds, size_t nfds, int 
         t->device_rc = rc;
         return -rc;
     }
-    if (device_nv_dirty(d)) {
+    if (t->saves != 0u && device_nv_dirty(d)) {
         return HOST_TURN_SAVE;
     }
     t->out_len = device_tx(d, t->out, t->out_cap);

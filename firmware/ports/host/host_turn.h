@@ -38,6 +38,8 @@ typedef struct {
     size_t   rx_cap;
     uint8_t *out;       /* output buffer, more than DEVICE_TXQ_SIZE: one device_tx drains all */
     size_t   out_cap;
+    uint8_t  saves;     /* 1: the host keeps a state file: a dirty state ends the turn
+                           (HOST_TURN_SAVE); 0: nothing to save, the state is never clean */
     /* results of the last turn */
     size_t   got;       /* bytes read into rx */
     size_t   used;      /* of them, taken by the device; rx[used..got) is the caller's */
