@@ -320,13 +320,11 @@ class Emulator:
             got, used = t.got, t.used
             if used < got:
                 self._pending = turn.rx_bytes(used, got)
-            if code == HostTurn.SAVE:
+            if code == HostTurn.UNSENT:
+                self._send(turn.out_bytes(t.sent, t.out_len))
+            else:   # SAVE (durable before the reply leaves) or SERVED (a periodic save may be due)
                 self._save_if_due()
-                self._send(self.device.read_output(), b"x")
-            elif code == HostTurn.UNSENT:
-                self._send(turn.out_bytes(t.sent, t.out_len), b"x")
-            elif self.state is not None and time.monotonic() - self._last_save >= self.save_period:
-                self.save()
+                self._send(self.device.read_output())
             return None
         if code == HostTurn.IDLE:
             self._save_if_due()

@@ -67,15 +67,13 @@ int host_exchange(int fd, const uint8_t *wire, size_t n, uint8_t *rx, size_t cap
         return -EINVAL;
     }
     r->sent = r->got = 0u;
-    r->err = 0;
     r->one_frame = 0u;
     if (wire == NULL || rx == NULL || cap == 0u || fd < 0 || timeout_ms < 0) {
         return -EINVAL;
     }
     ssize_t w = write(fd, wire, n);
     if (w < 0) {
-        r->err = errno;
-        return HOST_LINK_UNSENT;
+        return HOST_LINK_UNSENT;   /* sent 0: the caller writes again and learns why */
     }
     r->sent = (size_t)w;
     if (r->sent != n) {
@@ -90,20 +88,14 @@ int host_exchange(int fd, const uint8_t *wire, size_t n, uint8_t *rx, size_t cap
         p.events = POLLIN;
         p.revents = 0;
         int ready = poll(&p, 1u, left > 0 ? (int)left : 0);
-        if (ready < 0 && errno == EINTR) {
-            r->err = EINTR;
-            return HOST_LINK_TIMEOUT;   /* a signal: the caller's loop decides */
-        }
         if (ready <= 0) {
-            r->err = ready < 0 ? errno : 0;
-            return HOST_LINK_TIMEOUT;
+            return HOST_LINK_TIMEOUT;   /* time up, or a signal (EINTR): the caller's loop decides */
         }
         ssize_t got = read(fd, rx + r->got, cap - r->got);
         if (got <= 0) {
             if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
                 continue;
             }
-            r->err = got < 0 ? errno : 0;
             return HOST_LINK_READ_ERR;
         }
         r->got += (size_t)got;

@@ -16,15 +16,14 @@
 #include <stdint.h>
 
 #define HOST_LINK_OK        0   /* rx[0..got) ends with a closing delimiter (or fills rx) */
-#define HOST_LINK_UNSENT    1   /* the write took sent < n bytes (err: errno, 0 if short) */
+#define HOST_LINK_UNSENT    1   /* the write took sent < n bytes (or failed: sent 0) */
 #define HOST_LINK_TIMEOUT   2   /* time is up; rx[0..got) is what came */
-#define HOST_LINK_READ_ERR  3   /* read failed (err) or end of stream (err 0); rx[0..got) came before */
+#define HOST_LINK_READ_ERR  3   /* read failed or end of stream; rx[0..got) came before */
 
 typedef struct {
     uint8_t *payload;      /* the caller's buffer of PROTO_MAX_PAYLOAD bytes */
     size_t   sent;
     size_t   got;
-    int      err;
     /* With HOST_LINK_OK: whether rx[0..got) is exactly one intact frame
        (spec 1.4 checks 1-7, the firmware's decoder) and nothing else, no
        auth trailer; then its header, and its payload copied to payload. */

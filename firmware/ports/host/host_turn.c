@@ -30,13 +30,12 @@ static size_t first_frame_len(const uint8_t *rx, size_t n)
     return n;
 }
 
-/* Write out[0..len) once (the line is non-blocking); sets t->sent and t->err. */
+/* Write out[0..len) once (the line is non-blocking); sets t->sent. */
 static int send_output(int fd, host_turn_t *t)
 {
     ssize_t w = write(fd, t->out, t->out_len);
     if (w < 0) {
-        t->err = errno;
-        return HOST_TURN_UNSENT;
+        return HOST_TURN_UNSENT;   /* the caller writes again and learns why */
     }
     t->sent = (size_t)w;
     return t->sent == t->out_len ? HOST_TURN_SERVED : HOST_TURN_UNSENT;
@@ -60,12 +59,10 @@ int host_turn(device_t *d, host_turn_t *t, struct pollfd *fds, size_t nfds, int 
         return -DEVICE_E_ARG;
     }
     t->got = t->used = t->out_len = t->sent = 0u;
-    t->err = t->device_rc = 0;
     int ready = poll(fds, (nfds_t)nfds, timeout_ms);
     if (ready < 0) {
         /* EINTR (a signal: the caller checks whether to stop) or worse: idle,
            the caller's next turn waits again. */
-        t->err = errno;
         return HOST_TURN_IDLE;
     }
     if (ready == 0) {
@@ -79,13 +76,11 @@ int host_turn(device_t *d, host_turn_t *t, struct pollfd *fds, size_t nfds, int 
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             return HOST_TURN_IDLE;
         }
-        t->err = r < 0 ? errno : 0;
         return HOST_TURN_READ_ERR;
     }
     t->got = (size_t)r;
     int rc = device_rx(d, t->rx, first_frame_len(t->rx, t->got), &t->used);
     if (rc != DEVICE_OK) {
-        t->device_rc = rc;
         return -rc;
     }
     if (t->saves != 0u && device_nv_dirty(d)) {

@@ -30,7 +30,7 @@
 #define HOST_TURN_SERVED   1   /* a frame (or part of one) fed; output sent */
 #define HOST_TURN_OTHER    2   /* a watched descriptor is ready: see revents */
 #define HOST_TURN_SAVE     3   /* fed; the state is dirty: save, then send */
-#define HOST_TURN_READ_ERR 4   /* read failed (err) or end of stream (err 0) */
+#define HOST_TURN_READ_ERR 4   /* read failed or end of stream: the caller reads again to learn which */
 #define HOST_TURN_UNSENT   5   /* fed; output left in out[sent..out_len): send it */
 
 typedef struct {
@@ -45,8 +45,6 @@ typedef struct {
     size_t   used;      /* of them, taken by the device; rx[used..got) is the caller's */
     size_t   out_len;   /* output bytes taken from the device into out */
     size_t   sent;      /* of them, written to the line */
-    int      err;       /* errno of a failed read or write, else 0 */
-    int      device_rc; /* device_rx's result when not DEVICE_OK (turn returns it) */
     /* totals over the turns of the last host_serve call (the last turn included) */
     size_t   rx_total;
     size_t   tx_total;
