@@ -11,11 +11,7 @@
 #include "../ports/common/indicator.c"
 #include "../ports/common/ring.c"
 
-static int failures;
-
-#define CHECK(cond) do { if (!(cond)) { \
-    fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    failures++; } } while (0)
+#include "check_eq.h"
 
 static void test_ring_fifo_order_and_wrap(void)
 {

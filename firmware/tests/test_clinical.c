@@ -8,13 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond) do { if (!(cond)) { failures++; \
-    (void)fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
-#define CHECK_EQ(a, b) do { unsigned long long va_ = (unsigned long long)(a), vb_ = (unsigned long long)(b); \
-    if (va_ != vb_) { failures++; (void)fprintf(stderr, "%s:%d: %s == %llu, expected %s == %llu\n", \
-    __FILE__, __LINE__, #a, va_, #b, vb_); } } while (0)
+#include "check_eq.h"
 
 #define DAY 86400000ull
 #define HOUR 3600000ull
