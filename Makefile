@@ -189,7 +189,7 @@ FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer -g -O1
 FUZZ_BIN     := build/fuzz/fuzz_proto build/fuzz/fuzz_device
 
-build/fuzz/fuzz_%: firmware/fuzz/fuzz_%.c $(FW_SRC) $(FW_HDR) $(CWARN_FILE)
+build/fuzz/fuzz_%: firmware/fuzz/fuzz_%.c $(FW_SRC) $(FW_HDR) firmware/tests/therapy_msgs.h $(CWARN_FILE)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CWARN) $(FUZZ_FLAGS) $(CINC) -o $@ $< $(FW_SRC)
 

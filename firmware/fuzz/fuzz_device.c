@@ -31,6 +31,7 @@
 #include "proto.h"
 #include "proto_msgs.h"
 #include "pump.h"
+#include "../tests/therapy_msgs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -115,29 +116,13 @@ static void send_request(device_t *d, uint8_t msg_type, uint16_t seq, const prot
     feed_setup(d, wire, len);
 }
 
-/* Refill 20 mL morphine 1 mg/mL, prescribe 0.5 mL/day with patient boluses. */
+/* The therapy of firmware/tests/therapy_msgs.h, as the device tests set it up. */
 static void program(device_t *d)
 {
     proto_msg_t m;
-    memset(&m, 0, sizeof m);
-    m.refill.volume_nl = 20000000u;
-    m.refill.drug = (uint8_t)PUMP_DRUG_MORPHINE;
-    m.refill.conc_ug_ml = 1000u;
+    therapy_refill_msg(&m);
     send_request(d, PROTO_MSG_REFILL, 60000u, &m);
-    memset(&m, 0, sizeof m);
-    m.prescribe.drug = (uint8_t)PUMP_DRUG_MORPHINE;
-    m.prescribe.conc_ug_ml = 1000u;
-    m.prescribe.max_dose_ug_24h = 10000u;
-    m.prescribe.low_reservoir_nl = 2000000u;
-    m.prescribe.pb_enabled = 1u;
-    m.prescribe.pb_volume_nl = 50000u;
-    m.prescribe.pb_duration_ms = 600000u;
-    m.prescribe.pb_lockout_ms = 3600000u;
-    m.prescribe.pb_max_per_24h = 4u;
-    m.prescribe.step_unit = 0u;
-    m.prescribe.n_steps = 1u;
-    m.prescribe.steps[0].start_min = 0u;
-    m.prescribe.steps[0].value = 500000u;
+    therapy_prescribe_msg(&m);
     send_request(d, PROTO_MSG_PRESCRIBE, 60001u, &m);
 }
 

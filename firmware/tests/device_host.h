@@ -13,6 +13,7 @@
 
 #include "device.h"
 #include "proto_msgs.h"
+#include "therapy_msgs.h"
 
 static int failures;
 
@@ -238,32 +239,16 @@ static inline uint32_t count_events(const device_t *d, uint16_t kind)
     return c;
 }
 
-/* Refill with morphine 1 mg/mL and prescribe 0.5 mL/day, limit 10 mg/24 h. */
+/* The therapy of therapy_msgs.h: refill, then prescribe; both acknowledged. */
 static inline void program(device_t *d, uint16_t *seq)
 {
     proto_msg_t m;
     frame_t r;
 
-    (void)memset(&m, 0, sizeof m);
-    m.refill.volume_nl = 20000000u;
-    m.refill.drug = (uint8_t)PROTO_DRUG_MORPHINE;
-    m.refill.conc_ug_ml = 1000u;
+    therapy_refill_msg(&m);
     r = reply_to(d, PROTO_MSG_REFILL, (*seq)++, &m);
     CHECK(is_ack(&r, PROTO_MSG_REFILL));
-    (void)memset(&m, 0, sizeof m);
-    m.prescribe.drug = (uint8_t)PROTO_DRUG_MORPHINE;
-    m.prescribe.conc_ug_ml = 1000u;
-    m.prescribe.max_dose_ug_24h = 10000u;
-    m.prescribe.low_reservoir_nl = 2000000u;
-    m.prescribe.pb_enabled = 1u;
-    m.prescribe.pb_volume_nl = 50000u;
-    m.prescribe.pb_duration_ms = 600000u;
-    m.prescribe.pb_lockout_ms = 3600000u;
-    m.prescribe.pb_max_per_24h = 4u;
-    m.prescribe.step_unit = (uint8_t)PROTO_STEP_UNIT_RATE_NL_DAY;
-    m.prescribe.n_steps = 1u;
-    m.prescribe.steps[0].start_min = 0u;
-    m.prescribe.steps[0].value = 500000u;
+    therapy_prescribe_msg(&m);
     r = reply_to(d, PROTO_MSG_PRESCRIBE, (*seq)++, &m);
     CHECK(is_ack(&r, PROTO_MSG_PRESCRIBE));
 }
