@@ -8,7 +8,7 @@ Writes (or with --check, compares and lists the stale ones):
   firmware/core/pump_vocab.h       the core's enums and reason texts (gen_vocab)
   firmware/device/vocab_check.h    compile-time checks PROTO_* == PUMP_* (gen_vocab)
   pyemu/_cdef/_vocab.cdef          cffi declarations of pump_vocab.h (gen_vocab)
-  pyemu/protocol/vocabulary.py     the Python enums, texts and user spellings (gen_vocab)
+  pyemu/protocol/_vocab_tables.py  the Python enums and texts (gen_vocab; vocabulary.py adds spellings)
   firmware/proto/proto_msgs.h/.c   C payload structs, checks, encoders, decoders
   pyemu/_cdef/proto.cdef           cffi declarations of the C codec
   protocol/vectors/*.json          golden vectors (the cases are in gen_vectors.py)
@@ -35,7 +35,7 @@ for _path in (str(ROOT), str(TOOLS)):
 
 from gen_c import BANNER, TYPE_MAX, gen_cdef, gen_msgs_c, gen_msgs_h, has_body  # noqa: E402
 from gen_vocab import (gen_pump_vocab_h, gen_spec_tables, gen_vocab_cdef,  # noqa: E402
-                       gen_vocab_check_h, gen_vocabulary_py)
+                       gen_vocab_check_h, gen_vocab_tables_py)
 from pyemu.protocol.schema import FieldDef, Schema, load  # noqa: E402
 TABLE = ROOT / "protocol" / "messages.json"
 VOCABULARY = ROOT / "protocol" / "vocabulary.json"
@@ -161,7 +161,7 @@ def outputs(s: Schema) -> dict[Path, Callable[[Schema], str]]:
         ROOT / "firmware" / "core" / "pump_vocab.h": gen_pump_vocab_h,
         ROOT / "firmware" / "device" / "vocab_check.h": gen_vocab_check_h,
         ROOT / "pyemu" / "_cdef" / "_vocab.cdef": gen_vocab_cdef,
-        ROOT / "pyemu" / "protocol" / "vocabulary.py": gen_vocabulary_py,
+        ROOT / "pyemu" / "protocol" / "_vocab_tables.py": gen_vocab_tables_py,
         ROOT / "protocol" / "spec.md": gen_spec,
     }
     for path, fn in vectors.outputs(ROOT).items():

@@ -2,7 +2,8 @@
 
 * firmware/core/pump_vocab.h      the core's enums, alarm bits and reason texts (pump.h includes it)
 * firmware/device/vocab_check.h   compile-time checks: wire PROTO_* values == core PUMP_* values
-* pyemu/protocol/vocabulary.py    the Python enums, texts and user spellings
+* pyemu/protocol/_vocab_tables.py the Python enums and texts (pyemu/protocol/vocabulary.py
+                                  adds the user spellings)
 * the vocabulary tables of protocol/spec.md (gen.py puts them in the reference section)
 
 One rule for what users see: a value's user spelling is ``name.lower()``.
@@ -206,81 +207,24 @@ def gen_vocab_check_h(s: Schema) -> str:
     return "\n".join(o)
 
 
-# ---------------------------------------------------------------- Python: vocabulary.py
-_PY_HELPERS = '''
-
-def user_name(member: enum.Enum) -> str:
-    """The one spelling users see (CLI, JSON, scenarios, events, plots): the name in lower case."""
-    return str(member.name).lower()
-
-
-def choices(table: type[_E], *, skip: tuple[str, ...] = ("NONE",)) -> tuple[str, ...]:
-    """User spellings of a table's values in value order (NONE left out by default)."""
-    return tuple(user_name(m) for m in table if m.name not in skip)
-
-
-def lookup(table: type[_E], text: str) -> tuple[_E, Optional[str]]:
-    """A value from what a user typed: its user spelling (any case) or an older alias.
-
-    Returns (value, note): note is None for the user spelling, else a deprecation
-    note naming the spelling to use. Raises ValueError naming the valid spellings.
-    """
-    key = text.strip()
-    for m in table:
-        if key.lower() == user_name(m):
-            return m, None
-    for alias, name in ALIASES.get(table.__name__, {}).items():
-        if key.lower() == alias.lower():
-            m = table[name]
-            return m, f"{text!r} is deprecated, write {user_name(m)!r}"
-    raise ValueError(f"unknown {table.__name__.lower()} {text!r}; one of: {', '.join(choices(table))}")
-
-
-def reason_name(code: int) -> str:
-    """The user spelling of a reason code (15 -> ``lockout``); unknown codes as ``reason_N``."""
-    try:
-        return user_name(Reason(code))
-    except ValueError:
-        return f"reason_{code}"
-
-
-def reason_text(code: int) -> str:
-    """The sentence a user reads for a reason code."""
-    return REASON_TEXT.get(code, "reason unknown to this pyemu")
-
-
-def reason_short(code: int) -> str:
-    """A few words for a reason code, for log lines and tables."""
-    return REASON_SHORT.get(code) or reason_name(code).replace("_", " ")
-
-
-def wire_reason_name(code: int) -> str:
-    """A reason's name in the protocol spec and NakReason (E_LOCKOUT, BAD_FIELD)."""
-    return WIRE_REASON_NAME.get(code, f"REASON_{code}")
-'''
-
-
-def gen_vocabulary_py(s: Schema) -> str:
+# ---------------------------------------------------------------- Python: _vocab_tables.py
+def gen_vocab_tables_py(s: Schema) -> str:
     t = _tables(s)
-    o = [f'"""The pump\'s vocabulary: every enum of the pump, its user spelling and texts. {BANNER}',
+    o = [f'"""The pump\'s vocabulary as data: its enums and tables. {BANNER}',
          "",
          "States, drugs, bolus kinds, faults, alarms (critical or not), event kinds (with",
          "what data0/data1 mean) and reason codes (core pump_result_t and the protocol's",
-         "NAK reasons, with the sentence a user reads). What users see is always",
-         ":func:`user_name` (the name in lower case); :func:`lookup` also takes the older",
-         "spellings in ``ALIASES``. The C core's enums (firmware/core/pump_vocab.h) and",
-         "the wire's tables are generated from the same file.",
+         "NAK reasons, with the sentence a user reads). Import them from",
+         ":mod:`pyemu.protocol.vocabulary`, which adds the user spellings (user_name, lookup).",
          '"""',
          "from __future__ import annotations", "",
          "import enum",
-         "from typing import NamedTuple, Optional, TypeVar", "",
+         "from typing import NamedTuple", "",
          '__all__ = [',
          '    "ALIASES", "Alarm", "BolusKind", "CRITICAL_ALARMS", "Catheter", "DRUG_LIBRARY", "Drug", "DrugLimits", "EVENT_DATA", "EventKind", "Fault",',
          '    "MriRecovery",',
          '    "REASON_GROUP", "REASON_SHORT", "REASON_TEXT", "Reason", "State", "WIRE_REASON_NAME",',
-         '    "choices", "lookup", "reason_name", "reason_short", "reason_text", "user_name", "wire_reason_name",',
-         "]", "",
-         '_E = TypeVar("_E", bound=enum.Enum)', ""]
+         "]", ""]
     for key, cls in _PY_CLASS.items():
         tab = t[key]
         base = "enum.IntFlag" if tab.get("bits") else "enum.IntEnum"
@@ -348,7 +292,7 @@ def gen_vocabulary_py(s: Schema) -> str:
         if al:
             o.append(f"    {cls!r}: {al!r},")
     o.append("}")
-    return "\n".join(o) + _PY_HELPERS
+    return "\n".join(o) + "\n"
 
 
 # ---------------------------------------------------------------- spec tables

@@ -76,7 +76,7 @@ def test_the_generator_covers_every_vocabulary_output() -> None:
     """The staleness test (test_generated.py) checks these files too, so none can drift."""
     outs = {p.relative_to(gen.ROOT).as_posix() for p in gen.outputs(gen.load_table())}
     assert {"firmware/core/pump_vocab.h", "firmware/device/vocab_check.h", "pyemu/_cdef/_vocab.cdef",
-            "pyemu/protocol/vocabulary.py", "protocol/spec.md"} <= outs
+            "pyemu/protocol/_vocab_tables.py", "protocol/spec.md"} <= outs
 
 
 def test_lookup_takes_the_user_spelling_and_notes_old_aliases() -> None:
