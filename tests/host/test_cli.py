@@ -6,6 +6,7 @@ import pytest
 
 from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from pyemu.cli.main import main
+from json_out import one_json
 from pyemu.link.transport import open_transport
 
 ALARMS = {"low_reservoir", "reservoir_empty", "eri", "eos", "motor_stall", "dose_limit", "memory_error"}
@@ -21,15 +22,6 @@ def ctl(shared_emulator, capsys):
         out, err = capsys.readouterr()
         return status, out, err
     return run
-
-
-def one_json(out):
-    """stdout must hold exactly one JSON object."""
-    lines = [line for line in out.splitlines() if line.strip()]
-    assert len(lines) == 1, out
-    obj = json.loads(lines[0])
-    assert isinstance(obj, dict)
-    return obj
 
 
 def setup_pump(ctl):

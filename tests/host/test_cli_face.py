@@ -1,7 +1,6 @@
 """One face for the CLI: --json keeps its promise on usage errors, error lines name
 the subcommand, pipes closed early are quiet, bad targets are usage errors, the
 demo on a given pump says so and refuses a pump that is not new."""
-import json
 import os
 import subprocess
 import sys
@@ -10,15 +9,8 @@ import pytest
 
 from pyemu.cli.common import EXIT_LINK, EXIT_OK, EXIT_USAGE
 from pyemu.cli.main import main
+from json_out import one_json
 from pyemu.host.emulator import ServeProcess
-
-
-def one_json(out):
-    lines = [line for line in out.splitlines() if line.strip()]
-    assert len(lines) == 1, out
-    obj = json.loads(lines[0])
-    assert isinstance(obj, dict)
-    return obj
 
 
 def run_main(argv, capsys):
