@@ -32,20 +32,20 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from pyemu.protocol import vocabulary as V
-from pyemu.therapy.fleet_plant_report import (CHECKS, DAYS_PER_YEAR, FAULTS, DetectionRow, PlantPatient,
-                                              PlantReport)
+from pyemu.therapy.fleet_plant_report import (CHECKS, DAYS_PER_YEAR, FAULTS, FLOW_ERROR, MRI, OCCLUSION,
+                                              POCKET_FILL, DetectionRow, PlantPatient, PlantReport)
 from pyemu.therapy.fleet_runner import Progress, run_chunks
 
 __all__ = ["FAULTS", "PER", "DEFAULT_RATES", "Rate", "parse_rate", "onset_probability",
            "simulate", "simulate_chunk", "run_plant_fleet", "PlantPatient", "PlantReport"]
 
 #: The unit of each fault's rate (FAULTS: the faults the fleet draws, in table order).
-PER = {"flow_error": "patient-year", "occlusion": "patient-year", "pocket_fill": "refill", "mri": "patient-year"}
+PER = {FLOW_ERROR: "patient-year", OCCLUSION: "patient-year", POCKET_FILL: "refill", MRI: "patient-year"}
 _PER_SPELLINGS = {"patient-year": "patient-year", "patient-years": "patient-year", "patient_year": "patient-year",
                   "refill": "refill", "refills": "refill"}
 #: Illustrative rates (not epidemiology) that give every row patients in a default run of 2,000.
-DEFAULT_RATES: Dict[str, float] = {"flow_error": 0.1, "occlusion": 0.05, "pocket_fill": 0.005, "mri": 0.1}
-_EXAMPLE = {"flow_error": 0.05, "occlusion": 0.02, "pocket_fill": 1e-4, "mri": 0.1}
+DEFAULT_RATES: Dict[str, float] = {FLOW_ERROR: 0.1, OCCLUSION: 0.05, POCKET_FILL: 0.005, MRI: 0.1}
+_EXAMPLE = {FLOW_ERROR: 0.05, OCCLUSION: 0.02, POCKET_FILL: 1e-4, MRI: 0.1}
 FLOW_ERRORS_PCT = (-20, -10, -5, 5, 10, 15, 20, 30)   # sizes a flow error is drawn from
 
 
@@ -210,17 +210,17 @@ class _Runner:
             k = _first_step(w, per_step, steps, whole)
             if k is None:
                 continue
-            if fault == "pocket_fill":
+            if fault == POCKET_FILL:
                 p.pocket_fill_refill = k
                 onsets[fault] = k * cfg.refill_days
                 continue
             day = k - 1
             onsets[fault] = day
-            if fault == "flow_error":
+            if fault == FLOW_ERROR:
                 pct = FLOW_ERRORS_PCT[int(size * len(FLOW_ERRORS_PCT))]
                 p.flow_onset_day, p.flow_factor_ppm = day, 1_000_000 + pct * 10_000
                 detail = f"flow {pct:+d} %"
-            elif fault == "occlusion":
+            elif fault == OCCLUSION:
                 p.occlusion_onset_day = day
             else:
                 p.mri_day = day

@@ -21,12 +21,16 @@ import math
 import statistics
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from pyemu.protocol import vocabulary as V
+
 __all__ = ["FAULTS", "CHECKS", "DetectionRow", "PlantPatient", "PlantReport", "row_key"]
 
-FAULTS = ("flow_error", "occlusion", "pocket_fill", "mri")
-CHECKS = ("refill_reconciliation", "low_reservoir", "motor_stall")
-CHECK_LABELS = {"refill_reconciliation": "reconciliation", "low_reservoir": "low reservoir",
-                "motor_stall": "motor stall"}
+#: The faults the fleet draws, in table order, spelled as the vocabulary spells them.
+FLOW_ERROR, OCCLUSION, POCKET_FILL, MRI = FAULTS = tuple(
+    V.user_name(f) for f in (V.Fault.FLOW_ERROR, V.Fault.OCCLUSION, V.Fault.POCKET_FILL, V.Fault.MRI))
+#: The clinic's checks: the refill reconciliation and two of the pump's alarms.
+CHECKS = ("refill_reconciliation", V.user_name(V.Alarm.LOW_RESERVOIR), V.user_name(V.Alarm.MOTOR_STALL))
+CHECK_LABELS = {c: "reconciliation" if c == CHECKS[0] else c.replace("_", " ") for c in CHECKS}
 DAYS_PER_YEAR = 365.25
 
 
@@ -59,7 +63,7 @@ class PlantPatient:
     def days_without_drug(self) -> int:
         """The real reservoir empty, the motor stalled, or (an occlusion, never cleared in
         the fleet) every day from its onset; at most the span (days may count twice)."""
-        blocked = self.span_days - self.onsets["occlusion"] if "occlusion" in self.onsets else 0
+        blocked = self.span_days - self.onsets[OCCLUSION] if OCCLUSION in self.onsets else 0
         return min(self.span_days, self.dry_days + self.stalled_days + blocked)
 
 
